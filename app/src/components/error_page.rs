@@ -1,0 +1,53 @@
+//! The page shown for errors, including the friendly 404.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::page_meta::PageMeta;
+use crate::error::AppError;
+
+/// A friendly page for `error`. The HTTP status was set where the error arose.
+#[component]
+pub fn ErrorPage(error: AppError) -> impl IntoView {
+    match error {
+        AppError::NotFound => view! { <NotFound/> }.into_any(),
+        AppError::BadRequest(message) => view! {
+            <section class="message-page">
+                <h1>"That did not work"</h1>
+                <p>{message}</p>
+                <p><A href="/">"Back to the latest posts"</A></p>
+            </section>
+        }
+        .into_any(),
+        AppError::Internal | AppError::Transport(_) => view! {
+            <section class="message-page">
+                <h1>"Something went wrong"</h1>
+                <p>"We could not load this page. Please try again in a moment."</p>
+                <p><A href="/">"Back to the latest posts"</A></p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// The 404 page: sets the status on the server and offers a way on.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <PageMeta title="Page not found" description="There is no page at this address." path="/404"/>
+        <section class="message-page not-found">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. It may have moved, or it may not be published yet."</p>
+            <p><A href="/">"See the latest posts"</A> " or search:"</p>
+            <form action="/search" method="get" role="search">
+                <label class="visually-hidden" for="notfound-search">"Search posts"</label>
+                <input id="notfound-search" type="search" name="q" maxlength="200"/>
+                <button type="submit">"Search"</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,52 @@
+//! The frame around every page: header with navigation and search, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+
+use crate::error::AppError;
+use crate::model::SiteInfo;
+
+/// The site's name as it arrives (loaded once per visit).
+pub type SiteResource = OnceResource<Result<SiteInfo, AppError>>;
+
+/// The header: site name (home link), navigation and a search form that works without JavaScript.
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let site = expect_context::<SiteResource>();
+    view! {
+        <header class="site-header">
+            <div class="wrap header-row">
+                <A href="/" attr:class="site-title">
+                    <Suspense fallback=|| "Folio">
+                        {move || Suspend::new(async move {
+                            site.await.map(|s| s.title).unwrap_or_else(|_| "Folio".to_string())
+                        })}
+                    </Suspense>
+                </A>
+                <nav aria-label="Site">
+                    <ul class="nav-links">
+                        <li><A href="/">"Posts"</A></li>
+                        <li><a href="/feed.xml">"Feed"</a></li>
+                    </ul>
+                </nav>
+                <Form action="/search" method="get" attr:class="search-form" attr:role="search">
+                    <label class="visually-hidden" for="site-search">"Search posts"</label>
+                    <input id="site-search" type="search" name="q" placeholder="Search…" maxlength="200"/>
+                    <button type="submit">"Search"</button>
+                </Form>
+            </div>
+        </header>
+    }
+}
+
+/// The footer.
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <div class="wrap">
+                <p>"Published with Folio · " <a href="/feed.xml">"Atom feed"</a> " · " <a href="/sitemap.xml">"Sitemap"</a></p>
+            </div>
+        </footer>
+    }
+}

@@ -1,0 +1,49 @@
+//! Small text rules shared by the server and the browser: post URLs and reading time.
+
+use chrono::{DateTime, Datelike, Utc};
+
+/// Average adult silent-reading speed used for reading time, in words per minute
+/// (the figure Medium and most blog engines use).
+pub const WORDS_PER_MINUTE: usize = 230;
+
+/// The site path of a published post: `/<yyyy>/<mm>/<dd>/<slug>/`, dated in UTC.
+pub fn post_path(published_at: DateTime<Utc>, slug: &str) -> String {
+    format!(
+        "/{:04}/{:02}/{:02}/{}/",
+        published_at.year(),
+        published_at.month(),
+        published_at.day(),
+        slug
+    )
+}
+
+/// Reading time in whole minutes (at least 1) for a text of `words` words.
+pub fn reading_minutes(words: usize) -> u32 {
+    let minutes = words.div_ceil(WORDS_PER_MINUTE).max(1);
+    u32::try_from(minutes).unwrap_or(u32::MAX)
+}
+
+/// Counts the words (whitespace-separated runs) in plain text.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn post_path_is_dated_in_utc() {
+        let at = Utc.with_ymd_and_hms(2025, 3, 7, 23, 59, 0).unwrap();
+        assert_eq!(post_path(at, "Rust-1.87.0"), "/2025/03/07/Rust-1.87.0/");
+    }
+
+    #[test]
+    fn reading_time_rounds_up_and_is_at_least_one_minute() {
+        assert_eq!(reading_minutes(0), 1);
+        assert_eq!(reading_minutes(230), 1);
+        assert_eq!(reading_minutes(231), 2);
+        assert_eq!(word_count("  one two\nthree\t"), 3);
+    }
+}

@@ -1,0 +1,66 @@
+//! Folio's shared application: the pages (rendered on the server, hydrated in the browser),
+//! the server functions they call, and the domain and wire types both sides use.
+//!
+//! Server-only code lives under [`ssr`] (feature `ssr`); the browser build (feature `hydrate`)
+//! gets the same components and server-function client stubs.
+
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod model;
+pub mod routes;
+pub mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet};
+use leptos_router::components::Router;
+
+use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::routes::AppRoutes;
+
+/// The HTML document around the app, rendered on the server only.
+///
+/// `options` tells where the wasm bundle and stylesheet are served (`/pkg/folio.*`).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: header, the routed page, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let site = OnceResource::new(server_fns::site::get_site_info());
+    provide_context(site);
+    view! {
+        <Stylesheet id="leptos" href="/pkg/folio.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Link rel="alternate" href="/feed.xml" type_="application/atom+xml" title="Atom feed"/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader/>
+            <main id="main" tabindex="-1">
+                <AppRoutes/>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}

@@ -1,0 +1,112 @@
+//! Wire types: what server functions send to the pages. Database rows are separate SSR-only
+//! types (`ssr::db`) converted into these, so no column leaks to the browser by accident.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::pagination::PageInfo;
+
+/// The public face of a user: enough to credit and link an author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicUser {
+    /// The unique username, used in `/author/<username>/`.
+    pub username: String,
+    /// The name to show; falls back to the username when the user set none.
+    pub display_name: String,
+    /// A short biography (plain text).
+    pub bio: String,
+    /// An absolute URL of the avatar image, if any.
+    pub avatar_url: Option<String>,
+}
+
+/// A category as pages show and link it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryRef {
+    /// The category's name.
+    pub name: String,
+    /// The category's slug, used in `/category/<slug>/`.
+    pub slug: String,
+}
+
+/// A post in a list: everything a list item shows, without the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSummary {
+    /// The post's id.
+    pub id: i64,
+    /// The title (at most 200 characters).
+    pub title: String,
+    /// The site path of the post, `/<yyyy>/<mm>/<dd>/<slug>/`.
+    pub path: String,
+    /// The first ~200 characters of the body's text.
+    pub excerpt: String,
+    /// The author.
+    pub author: PublicUser,
+    /// How the post credits its authors when there are several; otherwise `None`.
+    pub byline: Option<String>,
+    /// The category.
+    pub category: CategoryRef,
+    /// When the post was (or will be) published, UTC.
+    pub published_at: DateTime<Utc>,
+}
+
+/// A post as its own page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostDetail {
+    /// The list fields.
+    pub summary: PostSummary,
+    /// The body as sanitised HTML, safe to insert into the page.
+    pub body_html: String,
+    /// The description for `<meta name="description">`: the post's own, else its excerpt.
+    pub description: String,
+    /// Reading time in minutes (at least 1).
+    pub reading_minutes: u32,
+    /// The number of detail views, this one included.
+    pub view_count: i64,
+    /// When the post was last changed, UTC.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of posts plus where it sits in the whole list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostPage {
+    /// The posts on this page, newest first.
+    pub posts: Vec<PostSummary>,
+    /// The page number, page count and total.
+    pub page: PageInfo,
+}
+
+/// Facts about the site that every page needs (for titles, canonical links, Open Graph).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// The site's name, shown in the header and in `<title>`.
+    pub title: String,
+    /// A one-line description of the site.
+    pub description: String,
+    /// The absolute base URL without a trailing slash, e.g. `https://blog.example.org`.
+    pub base_url: String,
+}
+
+impl SiteInfo {
+    /// The absolute URL of a site path (`path` starts with `/`).
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
+/// A category page: the category and one page of its posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryPage {
+    /// The category.
+    pub category: CategoryRef,
+    /// Its published posts.
+    pub posts: PostPage,
+}
+
+/// An author page: the author and one page of their posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorPage {
+    /// The author.
+    pub author: PublicUser,
+    /// Their published posts.
+    pub posts: PostPage,
+}

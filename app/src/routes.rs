@@ -1,0 +1,25 @@
+//! The route table. Every page renders in `SsrMode::Async`: the server waits for the page's data
+//! so the first response is complete HTML with its `<title>`, meta tags and real status code.
+
+pub mod public;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::error_page::NotFound;
+use public::{AuthorView, CategoryView, HomeView, PostView, SearchView};
+
+/// All of Folio's pages; unknown paths get [`NotFound`] with status 404.
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <NotFound/> }>
+            <Route path=path!("/") view=HomeView ssr=SsrMode::Async/>
+            <Route path=path!("/search") view=SearchView ssr=SsrMode::Async/>
+            <Route path=path!("/category/:slug/") view=CategoryView ssr=SsrMode::Async/>
+            <Route path=path!("/author/:username/") view=AuthorView ssr=SsrMode::Async/>
+            <Route path=path!("/:year/:month/:day/:slug/") view=PostView ssr=SsrMode::Async/>
+        </Routes>
+    }
+}

@@ -1,0 +1,48 @@
+//! `/author/<username>/`: an author's published posts.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::Loading;
+use crate::components::error_page::ErrorPage;
+use crate::components::page_meta::PageMeta;
+use crate::components::pagination::Pagination;
+use crate::components::post_list::PostList;
+use crate::server_fns::posts::get_author_page;
+
+/// The author page.
+#[component]
+pub fn AuthorView() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let data = Resource::new(
+        move || (params.read().get("username").unwrap_or_default(), query.read().get("page")),
+        |(username, page)| get_author_page(username, page),
+    );
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => {
+                        let base = format!("/author/{}/", data.author.username);
+                        let bio = (!data.author.bio.is_empty()).then(|| view! { <p class="bio">{data.author.bio.clone()}</p> });
+                        view! {
+                            <PageMeta
+                                title=data.author.display_name.clone()
+                                description=format!("Posts by {}.", data.author.display_name)
+                                path=base.clone()
+                            />
+                            <h1 class="page-title">{data.author.display_name}</h1>
+                            {bio}
+                            <p class="page-count-total">{format!("{} posts", data.posts.page.total)}</p>
+                            <PostList posts=data.posts.posts empty="No published posts by this author yet."/>
+                            <Pagination page=data.posts.page base=base/>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

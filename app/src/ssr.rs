@@ -1,0 +1,9 @@
+//! Server-only code: application state, the database layer, content rendering and services.
+//! Nothing here is compiled into the browser's wasm.
+
+pub mod blog;
+pub mod content;
+pub mod db;
+pub mod state;
+
+pub use state::AppState;

@@ -1,0 +1,290 @@
+//! The database layer: one code base for SQLite and PostgreSQL, chosen at run time.
+//!
+//! [`Db`] is a pool of either kind, picked by the scheme of `DATABASE_URL`. Query functions in the
+//! submodules take a [`Conn`] (a pooled connection or an open transaction) and are written once:
+//! the [`on_conn!`](crate::on_conn) macro compiles the same sqlx call for each backend. SQL uses
+//! `$1`-style parameters and `CAST(... AS ...)`, which both dialects accept; where the dialects
+//! truly differ a query says so with a `match` on [`Conn`] and both texts side by side.
+
+pub mod categories;
+pub mod posts;
+pub mod redirects;
+pub mod settings;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+/// How long a SQLite connection waits for a lock held by another writer before giving up.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long opening a PostgreSQL connection may take before start-up fails.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs the same expression against whichever backend a [`Conn`] holds.
+///
+/// `on_conn!(conn, |c| sqlx::query("...").execute(c).await)` expands to a `match` whose arms
+/// bind `c` to `&mut SqliteConnection` and `&mut PgConnection`; the body is written once.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::ssr::db::Conn::Sqlite($c) => $body,
+            $crate::ssr::db::Conn::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The engine's name for logs and messages.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// `DATABASE_URL` has a scheme Folio does not know.
+    #[error("unsupported scheme in '{0}': use sqlite:// or postgres://")]
+    UnsupportedScheme(String),
+    /// `DATABASE_URL` could not be parsed.
+    #[error("cannot parse the URL: {0}")]
+    InvalidUrl(String),
+    /// The folder of the SQLite file could not be created or is not writable.
+    #[error("cannot use the folder {path}: {reason}")]
+    DataFolder {
+        /// The folder.
+        path: String,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// Connecting failed (server down, wrong credentials, unreadable file...).
+    #[error("cannot connect to {backend}: {reason}")]
+    Connect {
+        /// The engine's name.
+        backend: &'static str,
+        /// What the driver said.
+        reason: String,
+    },
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A connection pool to SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// SQLite (WAL, foreign keys on, busy timeout).
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// A borrowed connection to either backend; what every query function takes.
+pub enum Conn<'c> {
+    /// A SQLite connection (from a pool or inside a transaction).
+    Sqlite(&'c mut SqliteConnection),
+    /// A PostgreSQL connection (from a pool or inside a transaction).
+    Postgres(&'c mut PgConnection),
+}
+
+/// A connection taken from a [`Db`] pool; returned to the pool when dropped.
+pub enum PooledConn {
+    /// From a SQLite pool.
+    Sqlite(PoolConnection<Sqlite>),
+    /// From a PostgreSQL pool.
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// An open transaction; rolled back when dropped without [`Tx::commit`].
+pub enum Tx {
+    /// On SQLite.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// On PostgreSQL.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Conn<'_> {
+    /// Borrows this connection again for one more query (to run several through one [`Conn`]).
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Self::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}
+
+impl PooledConn {
+    /// Borrows the connection for one query.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(c) => Conn::Sqlite(&mut *c),
+            Self::Postgres(c) => Conn::Postgres(&mut *c),
+        }
+    }
+}
+
+impl Tx {
+    /// Borrows the transaction's connection for one query.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(t) => Conn::Sqlite(&mut *t),
+            Self::Postgres(t) => Conn::Postgres(&mut *t),
+        }
+    }
+
+    /// Commits the transaction.
+    ///
+    /// # Errors
+    /// The driver's error when the commit fails (the transaction is then rolled back).
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(t) => t.commit().await,
+            Self::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+impl Db {
+    /// Opens a pool for `url`: `sqlite://path/to/file.db` (the file and its folder are created
+    /// when missing) or `postgres://user@host/db` (also `postgresql://`).
+    ///
+    /// # Errors
+    /// [`DbError`] names what is wrong: the scheme, the URL, the data folder or the connection.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url).await
+        } else {
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(DbError::UnsupportedScheme(scheme.to_string()))
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Self, DbError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| DbError::InvalidUrl(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+        let file = options.get_filename().to_path_buf();
+        if let Some(folder) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            ensure_writable_folder(folder)?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| DbError::Connect { backend: "SQLite", reason: e.to_string() })?;
+        Ok(Self::Sqlite(pool))
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Self, DbError> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| DbError::InvalidUrl(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| DbError::Connect { backend: "PostgreSQL", reason: e.to_string() })?;
+        Ok(Self::Postgres(pool))
+    }
+
+    /// The engine behind this pool.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations embedded in the binary (`migrations/sqlite` or
+    /// `migrations/postgres`) that the database has not seen yet.
+    ///
+    /// # Errors
+    /// [`DbError::Migrate`] when a migration fails or the database has one Folio does not know.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Takes a connection from the pool.
+    ///
+    /// # Errors
+    /// The driver's error when no connection can be had in time.
+    pub async fn acquire(&self) -> Result<PooledConn, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => PooledConn::Sqlite(pool.acquire().await?),
+            Self::Postgres(pool) => PooledConn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// Opens a transaction.
+    ///
+    /// # Errors
+    /// The driver's error when no connection can be had or `BEGIN` fails.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection; waits for connections in use to come back.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Creates `folder` if needed and proves it writable by creating and removing a probe file.
+fn ensure_writable_folder(folder: &std::path::Path) -> Result<(), DbError> {
+    let fail = |e: std::io::Error| DbError::DataFolder {
+        path: folder.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(folder).map_err(fail)?;
+    let probe = folder.join(format!(".folio-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(fail)?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Hides the password of a database URL for logs: `postgres://u:***@h/db`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

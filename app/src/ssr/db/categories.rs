@@ -1,0 +1,67 @@
+//! Queries on `categories`.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::CategoryRef;
+use crate::on_conn;
+use crate::ssr::db::Conn;
+
+/// A category's public columns.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CategoryRow {
+    /// `categories.id`.
+    pub id: i64,
+    /// `categories.name`.
+    pub name: String,
+    /// `categories.slug`.
+    pub slug: String,
+}
+
+impl From<CategoryRow> for CategoryRef {
+    fn from(row: CategoryRow) -> Self {
+        Self { name: row.name, slug: row.slug }
+    }
+}
+
+/// Finds a category by slug.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_by_slug(conn: Conn<'_>, slug: &str) -> Result<Option<CategoryRow>, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_as::<_, CategoryRow>("SELECT id, name, slug FROM categories WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(c)
+            .await
+    })
+}
+
+/// Inserts a category and returns its id.
+///
+/// # Errors
+/// The driver's error, e.g. a unique violation of `categories_name_key` or `categories_slug_key`.
+pub async fn insert(conn: Conn<'_>, name: &str, slug: &str) -> Result<i64, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_scalar::<_, i64>("INSERT INTO categories (name, slug) VALUES ($1, $2) RETURNING id")
+            .bind(name)
+            .bind(slug)
+            .fetch_one(c)
+            .await
+    })
+}
+
+/// Slugs of categories that have at least one public post (for the sitemap).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list_slugs_with_public_posts(conn: Conn<'_>, now: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT c.slug FROM categories c WHERE EXISTS (SELECT 1 FROM posts p WHERE p.category_id = c.id \
+             AND p.status = 'PUBLISHED' AND p.published_at <= $1) ORDER BY c.slug",
+        )
+        .bind(now)
+        .fetch_all(c)
+        .await
+    })
+}

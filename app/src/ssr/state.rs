@@ -1,0 +1,33 @@
+//! The state every request handler and server function reaches through context.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::model::SiteInfo;
+use crate::ssr::db::Db;
+
+/// Shared, cheaply cloned state of a running Folio server.
+///
+/// Provided to server functions as Leptos context (`expect_context::<AppState>()`) and to axum
+/// handlers as router state; never kept in a global, so every test gets its own database.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database pool.
+    pub db: Db,
+    /// Site name, description and base URL.
+    pub site: SiteInfo,
+    /// Leptos' own options (site root, output name, address).
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}

@@ -1,0 +1,11 @@
+//! Folio's server: the axum application, its configuration, the command line and the Markdown
+//! importer. The binary `folio` (in `main.rs`) only calls [`cli::main`].
+
+pub mod cli;
+pub mod config;
+pub mod feeds;
+pub mod import;
+pub mod redirects;
+pub mod startup;
+pub mod telemetry;
+pub mod welcome;

@@ -1,0 +1,223 @@
+//! The test harness: a real Folio server on a free port with a fresh database per test.
+//!
+//! The backend is SQLite (a file in a temporary folder) unless `FOLIO_TEST_DATABASE=postgres`,
+//! in which case each test creates its own database on the PostgreSQL server at
+//! `FOLIO_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`) and drops it
+//! afterwards.
+
+use std::path::PathBuf;
+
+use app::domain::PostStatus;
+use app::ssr::blog::{self, PostBody, PostInput};
+use app::ssr::db::{users, Db};
+use chrono::{DateTime, Utc};
+use folio_server::config::Config;
+use folio_server::startup::Application;
+
+/// The default administrative URL of the test PostgreSQL server.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Which database engine the tests run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    /// A SQLite file.
+    Sqlite,
+    /// A PostgreSQL database.
+    Postgres,
+}
+
+/// The backend chosen by `FOLIO_TEST_DATABASE`.
+pub fn backend() -> TestBackend {
+    match std::env::var("FOLIO_TEST_DATABASE").as_deref() {
+        Ok("postgres") | Ok("postgresql") => TestBackend::Postgres,
+        _ => TestBackend::Sqlite,
+    }
+}
+
+/// A fresh, empty database that removes itself when dropped.
+pub struct TestDatabase {
+    /// The URL to give Folio.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("FOLIO_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string())
+}
+
+impl TestDatabase {
+    /// Creates a database on `backend`.
+    pub async fn create(backend: TestBackend) -> Self {
+        match backend {
+            TestBackend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let url = format!("sqlite://{}", dir.path().join("data").join("folio.db").display());
+                Self { url, _dir: Some(dir), pg_name: None }
+            }
+            TestBackend::Postgres => {
+                use sqlx::Connection;
+                let admin = postgres_admin_url();
+                let name = format!("folio_test_{}", uuid_like());
+                let mut conn = sqlx::PgConnection::connect(&admin).await.expect(
+                    "PostgreSQL must run for FOLIO_TEST_DATABASE=postgres (see README: Tests)",
+                );
+                sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create database");
+                let mut url = url::Url::parse(&admin).expect("admin URL");
+                url.set_path(&name);
+                Self { url: url.to_string(), _dir: None, pg_name: Some(name) }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Drop runs outside async code: use a small runtime on its own thread.
+            let admin = postgres_admin_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async move {
+                    use sqlx::Connection;
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A random-enough identifier for database names (time + counter + process id).
+pub fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    format!("{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A running Folio server for one test.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The server's database.
+    pub db: Db,
+    /// A client that does not follow redirects, so tests see them.
+    pub client: reqwest::Client,
+    /// The database, removed when the app is dropped.
+    pub _database: TestDatabase,
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+impl TestApp {
+    /// Starts Folio on a free port with a fresh database of the chosen backend.
+    pub async fn spawn() -> Self {
+        Self::spawn_on(backend()).await
+    }
+
+    /// Starts Folio on a free port with a fresh database of `backend`.
+    pub async fn spawn_on(backend: TestBackend) -> Self {
+        let database = TestDatabase::create(backend).await;
+        let url = database.url.clone();
+        let config = Config::from_lookup(|key| match key {
+            "FOLIO_ADDR" => Some("127.0.0.1:0".to_string()),
+            "DATABASE_URL" => Some(url.clone()),
+            "FOLIO_SITE_TITLE" => Some("Test Blog".to_string()),
+            "FOLIO_SITE_URL" => Some("https://blog.example.org".to_string()),
+            "FOLIO_SITE_ROOT" => Some(repo_root().join("target/site").display().to_string()),
+            _ => None,
+        })
+        .expect("test configuration");
+        let app = Application::build(&config).await.expect("application starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        Self { address, db, client, _database: database }
+    }
+
+    /// GETs a site path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{}", self.address, path)).send().await.expect("request")
+    }
+
+    /// GETs a site path and returns status and body.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// Creates a post through the blog service (the rules apply) and returns its id.
+    pub async fn create_post(&self, spec: PostSpec<'_>) -> i64 {
+        let now = Utc::now();
+        let mut tx = self.db.begin().await.expect("begin");
+        let author_id = users::ensure_author(tx.conn(), spec.author, spec.author, now).await.expect("author");
+        let category_id = blog::ensure_category(tx.conn(), spec.category).await.expect("category");
+        let record = blog::prepare(
+            PostInput {
+                title: spec.title.to_string(),
+                slug: None,
+                author_id,
+                category_id,
+                byline: None,
+                body: PostBody::Markdown(spec.body.to_string()),
+                meta_description: None,
+                status: spec.status,
+                published_at: spec.published_at,
+            },
+            now,
+        )
+        .expect("valid post");
+        let id = blog::save(tx.conn(), &record, now).await.expect("save").id();
+        tx.commit().await.expect("commit");
+        id
+    }
+}
+
+/// What a test post looks like.
+#[derive(Debug, Clone, Copy)]
+pub struct PostSpec<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Markdown body.
+    pub body: &'a str,
+    /// Author username (also the display name).
+    pub author: &'a str,
+    /// Category name.
+    pub category: &'a str,
+    /// Status.
+    pub status: PostStatus,
+    /// Publication time.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> PostSpec<'a> {
+    /// A published post dated `days_ago` days back.
+    pub fn published(title: &'a str, days_ago: i64) -> Self {
+        Self {
+            title,
+            body: "Some *body* text.",
+            author: "ann",
+            category: "News",
+            status: PostStatus::Published,
+            published_at: Some(Utc::now() - chrono::Duration::days(days_ago)),
+        }
+    }
+}
+
+/// Counts non-overlapping occurrences of `needle` in `haystack`.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}

@@ -1,0 +1,9 @@
+//! Integration tests: real HTTP requests against a spawned Folio server with a fresh database
+//! per test (SQLite by default, PostgreSQL with `FOLIO_TEST_DATABASE=postgres`).
+
+mod cli;
+mod feeds;
+mod helpers;
+mod import;
+mod pages;
+mod schema;
