@@ -1,9 +1,13 @@
 //! The browser entry point: hydrates the server-rendered page, after which in-site navigation
 //! happens client-side.
 
-/// Called by the generated JavaScript once the wasm module has loaded.
+/// Called by the generated JavaScript once the wasm module has loaded. Marks `<html>` with
+/// `data-hydrated` when done, so tests (and styles) can tell a hydrated page from a static one.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "");
+    }
 }

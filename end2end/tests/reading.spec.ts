@@ -1,0 +1,129 @@
+import { expect, test, type Page } from "@playwright/test";
+
+/** Collects console errors and warnings (hydration mismatches are reported there) and page errors. */
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") problems.push(`${msg.type()}: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  return problems;
+}
+
+async function hydrated(page: Page) {
+  await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
+}
+
+/** Marks the current document; a full page load would lose the mark. */
+async function markDocument(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __folioMark: number }).__folioMark = 42));
+}
+
+async function stillSameDocument(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { __folioMark?: number }).__folioMark === 42);
+}
+
+test.describe("with JavaScript", () => {
+  test("home hydrates without errors and navigates client-side to a post and back", async ({ page }) => {
+    const problems = watchConsole(page);
+    const response = await page.goto("/");
+    expect(response?.status()).toBe(200);
+    await hydrated(page);
+    await expect(page.locator(".post-item")).toHaveCount(10);
+    await markDocument(page);
+
+    const firstLink = page.locator(".post-item-title a").first();
+    const title = (await firstLink.textContent())!.trim();
+    const href = (await firstLink.getAttribute("href"))!;
+    expect(href).toMatch(/^\/\d{4}\/\d{2}\/\d{2}\/[^/]+\/$/);
+    await firstLink.click();
+    await expect(page).toHaveURL(href);
+    await expect(page.locator("article.post h1")).toHaveText(title);
+    await expect(page).toHaveTitle(new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    expect(await stillSameDocument(page)).toBe(true);
+
+    await page.goBack();
+    await expect(page).toHaveURL("/");
+    await expect(page.locator(".post-item")).toHaveCount(10);
+    expect(await stillSameDocument(page)).toBe(true);
+    await page.goForward();
+    await expect(page.locator("article.post h1")).toHaveText(title);
+    expect(await stillSameDocument(page)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  test("pagination, category and search navigate without reloading", async ({ page }) => {
+    const problems = watchConsole(page);
+    await page.goto("/");
+    await hydrated(page);
+    await markDocument(page);
+
+    await page.getByRole("link", { name: "Older posts →" }).click();
+    await expect(page).toHaveURL("/?page=2");
+    await expect(page.locator(".page-count")).toHaveText(/Page 2 of \d+/);
+
+    await page.locator(".post-item .byline a").last().click();
+    await expect(page).toHaveURL(/\/category\/[^/]+\/$/);
+    await expect(page.locator("h1.page-title")).not.toBeEmpty();
+
+    await page.getByLabel("Search posts").first().fill("async closures");
+    await page.getByRole("button", { name: "Search" }).first().click();
+    await expect(page).toHaveURL(/\/search\?q=async(\+|%20)closures/);
+    await expect(page.locator("h1.page-title")).toHaveText("Results for “async closures”");
+    await expect(page.locator(".post-item").first()).toBeVisible();
+    expect(await stillSameDocument(page)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  test("a new page starts at the top", async ({ page }) => {
+    await page.goto("/");
+    await hydrated(page);
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const link = page.locator(".post-item-title a").last();
+    await link.click();
+    await expect(page.locator("article.post h1")).toBeVisible();
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
+  });
+
+  test("unknown addresses show the friendly 404 page with a 404 status", async ({ page }) => {
+    const response = await page.goto("/no/such/page/");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await hydrated(page);
+  });
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("home, post, search and 404 are complete server-rendered pages", async ({ page }) => {
+    const response = await page.goto("/");
+    expect(response?.status()).toBe(200);
+    await expect(page.locator(".post-item")).toHaveCount(10);
+    await expect(page.locator("html[data-hydrated]")).toHaveCount(0);
+
+    const firstLink = page.locator(".post-item-title a").first();
+    const title = (await firstLink.textContent())!.trim();
+    await firstLink.click();
+    await expect(page.locator("article.post h1")).toHaveText(title);
+    await expect(page.locator(".post-body")).not.toBeEmpty();
+    await expect(page.locator('meta[name="description"]')).toHaveCount(1);
+    await expect(page.locator('link[rel="canonical"]')).toHaveCount(1);
+
+    await page.getByLabel("Search posts").first().fill("rustup");
+    await page.getByRole("button", { name: "Search" }).first().click();
+    await expect(page).toHaveURL(/\/search\?q=rustup/);
+    await expect(page.locator(".post-item").first()).toBeVisible();
+
+    const notFound = await page.goto("/2001/01/01/never/");
+    expect(notFound?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  });
+
+  test("old URLs redirect to the post", async ({ page }) => {
+    const response = await page.goto("/releases/1.87.0");
+    expect(response?.status()).toBe(200);
+    await expect(page).toHaveURL("/2025/05/15/Rust-1.87.0/");
+    await expect(page.locator("article.post h1")).toContainText("Rust 1.87.0");
+  });
+});
