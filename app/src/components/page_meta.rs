@@ -34,7 +34,7 @@ pub fn PageMeta(
                     let og_title = title.unwrap_or_else(|| site.title.clone());
                     let url = site.absolute(&path);
                     Some(view! {
-                        <Title text=full_title/>
+                        <Title text=escape_title_for_ssr(full_title)/>
                         <Meta name="description" content=description.clone()/>
                         <Link rel="canonical" href=url.clone()/>
                         <Meta property="og:site_name" content=site.title.clone()/>
@@ -46,5 +46,30 @@ pub fn PageMeta(
                 })
             }}
         </Suspense>
+    }
+}
+
+/// Escapes `<`, `>` and `&` in a title when rendering on the server.
+///
+/// leptos_meta 0.8 writes the `<title>` text into the server's HTML unescaped, so a title holding
+/// `</title><script>` (a search query, say) would inject markup. In the browser the title is set
+/// through `document.title`, which takes plain text, so nothing is escaped there.
+fn escape_title_for_ssr(title: String) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let mut out = String::with_capacity(title.len());
+        for c in title.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        title
     }
 }

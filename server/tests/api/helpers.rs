@@ -221,3 +221,16 @@ impl<'a> PostSpec<'a> {
 pub fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
+
+/// The `href` of the page's `<link rel="canonical">`, whatever the attribute order.
+pub fn canonical(html: &str) -> Option<String> {
+    html.split("<link").skip(1).find_map(|tag| {
+        let tag = &tag[..tag.find('>')?];
+        if !tag.contains(r#"rel="canonical""#) {
+            return None;
+        }
+        let start = tag.find(r#"href=""#)? + 6;
+        let end = start + tag[start..].find('"')?;
+        Some(tag[start..end].to_string())
+    })
+}

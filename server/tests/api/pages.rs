@@ -3,7 +3,7 @@
 use app::domain::PostStatus;
 use chrono::Utc;
 
-use crate::helpers::{count, PostSpec, TestApp};
+use crate::helpers::{canonical, count, PostSpec, TestApp};
 
 #[tokio::test]
 async fn fresh_site_shows_the_welcome_post_with_full_metadata() {
@@ -13,7 +13,7 @@ async fn fresh_site_shows_the_welcome_post_with_full_metadata() {
     assert!(html.contains("Welcome to Folio"), "welcome post listed");
     assert!(html.contains("<title>Test Blog</title>"), "title in the first response");
     assert!(html.contains(r#"<meta name="description""#));
-    assert!(html.contains(r#"<link rel="canonical" href="https://blog.example.org/""#));
+    assert_eq!(canonical(&html).as_deref(), Some("https://blog.example.org/"));
     assert!(html.contains(r#"<meta property="og:title" content="Test Blog""#));
     assert!(html.contains(r#"<main id="main""#), "landmark");
     assert!(html.contains("/pkg/folio.js"), "hydration script");
@@ -49,7 +49,7 @@ async fn post_page_renders_body_and_counts_each_view() {
     assert!(!html.contains("alert(1)"), "sanitised");
     assert!(html.contains("1 min read"));
     assert!(html.contains(r#"<meta property="og:type" content="article""#));
-    assert!(html.contains(&format!(r#"<link rel="canonical" href="https://blog.example.org{path}""#)));
+    assert_eq!(canonical(&html), Some(format!("https://blog.example.org{path}")));
 
     app.get(&path).await;
     let mut conn = app.db.acquire().await.unwrap();
@@ -138,7 +138,7 @@ async fn pagination_follows_django_get_page() {
     assert!(first.contains(r#"href="/?page=2""#));
     let (_, second) = app.get_text("/?page=2").await;
     assert!(second.contains("Numbered post 09") && second.contains("Numbered post 18"));
-    assert!(second.contains(r#"<link rel="canonical" href="https://blog.example.org/?page=2""#));
+    assert_eq!(canonical(&second).as_deref(), Some("https://blog.example.org/?page=2"));
     let (status, last) = app.get_text("/?page=999").await;
     assert_eq!(status, 200);
     assert!(last.contains("Page 3 of 3"));
@@ -188,9 +188,10 @@ async fn search_matches_every_word_case_insensitively_and_safely() {
     let (_, percent) = app.get_text("/search?q=%25").await;
     assert!(percent.contains("Const generics") && !percent.contains("Async closures"), "% is literal");
     let (_, underscore) = app.get_text("/search?q=_").await;
-    assert!(underscore.contains("0 posts found."), "_ is literal");
-    let (_, hostile) = app.get_text("/search?q=%3Cscript%3Ealert(1)%3C/script%3E").await;
-    assert!(!hostile.contains("<script>alert(1)"), "query is escaped in the page");
+    assert!(!underscore.contains("Async closures") && !underscore.contains("Const generics"), "_ is literal");
+    let (_, hostile) = app.get_text("/search?q=%3C/title%3E%3Cscript%3Ealert(1)%3C/script%3E").await;
+    assert!(!hostile.contains("<script>alert(1)"), "query is escaped in the page and its <title>");
+    assert!(hostile.contains("<title>Results for “&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;” — Test Blog</title>"));
     let (status, _) = app.get_text(&format!("/search?q={}", "x".repeat(300))).await;
     assert_eq!(status, 400);
 }
