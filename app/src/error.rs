@@ -43,7 +43,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => Self::BadRequest(msg),
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                Self::BadRequest(msg)
+            }
             ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Deserialization(msg) => {
                 Self::Transport(msg)
             }

@@ -16,7 +16,7 @@ pub mod server_fns;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::components::Router;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
@@ -33,6 +33,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" id="leptos" href="/pkg/folio.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="alternate" href="/feed.xml" type="application/atom+xml" title="Atom feed"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -50,10 +53,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let site = OnceResource::new(server_fns::site::get_site_info());
     provide_context(site);
+    provide_context(components::layout::PagePending(RwSignal::new(false)));
     view! {
-        <Stylesheet id="leptos" href="/pkg/folio.css"/>
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
-        <Link rel="alternate" href="/feed.xml" type_="application/atom+xml" title="Atom feed"/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader/>

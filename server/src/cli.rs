@@ -63,7 +63,10 @@ pub fn main() -> ExitCode {
         }
     };
     crate::telemetry::init(config.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -82,32 +85,54 @@ pub fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
     match command {
         Command::Serve => {
-            let app = crate::startup::Application::build(&config).await.map_err(|e| e.to_string())?;
-            app.run_until_stopped().await.map_err(|e| format!("FOLIO_ADDR: server failed: {e}"))?;
+            let app = crate::startup::Application::build(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            app.run_until_stopped()
+                .await
+                .map_err(|e| format!("FOLIO_ADDR: server failed: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             let db = app::ssr::db::Db::connect(config.database_url.expose())
                 .await
                 .map_err(|e| format!("DATABASE_URL: {e}"))?;
-            db.migrate().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+            db.migrate()
+                .await
+                .map_err(|e| format!("DATABASE_URL: {e}"))?;
             db.close().await;
-            println!("Migrations applied to {} ({}).", config.database_url.redacted(), db.backend().name());
+            println!(
+                "Migrations applied to {} ({}).",
+                config.database_url.redacted(),
+                db.backend().name()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(ImportCommand::Markdown { paths, category }) => {
             let db = app::ssr::db::Db::connect(config.database_url.expose())
                 .await
                 .map_err(|e| format!("DATABASE_URL: {e}"))?;
-            db.migrate().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
-            let options = crate::import::ImportOptions { paths, category, progress: true };
-            let summary = crate::import::import_markdown(&db, &options).await.map_err(|e| e.to_string())?;
+            db.migrate()
+                .await
+                .map_err(|e| format!("DATABASE_URL: {e}"))?;
+            let options = crate::import::ImportOptions {
+                paths,
+                category,
+                progress: true,
+            };
+            let summary = crate::import::import_markdown(&db, &options)
+                .await
+                .map_err(|e| e.to_string())?;
             db.close().await;
             for (path, reason) in &summary.failed {
                 eprintln!("error: {}: {reason}", path.display());
             }
             println!("Import finished: {}.", summary.line());
-            Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if summary.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }

@@ -94,7 +94,11 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the first variable that cannot be used.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |key: &str| lookup(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let addr_text = get("FOLIO_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_string());
         let addr: SocketAddr = addr_text.parse().map_err(|e| ConfigError {
             setting: "FOLIO_ADDR",
@@ -120,21 +124,39 @@ impl Config {
                     message: format!("'{url}' is not an absolute URL ({e})"),
                 })?;
                 if !matches!(parsed.scheme(), "http" | "https") {
-                    return Err(ConfigError { setting: "FOLIO_SITE_URL", message: "must start with http:// or https://".into() });
+                    return Err(ConfigError {
+                        setting: "FOLIO_SITE_URL",
+                        message: "must start with http:// or https://".into(),
+                    });
                 }
                 url.trim_end_matches('/').to_string()
             }
             None => {
-                let host = if addr.ip().is_unspecified() { "localhost".to_string() } else { addr.ip().to_string() };
-                let host = if addr.is_ipv6() && !addr.ip().is_unspecified() { format!("[{host}]") } else { host };
+                let host = if addr.ip().is_unspecified() {
+                    "localhost".to_string()
+                } else {
+                    addr.ip().to_string()
+                };
+                let host = if addr.is_ipv6() && !addr.ip().is_unspecified() {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
                 format!("http://{host}:{}", addr.port())
             }
         };
-        let log_format = match get("FOLIO_LOG_FORMAT").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let log_format = match get("FOLIO_LOG_FORMAT")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                return Err(ConfigError { setting: "FOLIO_LOG_FORMAT", message: format!("'{other}' is not 'text' or 'json'") })
+                return Err(ConfigError {
+                    setting: "FOLIO_LOG_FORMAT",
+                    message: format!("'{other}' is not 'text' or 'json'"),
+                })
             }
         };
         let site_root = get("FOLIO_SITE_ROOT")
@@ -146,7 +168,8 @@ impl Config {
             database_url: DatabaseUrl(database_url),
             site_url,
             site_title: get("FOLIO_SITE_TITLE").unwrap_or_else(|| "Folio".to_string()),
-            site_description: get("FOLIO_SITE_DESCRIPTION").unwrap_or_else(|| "A blog published with Folio.".to_string()),
+            site_description: get("FOLIO_SITE_DESCRIPTION")
+                .unwrap_or_else(|| "A blog published with Folio.".to_string()),
             site_root,
             log_format,
         })
@@ -157,7 +180,10 @@ impl Config {
 /// executable (a deployment), else `../site` from it (the binary in `target/release/` or
 /// `target/debug/`, the site in `target/site/`), else `target/site` under the working directory.
 pub fn default_site_root() -> PathBuf {
-    if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(PathBuf::from)) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(PathBuf::from))
+    {
         for candidate in [dir.join("site"), dir.join("../site")] {
             if candidate.join("pkg").is_dir() {
                 return candidate;
@@ -173,7 +199,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -188,10 +217,26 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_setting() {
-        assert_eq!(config(&[("FOLIO_ADDR", "nowhere")]).unwrap_err().setting, "FOLIO_ADDR");
-        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().setting, "DATABASE_URL");
-        assert_eq!(config(&[("FOLIO_SITE_URL", "ftp://x")]).unwrap_err().setting, "FOLIO_SITE_URL");
-        assert_eq!(config(&[("FOLIO_LOG_FORMAT", "xml")]).unwrap_err().setting, "FOLIO_LOG_FORMAT");
+        assert_eq!(
+            config(&[("FOLIO_ADDR", "nowhere")]).unwrap_err().setting,
+            "FOLIO_ADDR"
+        );
+        assert_eq!(
+            config(&[("DATABASE_URL", "mysql://x")])
+                .unwrap_err()
+                .setting,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            config(&[("FOLIO_SITE_URL", "ftp://x")])
+                .unwrap_err()
+                .setting,
+            "FOLIO_SITE_URL"
+        );
+        assert_eq!(
+            config(&[("FOLIO_LOG_FORMAT", "xml")]).unwrap_err().setting,
+            "FOLIO_LOG_FORMAT"
+        );
     }
 
     #[test]

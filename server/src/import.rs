@@ -97,19 +97,34 @@ struct Parsed {
 fn find_files(paths: &[PathBuf]) -> Result<Vec<Found>, ImportError> {
     let mut found = Vec::new();
     for root in paths {
-        let meta = std::fs::metadata(root)
-            .map_err(|e| ImportError::Unreadable { path: root.clone(), reason: e.to_string() })?;
+        let meta = std::fs::metadata(root).map_err(|e| ImportError::Unreadable {
+            path: root.clone(),
+            reason: e.to_string(),
+        })?;
         if meta.is_file() {
-            found.push(Found { root: root.parent().map(Path::to_path_buf).unwrap_or_default(), path: root.clone() });
+            found.push(Found {
+                root: root.parent().map(Path::to_path_buf).unwrap_or_default(),
+                path: root.clone(),
+            });
             continue;
         }
         for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
-            let entry = entry.map_err(|e| ImportError::Unreadable { path: root.clone(), reason: e.to_string() })?;
-            let is_markdown = entry.path().extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
-            });
+            let entry = entry.map_err(|e| ImportError::Unreadable {
+                path: root.clone(),
+                reason: e.to_string(),
+            })?;
+            let is_markdown = entry
+                .path()
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| {
+                    e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
+                });
             if entry.file_type().is_file() && is_markdown {
-                found.push(Found { root: root.clone(), path: entry.into_path() });
+                found.push(Found {
+                    root: root.clone(),
+                    path: entry.into_path(),
+                });
             }
         }
     }
@@ -117,14 +132,20 @@ fn find_files(paths: &[PathBuf]) -> Result<Vec<Found>, ImportError> {
 }
 
 fn is_section_file(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n == "_index.md" || n == "_index.markdown")
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "_index.md" || n == "_index.markdown")
 }
 
 /// The category for a post without one in its front matter: the `--category` flag, else the
 /// title of the nearest Zola section (`_index.md`) between the file and its import folder, else
 /// the import folder's top-level sub-folder holding the file (not a page-bundle folder), else
 /// [`FALLBACK_CATEGORY`].
-fn fallback_category(found: &Found, flag: Option<&str>, sections: &HashMap<PathBuf, String>) -> String {
+fn fallback_category(
+    found: &Found,
+    flag: Option<&str>,
+    sections: &HashMap<PathBuf, String>,
+) -> String {
     if let Some(flag) = flag {
         return flag.to_string();
     }
@@ -140,8 +161,15 @@ fn fallback_category(found: &Found, flag: Option<&str>, sections: &HashMap<PathB
     }
     let relative = found.path.strip_prefix(&found.root).unwrap_or(&found.path);
     let is_bundle = found.path.file_stem().is_some_and(|s| s == "index");
-    let folders: Vec<_> = relative.parent().map(|p| p.components().collect()).unwrap_or_default();
-    let usable = if is_bundle { folders.len() >= 2 } else { !folders.is_empty() };
+    let folders: Vec<_> = relative
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
+    let usable = if is_bundle {
+        folders.len() >= 2
+    } else {
+        !folders.is_empty()
+    };
     if usable {
         if let Some(name) = folders.first().and_then(|c| c.as_os_str().to_str()) {
             return name.to_string();
@@ -163,7 +191,10 @@ pub fn byline(authors: &[String]) -> Option<String> {
 /// # Errors
 /// [`ImportError`] when a given path cannot be read; per-file failures are reported in the
 /// summary instead.
-pub async fn import_markdown(db: &Db, options: &ImportOptions) -> Result<ImportSummary, ImportError> {
+pub async fn import_markdown(
+    db: &Db,
+    options: &ImportOptions,
+) -> Result<ImportSummary, ImportError> {
     let files = find_files(&options.paths)?;
     let mut summary = ImportSummary::default();
 
@@ -174,7 +205,9 @@ pub async fn import_markdown(db: &Db, options: &ImportOptions) -> Result<ImportS
         let text = match std::fs::read_to_string(&found.path) {
             Ok(text) => text,
             Err(e) => {
-                summary.failed.push((found.path.clone(), format!("cannot read the file: {e}")));
+                summary
+                    .failed
+                    .push((found.path.clone(), format!("cannot read the file: {e}")));
                 continue;
             }
         };
@@ -242,17 +275,26 @@ pub async fn import_markdown(db: &Db, options: &ImportOptions) -> Result<ImportS
                     if let Some(first) = keys.get(&key) {
                         summary.failed.push((
                             found.path.clone(),
-                            format!("same date and slug as {} ({} {})", first.display(), key.0, key.1),
+                            format!(
+                                "same date and slug as {} ({} {})",
+                                first.display(),
+                                key.0,
+                                key.1
+                            ),
                         ));
                         continue;
                     }
                     keys.insert(key, found.path.clone());
                 }
-                let category = post
-                    .category
-                    .clone()
-                    .unwrap_or_else(|| fallback_category(&found, options.category.as_deref(), &sections));
-                ready.push(Parsed { path: found.path, post, body, category });
+                let category = post.category.clone().unwrap_or_else(|| {
+                    fallback_category(&found, options.category.as_deref(), &sections)
+                });
+                ready.push(Parsed {
+                    path: found.path,
+                    post,
+                    body,
+                    category,
+                });
             }
             Err(reason) => summary.failed.push((found.path, reason)),
         }
@@ -261,7 +303,9 @@ pub async fn import_markdown(db: &Db, options: &ImportOptions) -> Result<ImportS
     // Pass 2: write, one transaction per post.
     let bar = if options.progress {
         let bar = indicatif::ProgressBar::new(ready.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+        {
             bar.set_style(style);
         }
         bar
@@ -284,17 +328,34 @@ pub async fn import_markdown(db: &Db, options: &ImportOptions) -> Result<ImportS
 }
 
 /// Writes one post with its author, category and redirects in one transaction.
-async fn write_post(db: &Db, parsed: &Parsed, html: String, now: DateTime<Utc>) -> Result<SaveOutcome, blog::SaveError> {
+async fn write_post(
+    db: &Db,
+    parsed: &Parsed,
+    html: String,
+    now: DateTime<Utc>,
+) -> Result<SaveOutcome, blog::SaveError> {
     let post = &parsed.post;
     let mut tx = db.begin().await?;
-    let author_name = post.authors.first().cloned().unwrap_or_else(|| "Anonymous".to_string());
+    let author_name = post
+        .authors
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "Anonymous".to_string());
     let username = {
         let s = slugify(&author_name);
-        if s.is_empty() { "author".to_string() } else { s }
+        if s.is_empty() {
+            "author".to_string()
+        } else {
+            s
+        }
     };
     let author_id = users::ensure_author(tx.conn(), &username, &author_name, now).await?;
     let category_id = blog::ensure_category(tx.conn(), &parsed.category).await?;
-    let status = if post.draft || post.published_at.is_none() { PostStatus::Draft } else { PostStatus::Published };
+    let status = if post.draft || post.published_at.is_none() {
+        PostStatus::Draft
+    } else {
+        PostStatus::Published
+    };
     let record = blog::prepare(
         PostInput {
             title: post.title.clone(),
@@ -302,7 +363,10 @@ async fn write_post(db: &Db, parsed: &Parsed, html: String, now: DateTime<Utc>) 
             author_id,
             category_id,
             byline: byline(&post.authors),
-            body: PostBody::Html { html, source: Some(parsed.body.clone()) },
+            body: PostBody::Html {
+                html,
+                source: Some(parsed.body.clone()),
+            },
             meta_description: post.description.clone(),
             status,
             published_at: post.published_at,
@@ -310,7 +374,11 @@ async fn write_post(db: &Db, parsed: &Parsed, html: String, now: DateTime<Utc>) 
         now,
     )?;
     let mut outcome = blog::save(tx.conn(), &record, now).await?;
-    let mut aliases: Vec<String> = post.aliases.iter().filter_map(|a| normalize_path(a)).collect();
+    let mut aliases: Vec<String> = post
+        .aliases
+        .iter()
+        .filter_map(|a| normalize_path(a))
+        .collect();
     aliases.sort();
     aliases.dedup();
     let mut stored = redirects::list_for_post(tx.conn(), outcome.id()).await?;
@@ -332,20 +400,48 @@ mod tests {
     #[test]
     fn bylines_join_names() {
         assert_eq!(byline(&["A".into()]), None);
-        assert_eq!(byline(&["A".into(), "B".into()]).as_deref(), Some("A and B"));
-        assert_eq!(byline(&["A".into(), "B".into(), "C".into()]).as_deref(), Some("A, B and C"));
+        assert_eq!(
+            byline(&["A".into(), "B".into()]).as_deref(),
+            Some("A and B")
+        );
+        assert_eq!(
+            byline(&["A".into(), "B".into(), "C".into()]).as_deref(),
+            Some("A, B and C")
+        );
     }
 
     #[test]
     fn category_falls_back_in_order() {
         let root = PathBuf::from("/c");
-        let sections: HashMap<PathBuf, String> = [(PathBuf::from("/c/inside"), "Inside".to_string())].into();
-        let at = |p: &str| Found { root: root.clone(), path: PathBuf::from(p) };
-        assert_eq!(fallback_category(&at("/c/inside/x.md"), Some("Flag"), &sections), "Flag");
-        assert_eq!(fallback_category(&at("/c/inside/deep/x.md"), None, &sections), "Inside");
-        assert_eq!(fallback_category(&at("/c/news/x.md"), None, &sections), "news");
-        assert_eq!(fallback_category(&at("/c/Bundle/index.md"), None, &sections), FALLBACK_CATEGORY);
-        assert_eq!(fallback_category(&at("/c/news/Bundle/index.md"), None, &sections), "news");
-        assert_eq!(fallback_category(&at("/c/x.md"), None, &sections), FALLBACK_CATEGORY);
+        let sections: HashMap<PathBuf, String> =
+            [(PathBuf::from("/c/inside"), "Inside".to_string())].into();
+        let at = |p: &str| Found {
+            root: root.clone(),
+            path: PathBuf::from(p),
+        };
+        assert_eq!(
+            fallback_category(&at("/c/inside/x.md"), Some("Flag"), &sections),
+            "Flag"
+        );
+        assert_eq!(
+            fallback_category(&at("/c/inside/deep/x.md"), None, &sections),
+            "Inside"
+        );
+        assert_eq!(
+            fallback_category(&at("/c/news/x.md"), None, &sections),
+            "news"
+        );
+        assert_eq!(
+            fallback_category(&at("/c/Bundle/index.md"), None, &sections),
+            FALLBACK_CATEGORY
+        );
+        assert_eq!(
+            fallback_category(&at("/c/news/Bundle/index.md"), None, &sections),
+            "news"
+        );
+        assert_eq!(
+            fallback_category(&at("/c/x.md"), None, &sections),
+            FALLBACK_CATEGORY
+        );
     }
 }

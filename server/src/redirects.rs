@@ -11,7 +11,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// Runs the request; when the answer is 404 for a GET or HEAD, looks for a redirect.
-pub async fn redirect_on_not_found(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn redirect_on_not_found(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
@@ -26,7 +30,10 @@ pub async fn redirect_on_not_found(State(state): State<AppState>, request: Reque
         };
         match found {
             Ok(Some((published_at, slug))) => {
-                return permanent_redirect(&app::domain::text::post_path(published_at, &slug), None);
+                return permanent_redirect(
+                    &app::domain::text::post_path(published_at, &slug),
+                    None,
+                );
             }
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "redirect lookup failed"),
@@ -57,7 +64,12 @@ fn permanent_redirect(location: &str, query: Option<&str>) -> Response {
         Some(q) if !q.is_empty() => format!("{location}?{q}"),
         _ => location.to_string(),
     };
-    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, target)], Body::empty()).into_response()
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, target)],
+        Body::empty(),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -59,10 +59,20 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
-        crate::welcome::ensure_welcome_post(&db).await.map_err(|e| StartupError::Seed(e.to_string()))?;
+        crate::welcome::ensure_welcome_post(&db)
+            .await
+            .map_err(|e| StartupError::Seed(e.to_string()))?;
         let listener =
-            TcpListener::bind(config.addr).await.map_err(|source| StartupError::Bind { addr: config.addr, source })?;
-        let local = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        let local = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: config.addr,
+            source,
+        })?;
         let router = build_router(config, db.clone(), local);
         tracing::info!(
             url = %config.site_url,
@@ -73,7 +83,12 @@ impl Application {
             config.site_url,
             db.backend().name()
         );
-        Ok(Self { listener, router, db, port: local.port() })
+        Ok(Self {
+            listener,
+            router,
+            db,
+            port: local.port(),
+        })
     }
 
     /// The port actually bound (useful with port 0).
@@ -97,7 +112,9 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         self.db.close().await;
         tracing::info!("Folio stopped");
         Ok(())
@@ -109,7 +126,9 @@ impl Application {
 pub fn build_router(config: &Config, db: Db, local: std::net::SocketAddr) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(Arc::<str>::from("folio"))
-        .site_root(Arc::<str>::from(config.site_root.to_string_lossy().as_ref()))
+        .site_root(Arc::<str>::from(
+            config.site_root.to_string_lossy().as_ref(),
+        ))
         .site_pkg_dir(Arc::<str>::from("pkg"))
         .site_addr(local)
         .build();

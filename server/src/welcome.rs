@@ -32,7 +32,10 @@ pub async fn ensure_welcome_post(db: &Db) -> Result<(), blog::SaveError> {
                 category_id,
                 byline: None,
                 body: PostBody::Markdown(WELCOME_MARKDOWN.into()),
-                meta_description: Some("Your new Folio site is running. Here is what it can do and how to fill it.".into()),
+                meta_description: Some(
+                    "Your new Folio site is running. Here is what it can do and how to fill it."
+                        .into(),
+                ),
                 status: PostStatus::Published,
                 published_at: Some(now),
             },

@@ -9,11 +9,17 @@ use crate::model::SiteInfo;
 /// The site's name as it arrives (loaded once per visit).
 pub type SiteResource = OnceResource<Result<SiteInfo, AppError>>;
 
+/// Whether a page is loading its next data after a client-side navigation.
+#[derive(Debug, Clone, Copy)]
+pub struct PagePending(pub RwSignal<bool>);
+
 /// The header: site name (home link), navigation and a search form that works without JavaScript.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let site = expect_context::<SiteResource>();
+    let pending = expect_context::<PagePending>().0;
     view! {
+        <div class="route-progress" role="progressbar" aria-label="Loading the page" hidden=move || !pending.get()></div>
         <header class="site-header">
             <div class="wrap header-row">
                 <A href="/" attr:class="site-title">

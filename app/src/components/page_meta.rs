@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
 use crate::components::layout::SiteResource;
+use crate::model::SiteInfo;
 
 /// Sets the page's metadata in `<head>` (in the first HTML response, since pages render in
 /// `SsrMode::Async`).
@@ -26,14 +27,19 @@ pub fn PageMeta(
                 let description = description.clone();
                 let path = path.clone();
                 Suspend::new(async move {
-                    let site = site.await.ok()?;
+                    // Always the same view type (no Option): an Option here breaks hydration.
+                    let site = site.await.unwrap_or_else(|_| SiteInfo {
+                        title: "Folio".to_string(),
+                        description: String::new(),
+                        base_url: String::new(),
+                    });
                     let full_title = match &title {
                         Some(t) => format!("{t} — {}", site.title),
                         None => site.title.clone(),
                     };
                     let og_title = title.unwrap_or_else(|| site.title.clone());
                     let url = site.absolute(&path);
-                    Some(view! {
+                    view! {
                         <Title text=escape_title_for_ssr(full_title)/>
                         <Meta name="description" content=description.clone()/>
                         <Link rel="canonical" href=url.clone()/>
@@ -42,34 +48,22 @@ pub fn PageMeta(
                         <Meta property="og:title" content=og_title/>
                         <Meta property="og:description" content=description/>
                         <Meta property="og:url" content=url/>
-                    })
+                    }
                 })
             }}
         </Suspense>
     }
 }
 
-/// Escapes `<`, `>` and `&` in a title when rendering on the server.
+/// Escapes a title when rendering on the server.
 ///
 /// leptos_meta 0.8 writes the `<title>` text into the server's HTML unescaped, so a title holding
 /// `</title><script>` (a search query, say) would inject markup. In the browser the title is set
 /// through `document.title`, which takes plain text, so nothing is escaped there.
 fn escape_title_for_ssr(title: String) -> String {
-    #[cfg(feature = "ssr")]
-    {
-        let mut out = String::with_capacity(title.len());
-        for c in title.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                c => out.push(c),
-            }
-        }
-        out
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
+    if cfg!(feature = "ssr") {
+        crate::domain::text::escape_markup(&title)
+    } else {
         title
     }
 }

@@ -64,7 +64,13 @@ mod tests {
     fn hrefs_keep_filters_and_drop_page_one() {
         assert_eq!(page_href("/", &[], 1), "/");
         assert_eq!(page_href("/", &[], 3), "/?page=3");
-        assert_eq!(page_href("/search", &[("q", "a b&c".into())], 2), "/search?q=a%20b%26c&page=2");
-        assert_eq!(page_href("/", &[("category", String::new())], 2), "/?page=2");
+        assert_eq!(
+            page_href("/search", &[("q", "a b&c".into())], 2),
+            "/search?q=a%20b%26c&page=2"
+        );
+        assert_eq!(
+            page_href("/", &[("category", String::new())], 2),
+            "/?page=2"
+        );
     }
 }

@@ -46,7 +46,12 @@ impl PageRequest {
             Some(n) if n < 1 || n > num_pages => num_pages,
             Some(n) => n,
         };
-        PageInfo { number, num_pages, total, per_page: self.per_page }
+        PageInfo {
+            number,
+            num_pages,
+            total,
+            per_page: self.per_page,
+        }
     }
 }
 

@@ -50,7 +50,9 @@ pub enum SlugError {
     #[error("the slug is longer than {MAX_SLUG_LEN} characters")]
     TooLong,
     /// The slug contains a character outside `A-Z a-z 0-9 - _ .`, or starts with a dot.
-    #[error("the slug may contain only letters, digits, '-', '_' and '.', and may not start with '.'")]
+    #[error(
+        "the slug may contain only letters, digits, '-', '_' and '.', and may not start with '.'"
+    )]
     InvalidCharacter,
 }
 
@@ -118,7 +120,10 @@ mod tests {
         assert_eq!(slugify("Rust 1.87.0 is out"), "rust-1870-is-out");
         assert_eq!(slugify("under_score -- dash"), "under_score-dash");
         assert_eq!(slugify("🎉🎉"), "");
-        assert_eq!(slugify("---leading and trailing---"), "leading-and-trailing");
+        assert_eq!(
+            slugify("---leading and trailing---"),
+            "leading-and-trailing"
+        );
     }
 
     #[test]
@@ -131,7 +136,12 @@ mod tests {
 
     #[test]
     fn slug_accepts_imported_forms() {
-        for ok in ["Rust-1.87.0", "crates.io-development-update", "Lang-Team-Meeting", "a_b"] {
+        for ok in [
+            "Rust-1.87.0",
+            "crates.io-development-update",
+            "Lang-Team-Meeting",
+            "a_b",
+        ] {
             assert!(Slug::parse(ok).is_ok(), "{ok}");
         }
     }

@@ -36,16 +36,36 @@ impl PostStatus {
     }
 }
 
+/// The stored text is not one of the three statuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a post status (DRAFT, PUBLISHED or ARCHIVED)")]
+pub struct UnknownStatus(pub String);
+
+impl TryFrom<String> for PostStatus {
+    type Error = UnknownStatus;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).ok_or(UnknownStatus(value))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn round_trips_through_text() {
-        for s in [PostStatus::Draft, PostStatus::Published, PostStatus::Archived] {
+        for s in [
+            PostStatus::Draft,
+            PostStatus::Published,
+            PostStatus::Archived,
+        ] {
             assert_eq!(PostStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(PostStatus::parse("published"), Some(PostStatus::Published));
         assert_eq!(PostStatus::parse("live"), None);
+        assert_eq!(
+            PostStatus::try_from("LIVE".to_string()),
+            Err(UnknownStatus("LIVE".into()))
+        );
     }
 }

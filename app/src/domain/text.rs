@@ -28,6 +28,24 @@ pub fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
+/// Escapes text for XML and HTML element content and attribute values: `&`, `<`, `>`, `"` and
+/// `'` become character references, and control characters that XML 1.0 forbids are dropped.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,6 +55,14 @@ mod tests {
     fn post_path_is_dated_in_utc() {
         let at = Utc.with_ymd_and_hms(2025, 3, 7, 23, 59, 0).unwrap();
         assert_eq!(post_path(at, "Rust-1.87.0"), "/2025/03/07/Rust-1.87.0/");
+    }
+
+    #[test]
+    fn escapes_markup_and_drops_forbidden_characters() {
+        assert_eq!(
+            escape_markup("a<b>&\"c'\u{1}"),
+            "a&lt;b&gt;&amp;&quot;c&apos;"
+        );
     }
 
     #[test]

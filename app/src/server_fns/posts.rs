@@ -13,7 +13,10 @@ use crate::model::{AuthorPage, CategoryPage, PostDetail, PostPage};
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
 #[server(prefix = "/_fn", endpoint = "posts", input = GetUrl)]
-pub async fn list_posts(page: Option<String>, category: Option<String>) -> Result<PostPage, AppError> {
+pub async fn list_posts(
+    page: Option<String>,
+    category: Option<String>,
+) -> Result<PostPage, AppError> {
     use crate::ssr::{blog, db::posts::PostFilter};
     let state = super::state()?;
     let filter = match category.filter(|c| !c.is_empty()) {
@@ -31,7 +34,10 @@ pub async fn list_posts(page: Option<String>, category: Option<String>) -> Resul
 /// # Errors
 /// [`AppError::NotFound`] for an unknown category; [`AppError::Internal`] when the database fails.
 #[server(prefix = "/_fn", endpoint = "category", input = GetUrl)]
-pub async fn get_category_page(slug: String, page: Option<String>) -> Result<CategoryPage, AppError> {
+pub async fn get_category_page(
+    slug: String,
+    page: Option<String>,
+) -> Result<CategoryPage, AppError> {
     use crate::ssr::{blog, db::categories, db::posts::PostFilter};
     let state = super::state()?;
     let result: Result<Option<CategoryPage>, sqlx::Error> = async {
@@ -40,8 +46,17 @@ pub async fn get_category_page(slug: String, page: Option<String>) -> Result<Cat
             return Ok(None);
         };
         drop(conn);
-        let posts = blog::public_page(&state.db, &PostFilter::Category(slug), page.as_deref(), chrono::Utc::now()).await?;
-        Ok(Some(CategoryPage { category: category.into(), posts }))
+        let posts = blog::public_page(
+            &state.db,
+            &PostFilter::Category(slug),
+            page.as_deref(),
+            chrono::Utc::now(),
+        )
+        .await?;
+        Ok(Some(CategoryPage {
+            category: category.into(),
+            posts,
+        }))
     }
     .await;
     match result {
@@ -57,7 +72,10 @@ pub async fn get_category_page(slug: String, page: Option<String>) -> Result<Cat
 /// [`AppError::NotFound`] for an unknown or inactive user; [`AppError::Internal`] when the
 /// database fails.
 #[server(prefix = "/_fn", endpoint = "author", input = GetUrl)]
-pub async fn get_author_page(username: String, page: Option<String>) -> Result<AuthorPage, AppError> {
+pub async fn get_author_page(
+    username: String,
+    page: Option<String>,
+) -> Result<AuthorPage, AppError> {
     use crate::ssr::{blog, db::posts::PostFilter, db::users};
     let state = super::state()?;
     let result: Result<Option<AuthorPage>, sqlx::Error> = async {
@@ -66,8 +84,17 @@ pub async fn get_author_page(username: String, page: Option<String>) -> Result<A
             return Ok(None);
         };
         drop(conn);
-        let posts = blog::public_page(&state.db, &PostFilter::Author(username), page.as_deref(), chrono::Utc::now()).await?;
-        Ok(Some(AuthorPage { author: author.into(), posts }))
+        let posts = blog::public_page(
+            &state.db,
+            &PostFilter::Author(username),
+            page.as_deref(),
+            chrono::Utc::now(),
+        )
+        .await?;
+        Ok(Some(AuthorPage {
+            author: author.into(),
+            posts,
+        }))
     }
     .await;
     match result {
@@ -89,12 +116,17 @@ pub async fn search_posts(q: String, page: Option<String>) -> Result<PostPage, A
     use crate::ssr::{blog, db::posts::PostFilter};
     const MAX_QUERY_CHARS: usize = 200;
     if q.chars().count() > MAX_QUERY_CHARS {
-        return super::fail(AppError::BadRequest(format!("The search is longer than {MAX_QUERY_CHARS} characters.")));
+        return super::fail(AppError::BadRequest(format!(
+            "The search is longer than {MAX_QUERY_CHARS} characters."
+        )));
     }
     let state = super::state()?;
     let Some(filter) = PostFilter::search(&q) else {
         let page = PageRequest::from_query(None, blog::POSTS_PER_PAGE).resolve(0);
-        return Ok(PostPage { posts: Vec::new(), page });
+        return Ok(PostPage {
+            posts: Vec::new(),
+            page,
+        });
     };
     match blog::public_page(&state.db, &filter, page.as_deref(), chrono::Utc::now()).await {
         Ok(page) => Ok(page),
@@ -110,10 +142,19 @@ pub async fn search_posts(q: String, page: Option<String>) -> Result<PostPage, A
 /// [`AppError::NotFound`] for an invalid date or when no public post is there;
 /// [`AppError::Internal`] when the database fails.
 #[server(prefix = "/_fn", endpoint = "post")]
-pub async fn view_post(year: String, month: String, day: String, slug: String) -> Result<PostDetail, AppError> {
+pub async fn view_post(
+    year: String,
+    month: String,
+    day: String,
+    slug: String,
+) -> Result<PostDetail, AppError> {
     use crate::ssr::blog;
     let state = super::state()?;
-    let date = match (year.parse::<i32>(), month.parse::<u32>(), day.parse::<u32>()) {
+    let date = match (
+        year.parse::<i32>(),
+        month.parse::<u32>(),
+        day.parse::<u32>(),
+    ) {
         (Ok(y), Ok(m), Ok(d)) if year.len() == 4 && month.len() == 2 && day.len() == 2 => {
             chrono::NaiveDate::from_ymd_opt(y, m, d)
         }

@@ -83,7 +83,10 @@ pub struct PostInput {
 pub fn prepare(input: PostInput, now: DateTime<Utc>) -> Result<PostRecord, SaveError> {
     let title = input.title.trim().to_string();
     if title.is_empty() {
-        return Err(SaveError::Invalid { field: "title", message: "the title is empty".into() });
+        return Err(SaveError::Invalid {
+            field: "title",
+            message: "the title is empty".into(),
+        });
     }
     if title.chars().count() > MAX_TITLE_CHARS {
         return Err(SaveError::Invalid {
@@ -91,13 +94,25 @@ pub fn prepare(input: PostInput, now: DateTime<Utc>) -> Result<PostRecord, SaveE
             message: format!("the title is longer than {MAX_TITLE_CHARS} characters"),
         });
     }
-    let slug = match input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let slug = match input
+        .slug
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(given) => Slug::parse(given)
-            .map_err(|e| SaveError::Invalid { field: "slug", message: e.to_string() })?
+            .map_err(|e| SaveError::Invalid {
+                field: "slug",
+                message: e.to_string(),
+            })?
             .to_string(),
         None => {
             let generated = slugify(&title);
-            if generated.is_empty() { "post".to_string() } else { generated }
+            if generated.is_empty() {
+                "post".to_string()
+            } else {
+                generated
+            }
         }
     };
     let (body, body_source) = match input.body {
@@ -168,13 +183,19 @@ impl SaveOutcome {
 ///
 /// # Errors
 /// Database failures, as [`SaveError::Database`].
-pub async fn save(mut conn: Conn<'_>, record: &PostRecord, now: DateTime<Utc>) -> Result<SaveOutcome, SaveError> {
+pub async fn save(
+    mut conn: Conn<'_>,
+    record: &PostRecord,
+    now: DateTime<Utc>,
+) -> Result<SaveOutcome, SaveError> {
     let existing = match record.published_at {
-        Some(at) => posts::find_by_date_and_slug(conn.reborrow(), at.date_naive(), &record.slug).await?,
+        Some(at) => {
+            posts::find_by_date_and_slug(conn.reborrow(), at.date_naive(), &record.slug).await?
+        }
         None => None,
     };
     Ok(match existing {
-        Some(stored) if stored.record() == *record => SaveOutcome::Unchanged(stored.id),
+        Some(stored) if stored.record == *record => SaveOutcome::Unchanged(stored.id),
         Some(stored) => {
             posts::update(conn, stored.id, record, now).await?;
             SaveOutcome::Updated(stored.id)
@@ -191,7 +212,10 @@ pub async fn ensure_category(mut conn: Conn<'_>, name: &str) -> Result<i64, Save
     let name = name.trim();
     let slug = slugify(name);
     if slug.is_empty() {
-        return Err(SaveError::Invalid { field: "category", message: format!("'{name}' cannot be made into a slug") });
+        return Err(SaveError::Invalid {
+            field: "category",
+            message: format!("'{name}' cannot be made into a slug"),
+        });
     }
     if let Some(row) = categories::find_by_slug(conn.reborrow(), &slug).await? {
         return Ok(row.id);
@@ -213,26 +237,39 @@ pub async fn public_page(
     let total = posts::count_public(conn.conn(), now, filter).await?;
     let page = PageRequest::from_query(page, POSTS_PER_PAGE).resolve(total);
     let rows = posts::list_public(conn.conn(), now, filter, page.per_page, page.offset()).await?;
-    Ok(PostPage { posts: rows.into_iter().map(PostSummary::from).collect(), page })
+    Ok(PostPage {
+        posts: rows.into_iter().map(PostSummary::from).collect(),
+        page,
+    })
 }
 
 /// The public post at `date` + `slug`, counting this view; `None` when there is none.
 ///
 /// # Errors
 /// The driver's error.
-pub async fn view_post(db: &Db, date: NaiveDate, slug: &str, now: DateTime<Utc>) -> Result<Option<PostDetail>, sqlx::Error> {
+pub async fn view_post(
+    db: &Db,
+    date: NaiveDate,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<PostDetail>, sqlx::Error> {
     let mut conn = db.acquire().await?;
     let Some(row) = posts::find_public(conn.conn(), now, date, slug).await? else {
         return Ok(None);
     };
-    let view_count = posts::increment_view_count(conn.conn(), row.summary.id).await?.unwrap_or(row.view_count + 1);
+    let view_count = posts::increment_view_count(conn.conn(), row.summary.id)
+        .await?
+        .unwrap_or(row.view_count + 1);
     Ok(Some(detail_from_row(row, view_count)))
 }
 
 /// Builds the page shape of a post from its row.
 pub fn detail_from_row(row: posts::PostDetailRow, view_count: i64) -> PostDetail {
     let words = crate::domain::text::word_count(&row.body_text);
-    let description = row.meta_description.clone().unwrap_or_else(|| row.summary.excerpt.clone());
+    let description = row
+        .meta_description
+        .clone()
+        .unwrap_or_else(|| row.summary.excerpt.clone());
     PostDetail {
         summary: PostSummary::from(row.summary),
         body_html: row.body,
@@ -285,11 +322,20 @@ mod tests {
     #[test]
     fn rejects_bad_titles_and_slugs() {
         let now = Utc::now();
-        assert!(matches!(prepare(input("   "), now), Err(SaveError::Invalid { field: "title", .. })));
-        assert!(matches!(prepare(input(&"x".repeat(201)), now), Err(SaveError::Invalid { field: "title", .. })));
+        assert!(matches!(
+            prepare(input("   "), now),
+            Err(SaveError::Invalid { field: "title", .. })
+        ));
+        assert!(matches!(
+            prepare(input(&"x".repeat(201)), now),
+            Err(SaveError::Invalid { field: "title", .. })
+        ));
         let mut i = input("T");
         i.slug = Some("no spaces".into());
-        assert!(matches!(prepare(i, now), Err(SaveError::Invalid { field: "slug", .. })));
+        assert!(matches!(
+            prepare(i, now),
+            Err(SaveError::Invalid { field: "slug", .. })
+        ));
         assert_eq!(prepare(input("🎉"), now).unwrap().slug, "post");
     }
 }

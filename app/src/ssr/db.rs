@@ -197,7 +197,10 @@ impl Db {
             .min_connections(1)
             .connect_with(options)
             .await
-            .map_err(|e| DbError::Connect { backend: "SQLite", reason: e.to_string() })?;
+            .map_err(|e| DbError::Connect {
+                backend: "SQLite",
+                reason: e.to_string(),
+            })?;
         Ok(Self::Sqlite(pool))
     }
 
@@ -209,7 +212,10 @@ impl Db {
             .acquire_timeout(CONNECT_TIMEOUT)
             .connect_with(options)
             .await
-            .map_err(|e| DbError::Connect { backend: "PostgreSQL", reason: e.to_string() })?;
+            .map_err(|e| DbError::Connect {
+                backend: "PostgreSQL",
+                reason: e.to_string(),
+            })?;
         Ok(Self::Postgres(pool))
     }
 

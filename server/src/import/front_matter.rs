@@ -36,8 +36,15 @@ impl Value {
     /// The value as a list of texts: a list's text items, or a single text as a one-item list.
     pub fn as_text_list(&self) -> Vec<String> {
         match self {
-            Self::List(items) => items.iter().filter_map(Value::as_text).map(str::to_string).collect(),
-            other => other.as_text().map(|s| vec![s.to_string()]).unwrap_or_default(),
+            Self::List(items) => items
+                .iter()
+                .filter_map(Value::as_text)
+                .map(str::to_string)
+                .collect(),
+            other => other
+                .as_text()
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
         }
     }
 }
@@ -100,12 +107,17 @@ pub fn parse(text: &str) -> Result<Document<'_>, FrontMatterError> {
     let (meta_end, body_start) = close.ok_or(FrontMatterError::Unclosed(delim))?;
     let meta = &rest[..meta_end];
     let body = &rest[body_start..];
-    let front = if is_toml { parse_toml(meta)? } else { parse_yaml(meta)? };
+    let front = if is_toml {
+        parse_toml(meta)?
+    } else {
+        parse_yaml(meta)?
+    };
     Ok(Document { front, body })
 }
 
 fn parse_toml(meta: &str) -> Result<BTreeMap<String, Value>, FrontMatterError> {
-    let table: toml::Table = toml::from_str(meta).map_err(|e| FrontMatterError::Toml(e.message().to_string()))?;
+    let table: toml::Table =
+        toml::from_str(meta).map_err(|e| FrontMatterError::Toml(e.message().to_string()))?;
     Ok(table.into_iter().map(|(k, v)| (k, from_toml(v))).collect())
 }
 
@@ -117,7 +129,9 @@ fn from_toml(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::Datetime(d.to_string()),
         toml::Value::Array(items) => Value::List(items.into_iter().map(from_toml).collect()),
-        toml::Value::Table(t) => Value::Table(t.into_iter().map(|(k, v)| (k, from_toml(v))).collect()),
+        toml::Value::Table(t) => {
+            Value::Table(t.into_iter().map(|(k, v)| (k, from_toml(v))).collect())
+        }
     }
 }
 
@@ -125,7 +139,8 @@ fn parse_yaml(meta: &str) -> Result<BTreeMap<String, Value>, FrontMatterError> {
     if meta.trim().is_empty() {
         return Ok(BTreeMap::new());
     }
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(meta).map_err(|e| FrontMatterError::Yaml(e.to_string()))?;
+    let value: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(meta).map_err(|e| FrontMatterError::Yaml(e.to_string()))?;
     match from_yaml(value) {
         Value::Table(t) => Ok(t),
         Value::Null => Ok(BTreeMap::new()),
@@ -168,7 +183,9 @@ mod tests {
         assert_eq!(doc.front["title"].as_text(), Some("Improving \"Future\""));
         assert_eq!(doc.front["authors"].as_text_list(), vec!["A", "B"]);
         assert_eq!(doc.front["date"], Value::Datetime("2020-01-31".into()));
-        assert!(matches!(&doc.front["extra"], Value::Table(t) if t["release"] == Value::Bool(true)));
+        assert!(
+            matches!(&doc.front["extra"], Value::Table(t) if t["release"] == Value::Bool(true))
+        );
         assert_eq!(doc.body, "Body\n");
     }
 
@@ -183,10 +200,22 @@ mod tests {
     #[test]
     fn reports_malformed_front_matter() {
         assert_eq!(parse("# Just markdown\n"), Err(FrontMatterError::Missing));
-        assert_eq!(parse("+++\ntitle = \"x\"\n"), Err(FrontMatterError::Unclosed("+++")));
-        assert!(matches!(parse("+++\ntitle = \n+++\n"), Err(FrontMatterError::Toml(_))));
-        assert!(matches!(parse("---\ntitle: [unclosed\n---\n"), Err(FrontMatterError::Yaml(_))));
-        assert_eq!(parse("---\n- a\n- b\n---\n"), Err(FrontMatterError::NotATable));
+        assert_eq!(
+            parse("+++\ntitle = \"x\"\n"),
+            Err(FrontMatterError::Unclosed("+++"))
+        );
+        assert!(matches!(
+            parse("+++\ntitle = \n+++\n"),
+            Err(FrontMatterError::Toml(_))
+        ));
+        assert!(matches!(
+            parse("---\ntitle: [unclosed\n---\n"),
+            Err(FrontMatterError::Yaml(_))
+        ));
+        assert_eq!(
+            parse("---\n- a\n- b\n---\n"),
+            Err(FrontMatterError::NotATable)
+        );
     }
 
     #[test]

@@ -55,7 +55,12 @@ pub enum SourceError {
 }
 
 fn text(front: &BTreeMap<String, Value>, key: &str) -> Option<String> {
-    front.get(key).and_then(Value::as_text).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    front
+        .get(key)
+        .and_then(Value::as_text)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// Reads `YYYY/MM/DD/slug` at the end of a Zola `path`.
@@ -65,7 +70,11 @@ fn date_and_slug_from_path(path: &str) -> Option<(NaiveDate, String)> {
         return None;
     }
     let tail = &segments[segments.len() - 4..];
-    let date = NaiveDate::from_ymd_opt(tail[0].parse().ok()?, tail[1].parse().ok()?, tail[2].parse().ok()?)?;
+    let date = NaiveDate::from_ymd_opt(
+        tail[0].parse().ok()?,
+        tail[1].parse().ok()?,
+        tail[2].parse().ok()?,
+    )?;
     (!tail[3].is_empty() && tail[0].len() == 4).then(|| (date, tail[3].to_string()))
 }
 
@@ -80,12 +89,19 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
             return Some(at.with_timezone(&Utc));
         }
     }
-    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
             return Some(Utc.from_utc_datetime(&at));
         }
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(midnight)
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .map(midnight)
 }
 
 fn midnight(date: NaiveDate) -> DateTime<Utc> {
@@ -105,11 +121,20 @@ fn jekyll_stem(stem: &str) -> Option<(NaiveDate, &str)> {
 ///
 /// # Errors
 /// [`SourceError`] when the title is missing or a date or path cannot be read.
-pub fn to_source_post(front: &BTreeMap<String, Value>, file: &Path) -> Result<SourcePost, SourceError> {
+pub fn to_source_post(
+    front: &BTreeMap<String, Value>,
+    file: &Path,
+) -> Result<SourcePost, SourceError> {
     let title = text(front, "title").ok_or(SourceError::NoTitle)?;
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let file_slug = if stem == "index" {
-        file.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or(stem)
+        file.parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or(stem)
     } else {
         stem
     };
@@ -126,7 +151,12 @@ pub fn to_source_post(front: &BTreeMap<String, Value>, file: &Path) -> Result<So
     };
     let slug = text(front, "slug")
         .or_else(|| from_path.as_ref().map(|(_, slug)| slug.clone()))
-        .unwrap_or_else(|| jekyll.map(|(_, rest)| rest).unwrap_or(file_slug).to_string());
+        .unwrap_or_else(|| {
+            jekyll
+                .map(|(_, rest)| rest)
+                .unwrap_or(file_slug)
+                .to_string()
+        });
 
     let authors = ["authors", "author"]
         .iter()
@@ -138,11 +168,18 @@ pub fn to_source_post(front: &BTreeMap<String, Value>, file: &Path) -> Result<So
         .filter(|a| !a.is_empty())
         .collect();
     let taxonomy_categories = match front.get("taxonomies") {
-        Some(Value::Table(t)) => t.get("categories").map(Value::as_text_list).unwrap_or_default(),
+        Some(Value::Table(t)) => t
+            .get("categories")
+            .map(Value::as_text_list)
+            .unwrap_or_default(),
         _ => Vec::new(),
     };
     let category = text(front, "category")
-        .or_else(|| front.get("categories").and_then(|v| v.as_text_list().into_iter().next()))
+        .or_else(|| {
+            front
+                .get("categories")
+                .and_then(|v| v.as_text_list().into_iter().next())
+        })
         .or_else(|| taxonomy_categories.into_iter().next());
     let description = text(front, "description").or_else(|| text(front, "summary"));
     let aliases = ["aliases", "redirect_from"]
@@ -151,7 +188,16 @@ pub fn to_source_post(front: &BTreeMap<String, Value>, file: &Path) -> Result<So
         .map(Value::as_text_list)
         .unwrap_or_default();
     let draft = matches!(front.get("draft"), Some(Value::Bool(true)));
-    Ok(SourcePost { title, slug, published_at, authors, category, description, aliases, draft })
+    Ok(SourcePost {
+        title,
+        slug,
+        published_at,
+        authors,
+        category,
+        description,
+        aliases,
+        draft,
+    })
 }
 
 #[cfg(test)]
@@ -172,7 +218,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(post.slug, "conf-lineup");
-        assert_eq!(post.published_at.unwrap().to_rfc3339(), "2020-01-31T00:00:00+00:00");
+        assert_eq!(
+            post.published_at.unwrap().to_rfc3339(),
+            "2020-01-31T00:00:00+00:00"
+        );
         assert_eq!(post.authors, vec!["A B"]);
         assert_eq!(post.aliases, vec!["2020/01/31/conf-lineup.html"]);
     }
@@ -181,13 +230,19 @@ mod tests {
     fn hugo_and_jekyll_forms() {
         let hugo = map("---\ntitle: Hi\ndate: 2021-02-03T10:00:00+02:00\nslug: hello\ncategories: [News]\nauthor: Ann\ndraft: true\n---\n", "post.md").unwrap();
         assert_eq!(hugo.slug, "hello");
-        assert_eq!(hugo.published_at.unwrap().to_rfc3339(), "2021-02-03T08:00:00+00:00");
+        assert_eq!(
+            hugo.published_at.unwrap().to_rfc3339(),
+            "2021-02-03T08:00:00+00:00"
+        );
         assert_eq!(hugo.category.as_deref(), Some("News"));
         assert_eq!(hugo.authors, vec!["Ann"]);
         assert!(hugo.draft);
         let jekyll = map("---\ntitle: J\n---\n", "_posts/2019-05-06-my-post.md").unwrap();
         assert_eq!(jekyll.slug, "my-post");
-        assert_eq!(jekyll.published_at.unwrap().date_naive().to_string(), "2019-05-06");
+        assert_eq!(
+            jekyll.published_at.unwrap().date_naive().to_string(),
+            "2019-05-06"
+        );
         let bundle = map("+++\ntitle = \"B\"\n+++\n", "content/My-Bundle/index.md").unwrap();
         assert_eq!(bundle.slug, "My-Bundle");
         assert_eq!(bundle.published_at, None);
@@ -195,8 +250,17 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        assert_eq!(map("+++\nauthors = []\n+++\n", "x.md"), Err(SourceError::NoTitle));
-        assert_eq!(map("---\ntitle: x\ndate: yesterday\n---\n", "x.md"), Err(SourceError::BadDate("yesterday".into())));
-        assert_eq!(map("+++\ntitle = \"x\"\npath = \"nope\"\n+++\n", "x.md"), Err(SourceError::BadPath("nope".into())));
+        assert_eq!(
+            map("+++\nauthors = []\n+++\n", "x.md"),
+            Err(SourceError::NoTitle)
+        );
+        assert_eq!(
+            map("---\ntitle: x\ndate: yesterday\n---\n", "x.md"),
+            Err(SourceError::BadDate("yesterday".into()))
+        );
+        assert_eq!(
+            map("+++\ntitle = \"x\"\npath = \"nope\"\n+++\n", "x.md"),
+            Err(SourceError::BadPath("nope".into()))
+        );
     }
 }

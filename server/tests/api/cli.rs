@@ -6,7 +6,11 @@ use std::process::Command;
 fn folio(envs: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
-    command.current_dir(dir.path()).args(args).env_remove("DATABASE_URL").env_remove("FOLIO_ADDR");
+    command
+        .current_dir(dir.path())
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("FOLIO_ADDR");
     for (k, v) in envs {
         command.env(k, v);
     }
@@ -21,20 +25,35 @@ fn folio(envs: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
 fn assert_one_clear_line(stderr: &str, setting: &str) {
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "exactly one line, got: {stderr}");
-    assert!(lines[0].starts_with(&format!("error: {setting}: ")), "names {setting}: {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!("error: {setting}: ")),
+        "names {setting}: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn bad_database_url_is_one_clear_line() {
-    let (code, _, stderr) = folio(&[("DATABASE_URL", "mysql://root@localhost/x")], &["migrate"]);
+    let (code, _, stderr) = folio(
+        &[("DATABASE_URL", "mysql://root@localhost/x")],
+        &["migrate"],
+    );
     assert_ne!(code, 0);
     assert_one_clear_line(&stderr, "DATABASE_URL");
 }
 
 #[test]
 fn unreachable_postgres_is_one_clear_line() {
-    let (code, _, stderr) = folio(&[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/folio"), ("RUST_LOG", "off")], &["migrate"]);
+    let (code, _, stderr) = folio(
+        &[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/folio"),
+            ("RUST_LOG", "off"),
+        ],
+        &["migrate"],
+    );
     assert_ne!(code, 0);
     assert_one_clear_line(&stderr, "DATABASE_URL");
 }
@@ -68,7 +87,11 @@ fn migrate_creates_the_default_sqlite_file_under_data() {
         .arg("migrate")
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(dir.path().join("data/folio.db").is_file());
 }
 
@@ -76,7 +99,13 @@ fn migrate_creates_the_default_sqlite_file_under_data() {
 fn import_of_a_missing_folder_fails_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/db.sqlite", dir.path().display());
-    let (code, _, stderr) = folio(&[("DATABASE_URL", &url), ("RUST_LOG", "off")], &["import", "markdown", "/no/such/folder"]);
+    let (code, _, stderr) = folio(
+        &[("DATABASE_URL", &url), ("RUST_LOG", "off")],
+        &["import", "markdown", "/no/such/folder"],
+    );
     assert_ne!(code, 0);
-    assert!(stderr.contains("error: cannot read /no/such/folder"), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot read /no/such/folder"),
+        "{stderr}"
+    );
 }

@@ -52,8 +52,15 @@ impl TestDatabase {
         match backend {
             TestBackend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary folder");
-                let url = format!("sqlite://{}", dir.path().join("data").join("folio.db").display());
-                Self { url, _dir: Some(dir), pg_name: None }
+                let url = format!(
+                    "sqlite://{}",
+                    dir.path().join("data").join("folio.db").display()
+                );
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
             }
             TestBackend::Postgres => {
                 use sqlx::Connection;
@@ -62,10 +69,17 @@ impl TestDatabase {
                 let mut conn = sqlx::PgConnection::connect(&admin).await.expect(
                     "PostgreSQL must run for FOLIO_TEST_DATABASE=postgres (see README: Tests)",
                 );
-                sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create database");
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
                 let mut url = url::Url::parse(&admin).expect("admin URL");
                 url.set_path(&name);
-                Self { url: url.to_string(), _dir: None, pg_name: Some(name) }
+                Self {
+                    url: url.to_string(),
+                    _dir: None,
+                    pg_name: Some(name),
+                }
             }
         }
     }
@@ -77,13 +91,18 @@ impl Drop for TestDatabase {
             // Drop runs outside async code: use a small runtime on its own thread.
             let admin = postgres_admin_url();
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async move {
                     use sqlx::Connection;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .execute(&mut conn)
+                        .await;
                     }
                 });
             })
@@ -96,8 +115,16 @@ impl Drop for TestDatabase {
 pub fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-    format!("{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A running Folio server for one test.
@@ -136,20 +163,33 @@ impl TestApp {
             _ => None,
         })
         .expect("test configuration");
-        let app = Application::build(&config).await.expect("application starts");
+        let app = Application::build(&config)
+            .await
+            .expect("application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A server that never answers fails the test instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .expect("HTTP client");
-        Self { address, db, client, _database: database }
+        Self {
+            address,
+            db,
+            client,
+            _database: database,
+        }
     }
 
     /// GETs a site path.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{}", self.address, path)).send().await.expect("request")
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// GETs a site path and returns status and body.
@@ -163,8 +203,12 @@ impl TestApp {
     pub async fn create_post(&self, spec: PostSpec<'_>) -> i64 {
         let now = Utc::now();
         let mut tx = self.db.begin().await.expect("begin");
-        let author_id = users::ensure_author(tx.conn(), spec.author, spec.author, now).await.expect("author");
-        let category_id = blog::ensure_category(tx.conn(), spec.category).await.expect("category");
+        let author_id = users::ensure_author(tx.conn(), spec.author, spec.author, now)
+            .await
+            .expect("author");
+        let category_id = blog::ensure_category(tx.conn(), spec.category)
+            .await
+            .expect("category");
         let record = blog::prepare(
             PostInput {
                 title: spec.title.to_string(),
@@ -180,7 +224,10 @@ impl TestApp {
             now,
         )
         .expect("valid post");
-        let id = blog::save(tx.conn(), &record, now).await.expect("save").id();
+        let id = blog::save(tx.conn(), &record, now)
+            .await
+            .expect("save")
+            .id();
         tx.commit().await.expect("commit");
         id
     }

@@ -13,12 +13,20 @@ fn corpus() -> PathBuf {
     let dir = std::env::var("FOLIO_CORPUS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo_root().join("../shared/data/rust-blog/content"));
-    assert!(dir.join("_index.md").is_file(), "the shared corpus is missing at {}", dir.display());
+    assert!(
+        dir.join("_index.md").is_file(),
+        "the shared corpus is missing at {}",
+        dir.display()
+    );
     dir
 }
 
 fn options(paths: Vec<PathBuf>) -> ImportOptions {
-    ImportOptions { paths, category: None, progress: false }
+    ImportOptions {
+        paths,
+        category: None,
+        progress: false,
+    }
 }
 
 #[tokio::test]
@@ -27,19 +35,58 @@ async fn broken_files_are_reported_and_the_rest_imports() {
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes");
     std::fs::create_dir_all(&notes).unwrap();
-    std::fs::write(notes.join("good.md"), "+++\ntitle = \"Good\"\ndate = 2024-02-03\n+++\nFine **post**.\n").unwrap();
+    std::fs::write(
+        notes.join("good.md"),
+        "+++\ntitle = \"Good\"\ndate = 2024-02-03\n+++\nFine **post**.\n",
+    )
+    .unwrap();
     std::fs::write(notes.join("bad-toml.md"), "+++\ntitle = \n+++\nBody\n").unwrap();
-    std::fs::write(notes.join("no-title.md"), "---\ndate: 2024-01-01\n---\nBody\n").unwrap();
+    std::fs::write(
+        notes.join("no-title.md"),
+        "---\ndate: 2024-01-01\n---\nBody\n",
+    )
+    .unwrap();
     std::fs::write(notes.join("no-front-matter.md"), "# Just a heading\n").unwrap();
-    std::fs::write(notes.join("long-title.md"), format!("---\ntitle: {}\ndate: 2024-01-01\n---\nBody\n", "x".repeat(201))).unwrap();
-    let summary = import_markdown(&app.db, &options(vec![dir.path().to_path_buf()])).await.unwrap();
+    std::fs::write(
+        notes.join("long-title.md"),
+        format!(
+            "---\ntitle: {}\ndate: 2024-01-01\n---\nBody\n",
+            "x".repeat(201)
+        ),
+    )
+    .unwrap();
+    let summary = import_markdown(&app.db, &options(vec![dir.path().to_path_buf()]))
+        .await
+        .unwrap();
     assert_eq!(summary.created, 1);
     assert_eq!(summary.failed.len(), 4, "{:?}", summary.failed);
-    let reasons: Vec<String> = summary.failed.iter().map(|(p, r)| format!("{}: {r}", p.display())).collect();
-    assert!(reasons.iter().any(|r| r.contains("bad-toml.md: invalid TOML")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("no-title.md: front matter has no 'title'")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("no-front-matter.md: no front matter")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("long-title.md: title:")), "{reasons:?}");
+    let reasons: Vec<String> = summary
+        .failed
+        .iter()
+        .map(|(p, r)| format!("{}: {r}", p.display()))
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("bad-toml.md: invalid TOML")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("no-title.md: front matter has no 'title'")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("no-front-matter.md: no front matter")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("long-title.md: title:")),
+        "{reasons:?}"
+    );
     let (status, html) = app.get_text("/2024/02/03/good/").await;
     assert_eq!(status, 200);
     assert!(html.contains("<strong>post</strong>"));
@@ -51,20 +98,39 @@ async fn reimport_updates_changes_and_creates_no_duplicates() {
     let app = TestApp::spawn().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("post.md");
-    std::fs::write(&file, "+++\ntitle = \"First\"\ndate = 2024-02-03\naliases = [\"old/first.html\"]\n+++\nOne\n").unwrap();
-    std::fs::write(dir.path().join("other.md"), "+++\ntitle = \"Other\"\ndate = 2024-02-04\n+++\nTwo\n").unwrap();
+    std::fs::write(
+        &file,
+        "+++\ntitle = \"First\"\ndate = 2024-02-03\naliases = [\"old/first.html\"]\n+++\nOne\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("other.md"),
+        "+++\ntitle = \"Other\"\ndate = 2024-02-04\n+++\nTwo\n",
+    )
+    .unwrap();
     let opts = options(vec![dir.path().to_path_buf()]);
     let first = import_markdown(&app.db, &opts).await.unwrap();
     assert_eq!((first.created, first.updated, first.unchanged), (2, 0, 0));
     let again = import_markdown(&app.db, &opts).await.unwrap();
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
-    std::fs::write(&file, "+++\ntitle = \"First, edited\"\ndate = 2024-02-03\nslug = \"post\"\n+++\nOne more\n").unwrap();
+    std::fs::write(
+        &file,
+        "+++\ntitle = \"First, edited\"\ndate = 2024-02-03\nslug = \"post\"\n+++\nOne more\n",
+    )
+    .unwrap();
     let edited = import_markdown(&app.db, &opts).await.unwrap();
-    assert_eq!((edited.created, edited.updated, edited.unchanged), (0, 1, 1));
+    assert_eq!(
+        (edited.created, edited.updated, edited.unchanged),
+        (0, 1, 1)
+    );
     let (_, html) = app.get_text("/2024/02/03/post/").await;
     assert!(html.contains("First, edited") && html.contains("One more"));
     let mut conn = app.db.acquire().await.unwrap();
-    assert_eq!(app::ssr::db::posts::count_all(conn.conn()).await.unwrap(), 3, "welcome + 2");
+    assert_eq!(
+        app::ssr::db::posts::count_all(conn.conn()).await.unwrap(),
+        3,
+        "welcome + 2"
+    );
     // The alias was removed from the front matter, so it no longer redirects.
     assert_eq!(app.get("/old/first.html").await.status(), 404);
 }
@@ -74,7 +140,11 @@ async fn the_cli_prints_a_summary_and_fails_when_a_file_fails() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     std::fs::create_dir_all(&content).unwrap();
-    std::fs::write(content.join("ok.md"), "---\ntitle: Fine\ndate: 2024-05-06\n---\nText\n").unwrap();
+    std::fs::write(
+        content.join("ok.md"),
+        "---\ntitle: Fine\ndate: 2024-05-06\n---\nText\n",
+    )
+    .unwrap();
     std::fs::write(content.join("broken.md"), "---\ntitle: [\n---\n").unwrap();
     let url = format!("sqlite://{}/folio.db", dir.path().display());
     let output = Command::new(env!("CARGO_BIN_EXE_folio"))
@@ -87,8 +157,14 @@ async fn the_cli_prints_a_summary_and_fails_when_a_file_fails() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout.contains("1 created, 0 updated, 0 unchanged, 1 failed"), "{stdout}");
-    assert!(stderr.contains("broken.md: invalid YAML front matter"), "{stderr}");
+    assert!(
+        stdout.contains("1 created, 0 updated, 0 unchanged, 1 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("broken.md: invalid YAML front matter"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -98,25 +174,40 @@ async fn the_whole_shared_corpus_imports_without_failures() {
     let summary = import_markdown(&app.db, &opts).await.unwrap();
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     assert_eq!(summary.created, 750);
-    assert_eq!(summary.skipped, 4, "three _index.md files and releases/latest.md");
+    assert_eq!(
+        summary.skipped, 4,
+        "three _index.md files and releases/latest.md"
+    );
 
     // Spot checks of real posts.
     let (status, html) = app.get_text("/2025/05/15/Rust-1.87.0/").await;
     assert_eq!(status, 200);
     assert!(html.contains("Announcing Rust 1.87.0 and ten years of Rust!"));
     assert!(html.contains(">The Rust Release Team</a>"));
-    assert!(html.contains(">Rust Blog</a>"), "category from the section title");
+    assert!(
+        html.contains(">Rust Blog</a>"),
+        "category from the section title"
+    );
     let response = app.get("/releases/1.87.0").await;
     assert_eq!(response.status(), 301, "alias redirects");
     assert_eq!(response.headers()["location"], "/2025/05/15/Rust-1.87.0/");
 
-    let (status, html) = app.get_text("/2019/10/11/AsyncAwait-Not-Send-Error-Improvements/").await;
+    let (status, html) = app
+        .get_text("/2019/10/11/AsyncAwait-Not-Send-Error-Improvements/")
+        .await;
     assert_eq!(status, 200);
-    assert!(html.contains("Improving async-await&#x27;s &quot;Future is not Send&quot; diagnostic")
-        || html.contains("Improving async-await's \"Future is not Send\" diagnostic")
-        || html.contains("Improving async-await&#39;s &quot;Future is not Send&quot; diagnostic"), "literal TOML title");
+    assert!(
+        html.contains("Improving async-await&#x27;s &quot;Future is not Send&quot; diagnostic")
+            || html.contains("Improving async-await's \"Future is not Send\" diagnostic")
+            || html
+                .contains("Improving async-await&#39;s &quot;Future is not Send&quot; diagnostic"),
+        "literal TOML title"
+    );
     assert!(html.contains(">Inside Rust Blog</a>"));
-    assert!(html.contains("Highlighting a diagnostic improvement for async-await"), "description as meta");
+    assert!(
+        html.contains("Highlighting a diagnostic improvement for async-await"),
+        "description as meta"
+    );
 
     // Slugs differing only by case are different posts.
     let mut conn = app.db.acquire().await.unwrap();
@@ -126,13 +217,27 @@ async fn the_whole_shared_corpus_imports_without_failures() {
     .fetch_all(c)
     .await)
     .unwrap();
-    assert_eq!(slugs, vec!["Governance-wg", "governance-wg", "governance-wg"], "2020-03-17, 2020-04-23 and 2020-05-21");
+    assert_eq!(
+        slugs,
+        vec!["Governance-wg", "governance-wg", "governance-wg"],
+        "2020-03-17, 2020-04-23 and 2020-05-21"
+    );
 
     // Scripts in survey posts are gone; safe HTML such as <details> survives.
-    let bodies: Vec<String> = app::on_conn!(conn.conn(), |c| sqlx::query_scalar("SELECT body FROM posts").fetch_all(c).await).unwrap();
-    assert!(bodies.iter().all(|b| !b.contains("<script") && !b.contains("onclick")));
+    let bodies: Vec<String> = app::on_conn!(conn.conn(), |c| sqlx::query_scalar(
+        "SELECT body FROM posts"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    assert!(bodies
+        .iter()
+        .all(|b| !b.contains("<script") && !b.contains("onclick")));
     assert!(bodies.iter().any(|b| b.contains("<details>")));
-    assert!(bodies.iter().all(|b| !b.contains("href=\"@/")), "Zola internal links resolved");
+    assert!(
+        bodies.iter().all(|b| !b.contains("href=\"@/")),
+        "Zola internal links resolved"
+    );
     drop(conn);
 
     // Several authors in the array: the first is the author, all are credited.

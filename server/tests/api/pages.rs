@@ -11,9 +11,15 @@ async fn fresh_site_shows_the_welcome_post_with_full_metadata() {
     let (status, html) = app.get_text("/").await;
     assert_eq!(status, 200);
     assert!(html.contains("Welcome to Folio"), "welcome post listed");
-    assert!(html.contains("<title>Test Blog</title>"), "title in the first response");
+    assert!(
+        html.contains("<title>Test Blog</title>"),
+        "title in the first response"
+    );
     assert!(html.contains(r#"<meta name="description""#));
-    assert_eq!(canonical(&html).as_deref(), Some("https://blog.example.org/"));
+    assert_eq!(
+        canonical(&html).as_deref(),
+        Some("https://blog.example.org/")
+    );
     assert!(html.contains(r#"<meta property="og:title" content="Test Blog""#));
     assert!(html.contains(r#"<main id="main""#), "landmark");
     assert!(html.contains("/pkg/folio.js"), "hydration script");
@@ -23,11 +29,19 @@ async fn fresh_site_shows_the_welcome_post_with_full_metadata() {
 async fn welcome_post_is_written_once() {
     let app = TestApp::spawn().await;
     let mut conn = app.db.acquire().await.unwrap();
-    assert_eq!(app::ssr::db::posts::count_all(conn.conn()).await.unwrap(), 1);
+    assert_eq!(
+        app::ssr::db::posts::count_all(conn.conn()).await.unwrap(),
+        1
+    );
     drop(conn);
-    folio_server::welcome::ensure_welcome_post(&app.db).await.unwrap();
+    folio_server::welcome::ensure_welcome_post(&app.db)
+        .await
+        .unwrap();
     let mut conn = app.db.acquire().await.unwrap();
-    assert_eq!(app::ssr::db::posts::count_all(conn.conn()).await.unwrap(), 1);
+    assert_eq!(
+        app::ssr::db::posts::count_all(conn.conn()).await.unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -37,9 +51,14 @@ async fn post_page_renders_body_and_counts_each_view() {
     spec.body = "## Part one\n\nBody with `code` & <script>alert(1)</script> text.";
     app.create_post(spec).await;
     let (_, home) = app.get_text("/").await;
-    let date = (Utc::now() - chrono::Duration::days(1)).format("%Y/%m/%d").to_string();
+    let date = (Utc::now() - chrono::Duration::days(1))
+        .format("%Y/%m/%d")
+        .to_string();
     let path = format!("/{date}/hello-there/");
-    assert!(home.contains(&format!("href=\"{path}\"")), "home links the post");
+    assert!(
+        home.contains(&format!("href=\"{path}\"")),
+        "home links the post"
+    );
 
     let (status, html) = app.get_text(&path).await;
     assert_eq!(status, 200);
@@ -49,13 +68,18 @@ async fn post_page_renders_body_and_counts_each_view() {
     assert!(!html.contains("alert(1)"), "sanitised");
     assert!(html.contains("1 min read"));
     assert!(html.contains(r#"<meta property="og:type" content="article""#));
-    assert_eq!(canonical(&html), Some(format!("https://blog.example.org{path}")));
+    assert_eq!(
+        canonical(&html),
+        Some(format!("https://blog.example.org{path}"))
+    );
 
     app.get(&path).await;
     let mut conn = app.db.acquire().await.unwrap();
-    let views: i64 = app::on_conn!(conn.conn(), |c| sqlx::query_scalar("SELECT view_count FROM posts WHERE slug = 'hello-there'")
-        .fetch_one(c)
-        .await)
+    let views: i64 = app::on_conn!(conn.conn(), |c| sqlx::query_scalar(
+        "SELECT view_count FROM posts WHERE slug = 'hello-there'"
+    )
+    .fetch_one(c)
+    .await)
     .unwrap();
     assert_eq!(views, 2);
 }
@@ -64,7 +88,9 @@ async fn post_page_renders_body_and_counts_each_view() {
 async fn concurrent_views_are_all_counted() {
     let app = TestApp::spawn().await;
     app.create_post(PostSpec::published("Popular", 2)).await;
-    let date = (Utc::now() - chrono::Duration::days(2)).format("%Y/%m/%d").to_string();
+    let date = (Utc::now() - chrono::Duration::days(2))
+        .format("%Y/%m/%d")
+        .to_string();
     let path = format!("/{date}/popular/");
     let url = format!("{}{path}", app.address);
     let handles: Vec<_> = (0..24)
@@ -78,9 +104,11 @@ async fn concurrent_views_are_all_counted() {
         assert_eq!(handle.await.unwrap(), 200);
     }
     let mut conn = app.db.acquire().await.unwrap();
-    let views: i64 = app::on_conn!(conn.conn(), |c| sqlx::query_scalar("SELECT view_count FROM posts WHERE slug = 'popular'")
-        .fetch_one(c)
-        .await)
+    let views: i64 = app::on_conn!(conn.conn(), |c| sqlx::query_scalar(
+        "SELECT view_count FROM posts WHERE slug = 'popular'"
+    )
+    .fetch_one(c)
+    .await)
     .unwrap();
     assert_eq!(views, 24);
 }
@@ -94,15 +122,23 @@ async fn drafts_archived_and_scheduled_posts_are_not_public() {
     let mut archived = PostSpec::published("Old archived", 1);
     archived.status = PostStatus::Archived;
     app.create_post(archived).await;
-    app.create_post(PostSpec::published("Scheduled soon", -3)).await;
+    app.create_post(PostSpec::published("Scheduled soon", -3))
+        .await;
 
     let (_, home) = app.get_text("/").await;
     for title in ["Secret draft", "Old archived", "Scheduled soon"] {
         assert!(!home.contains(title), "{title} must not be listed");
     }
-    let yesterday = (Utc::now() - chrono::Duration::days(1)).format("%Y/%m/%d").to_string();
-    let future = (Utc::now() + chrono::Duration::days(3)).format("%Y/%m/%d").to_string();
-    for path in [format!("/{yesterday}/old-archived/"), format!("/{future}/scheduled-soon/")] {
+    let yesterday = (Utc::now() - chrono::Duration::days(1))
+        .format("%Y/%m/%d")
+        .to_string();
+    let future = (Utc::now() + chrono::Duration::days(3))
+        .format("%Y/%m/%d")
+        .to_string();
+    for path in [
+        format!("/{yesterday}/old-archived/"),
+        format!("/{future}/scheduled-soon/"),
+    ] {
         let (status, html) = app.get_text(&path).await;
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("Page not found"));
@@ -117,11 +153,20 @@ async fn drafts_archived_and_scheduled_posts_are_not_public() {
 #[tokio::test]
 async fn unknown_paths_get_a_friendly_404() {
     let app = TestApp::spawn().await;
-    for path in ["/no/such/page", "/2024/13/45/nope/", "/category/none/", "/author/nobody/", "/2024/01/01/missing/"] {
+    for path in [
+        "/no/such/page",
+        "/2024/13/45/nope/",
+        "/category/none/",
+        "/author/nobody/",
+        "/2024/01/01/missing/",
+    ] {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("Page not found"), "{path}");
-        assert!(html.contains("<title>Page not found — Test Blog</title>"), "{path}");
+        assert!(
+            html.contains("<title>Page not found — Test Blog</title>"),
+            "{path}"
+        );
     }
 }
 
@@ -129,7 +174,8 @@ async fn unknown_paths_get_a_friendly_404() {
 async fn pagination_follows_django_get_page() {
     let app = TestApp::spawn().await;
     for i in 0..24 {
-        app.create_post(PostSpec::published(&format!("Numbered post {i:02}"), i + 1)).await;
+        app.create_post(PostSpec::published(&format!("Numbered post {i:02}"), i + 1))
+            .await;
     }
     // 24 + the welcome post = 25 posts: pages of 10, 10, 5.
     let (_, first) = app.get_text("/").await;
@@ -138,7 +184,10 @@ async fn pagination_follows_django_get_page() {
     assert!(first.contains(r#"href="/?page=2""#));
     let (_, second) = app.get_text("/?page=2").await;
     assert!(second.contains("Numbered post 09") && second.contains("Numbered post 18"));
-    assert_eq!(canonical(&second).as_deref(), Some("https://blog.example.org/?page=2"));
+    assert_eq!(
+        canonical(&second).as_deref(),
+        Some("https://blog.example.org/?page=2")
+    );
     let (status, last) = app.get_text("/?page=999").await;
     assert_eq!(status, 200);
     assert!(last.contains("Page 3 of 3"));
@@ -186,13 +235,26 @@ async fn search_matches_every_word_case_insensitively_and_safely() {
     let (_, no_match) = app.get_text("/search?q=borrow%20arrays").await;
     assert!(no_match.contains("0 posts found."));
     let (_, percent) = app.get_text("/search?q=%25").await;
-    assert!(percent.contains("Const generics") && !percent.contains("Async closures"), "% is literal");
+    assert!(
+        percent.contains("Const generics") && !percent.contains("Async closures"),
+        "% is literal"
+    );
     let (_, underscore) = app.get_text("/search?q=_").await;
-    assert!(!underscore.contains("Async closures") && !underscore.contains("Const generics"), "_ is literal");
-    let (_, hostile) = app.get_text("/search?q=%3C/title%3E%3Cscript%3Ealert(1)%3C/script%3E").await;
-    assert!(!hostile.contains("<script>alert(1)"), "query is escaped in the page and its <title>");
+    assert!(
+        !underscore.contains("Async closures") && !underscore.contains("Const generics"),
+        "_ is literal"
+    );
+    let (_, hostile) = app
+        .get_text("/search?q=%3C/title%3E%3Cscript%3Ealert(1)%3C/script%3E")
+        .await;
+    assert!(
+        !hostile.contains("<script>alert(1)"),
+        "query is escaped in the page and its <title>"
+    );
     assert!(hostile.contains("<title>Results for “&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;” — Test Blog</title>"));
-    let (status, _) = app.get_text(&format!("/search?q={}", "x".repeat(300))).await;
+    let (status, _) = app
+        .get_text(&format!("/search?q={}", "x".repeat(300)))
+        .await;
     assert_eq!(status, 400);
 }
 
@@ -201,17 +263,30 @@ async fn aliases_and_missing_slashes_redirect_permanently() {
     let app = TestApp::spawn().await;
     let id = app.create_post(PostSpec::published("Moved post", 5)).await;
     let mut conn = app.db.acquire().await.unwrap();
-    app::ssr::db::redirects::replace_for_post(conn.conn(), id, &["/2019/01/01/moved.html".to_string()], Utc::now())
-        .await
-        .unwrap();
+    app::ssr::db::redirects::replace_for_post(
+        conn.conn(),
+        id,
+        &["/2019/01/01/moved.html".to_string()],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     drop(conn);
-    let date = (Utc::now() - chrono::Duration::days(5)).format("%Y/%m/%d").to_string();
+    let date = (Utc::now() - chrono::Duration::days(5))
+        .format("%Y/%m/%d")
+        .to_string();
     let response = app.get("/2019/01/01/moved.html").await;
     assert_eq!(response.status(), 301);
-    assert_eq!(response.headers()["location"], format!("/{date}/moved-post/"));
+    assert_eq!(
+        response.headers()["location"],
+        format!("/{date}/moved-post/")
+    );
     let response = app.get(&format!("/{date}/moved-post")).await;
     assert_eq!(response.status(), 301);
-    assert_eq!(response.headers()["location"], format!("/{date}/moved-post/"));
+    assert_eq!(
+        response.headers()["location"],
+        format!("/{date}/moved-post/")
+    );
     let response = app.get("/category/news?page=2").await;
     assert_eq!(response.status(), 301);
     assert_eq!(response.headers()["location"], "/category/news/?page=2");

@@ -22,10 +22,12 @@ async fn describe(db: &Db) -> BTreeSet<String> {
             .unwrap();
             for table in tables {
                 out.insert(format!("table {table}"));
-                let columns = sqlx::query(&format!("SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo('{table}')"))
-                    .fetch_all(pool)
-                    .await
-                    .unwrap();
+                let columns = sqlx::query(&format!(
+                    "SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo('{table}')"
+                ))
+                .fetch_all(pool)
+                .await
+                .unwrap();
                 for c in columns {
                     let name: String = c.get("name");
                     let ty: String = c.get("type");
@@ -39,16 +41,22 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                         "DATE" => "date",
                         other => panic!("unexpected SQLite type {other}"),
                     };
-                    let null = if not_null == 1 || pk == 1 { "not-null" } else { "null" };
+                    let null = if not_null == 1 || pk == 1 {
+                        "not-null"
+                    } else {
+                        "null"
+                    };
                     out.insert(format!("column {table}.{name} {ty} {null}"));
                     if pk == 1 {
                         out.insert(format!("pk {table}.{name}"));
                     }
                 }
-                let indexes = sqlx::query(&format!("SELECT name, \"unique\", origin FROM pragma_index_list('{table}')"))
-                    .fetch_all(pool)
-                    .await
-                    .unwrap();
+                let indexes = sqlx::query(&format!(
+                    "SELECT name, \"unique\", origin FROM pragma_index_list('{table}')"
+                ))
+                .fetch_all(pool)
+                .await
+                .unwrap();
                 for i in indexes {
                     let name: String = i.get("name");
                     let origin: String = i.get("origin");
@@ -65,10 +73,18 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                         .map(|c| {
                             let n: String = c.get("name");
                             let d: i64 = c.get("desc");
-                            if d == 1 { format!("{n} desc") } else { n }
+                            if d == 1 {
+                                format!("{n} desc")
+                            } else {
+                                n
+                            }
                         })
                         .collect();
-                    out.insert(format!("index {name} {} ({})", if unique == 1 { "unique" } else { "plain" }, cols.join(", ")));
+                    out.insert(format!(
+                        "index {name} {} ({})",
+                        if unique == 1 { "unique" } else { "plain" },
+                        cols.join(", ")
+                    ));
                 }
                 let fks = sqlx::query(&format!("SELECT \"from\", \"table\", \"to\", on_delete FROM pragma_foreign_key_list('{table}')"))
                     .fetch_all(pool)
@@ -79,7 +95,10 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                     let to_table: String = f.get("table");
                     let to: String = f.get("to");
                     let on_delete: String = f.get("on_delete");
-                    out.insert(format!("fk {table}.{from} -> {to_table}.{to} on-delete {}", on_delete.to_lowercase()));
+                    out.insert(format!(
+                        "fk {table}.{from} -> {to_table}.{to} on-delete {}",
+                        on_delete.to_lowercase()
+                    ));
                 }
             }
         }
@@ -101,7 +120,8 @@ async fn describe(db: &Db) -> BTreeSet<String> {
             .await
             .unwrap();
             for c in columns {
-                let (t, name, ty, n): (String, String, String, String) = (c.get("t"), c.get("c"), c.get("ty"), c.get("n"));
+                let (t, name, ty, n): (String, String, String, String) =
+                    (c.get("t"), c.get("c"), c.get("ty"), c.get("n"));
                 let ty = match ty.as_str() {
                     "bigint" => "integer",
                     "text" => "text",
@@ -110,7 +130,10 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                     "date" => "date",
                     other => panic!("unexpected PostgreSQL type {other}"),
                 };
-                out.insert(format!("column {t}.{name} {ty} {}", if n == "NO" { "not-null" } else { "null" }));
+                out.insert(format!(
+                    "column {t}.{name} {ty} {}",
+                    if n == "NO" { "not-null" } else { "null" }
+                ));
             }
             let pks = sqlx::query(
                 "SELECT tc.table_name::text AS t, kcu.column_name::text AS c FROM information_schema.table_constraints tc \
@@ -143,7 +166,11 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                 let name: String = i.get("name");
                 let uniq: bool = i.get("uniq");
                 let cols: Vec<String> = i.get("cols");
-                out.insert(format!("index {name} {} ({})", if uniq { "unique" } else { "plain" }, cols.join(", ")));
+                out.insert(format!(
+                    "index {name} {} ({})",
+                    if uniq { "unique" } else { "plain" },
+                    cols.join(", ")
+                ));
             }
             let fks = sqlx::query(
                 "SELECT cl.relname::text AS t, a.attname::text AS c, rt.relname::text AS rt, ra.attname::text AS rc, \
@@ -157,8 +184,13 @@ async fn describe(db: &Db) -> BTreeSet<String> {
             .await
             .unwrap();
             for f in fks {
-                let (t, c, rt, rc, del): (String, String, String, String, String) =
-                    (f.get("t"), f.get("c"), f.get("rt"), f.get("rc"), f.get("del"));
+                let (t, c, rt, rc, del): (String, String, String, String, String) = (
+                    f.get("t"),
+                    f.get("c"),
+                    f.get("rt"),
+                    f.get("rc"),
+                    f.get("del"),
+                );
                 let del = match del.as_str() {
                     "c" => "cascade",
                     "r" => "restrict",
@@ -186,8 +218,16 @@ async fn sqlite_and_postgres_migrations_create_the_same_schema() {
     let b = describe(&postgres_db).await;
     let only_sqlite: Vec<_> = a.difference(&b).collect();
     let only_postgres: Vec<_> = b.difference(&a).collect();
-    assert!(only_sqlite.is_empty() && only_postgres.is_empty(), "only in SQLite: {only_sqlite:#?}\nonly in PostgreSQL: {only_postgres:#?}");
-    assert!(a.contains("index posts_status_published_at_idx plain (status, published_at desc, id desc)"), "{a:#?}");
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only in SQLite: {only_sqlite:#?}\nonly in PostgreSQL: {only_postgres:#?}"
+    );
+    assert!(
+        a.contains(
+            "index posts_status_published_at_idx plain (status, published_at desc, id desc)"
+        ),
+        "{a:#?}"
+    );
     assert!(a.contains("fk posts.category_id -> categories.id on-delete restrict"));
     assert!(a.contains("fk posts.author_id -> users.id on-delete cascade"));
     sqlite_db.close().await;
@@ -198,27 +238,67 @@ async fn sqlite_and_postgres_migrations_create_the_same_schema() {
 #[tokio::test]
 async fn the_database_enforces_the_blog_rules() {
     let app = crate::helpers::TestApp::spawn().await;
-    let id = app.create_post(crate::helpers::PostSpec::published("Rules", 1)).await;
+    let id = app
+        .create_post(crate::helpers::PostSpec::published("Rules", 1))
+        .await;
     let mut conn = app.db.acquire().await.unwrap();
     // A category that still has posts cannot be deleted (ON DELETE RESTRICT).
-    let r = app::on_conn!(conn.conn(), |c| sqlx::query("DELETE FROM categories WHERE slug = 'news'").execute(c).await.map(|_| ()));
+    let r = app::on_conn!(conn.conn(), |c| sqlx::query(
+        "DELETE FROM categories WHERE slug = 'news'"
+    )
+    .execute(c)
+    .await
+    .map(|_| ()));
     assert!(r.is_err(), "category with posts deleted");
     // view_count cannot go negative; status must be one of the three.
-    let r = app::on_conn!(conn.conn(), |c| sqlx::query("UPDATE posts SET view_count = -1 WHERE id = $1").bind(id).execute(c).await.map(|_| ()));
+    let r = app::on_conn!(conn.conn(), |c| sqlx::query(
+        "UPDATE posts SET view_count = -1 WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()));
     assert!(r.is_err());
-    let r = app::on_conn!(conn.conn(), |c| sqlx::query("UPDATE posts SET status = 'LIVE' WHERE id = $1").bind(id).execute(c).await.map(|_| ()));
+    let r = app::on_conn!(conn.conn(), |c| sqlx::query(
+        "UPDATE posts SET status = 'LIVE' WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()));
     assert!(r.is_err());
     let long = "x".repeat(201);
-    let r = app::on_conn!(conn.conn(), |c| sqlx::query("UPDATE posts SET title = $2 WHERE id = $1").bind(id).bind(&long).execute(c).await.map(|_| ()));
+    let r = app::on_conn!(conn.conn(), |c| sqlx::query(
+        "UPDATE posts SET title = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(&long)
+    .execute(c)
+    .await
+    .map(|_| ()));
     assert!(r.is_err(), "title over 200 characters");
     // Same slug on the same day is refused; on another day it is fine.
-    let r = app::on_conn!(conn.conn(), |c| sqlx::query(
+    let r = app::on_conn!(conn.conn(), |c| {
+        sqlx::query(
         "INSERT INTO posts (title, slug, author_id, category_id, status, published_at, created_at, updated_at) \
          SELECT 'Copy', slug, author_id, category_id, status, published_at, created_at, updated_at FROM posts WHERE id = $1"
-    ).bind(id).execute(c).await.map(|_| ()));
+    ).bind(id).execute(c).await.map(|_| ())
+    });
     assert!(r.is_err(), "unique_for_date");
     // Deleting the author deletes their posts (ON DELETE CASCADE), and the post's comments with it.
-    app::on_conn!(conn.conn(), |c| sqlx::query("DELETE FROM users WHERE username = 'ann'").execute(c).await.map(|_| ())).unwrap();
-    let left: i64 = app::on_conn!(conn.conn(), |c| sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE id = $1").bind(id).fetch_one(c).await).unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query(
+        "DELETE FROM users WHERE username = 'ann'"
+    )
+    .execute(c)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let left: i64 = app::on_conn!(conn.conn(), |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM posts WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert_eq!(left, 0);
 }

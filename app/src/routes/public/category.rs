@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::Loading;
+use super::PageTransition;
 use crate::components::error_page::ErrorPage;
 use crate::components::page_meta::PageMeta;
 use crate::components::pagination::Pagination;
@@ -16,11 +16,16 @@ pub fn CategoryView() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let data = Resource::new(
-        move || (params.read().get("slug").unwrap_or_default(), query.read().get("page")),
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                query.read().get("page"),
+            )
+        },
         |(slug, page)| get_category_page(slug, page),
     );
     view! {
-        <Transition fallback=Loading>
+        <PageTransition>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(data) => {
@@ -41,6 +46,6 @@ pub fn CategoryView() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
-        </Transition>
+        </PageTransition>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::Loading;
+use super::PageTransition;
 use crate::components::error_page::ErrorPage;
 use crate::components::page_meta::PageMeta;
 use crate::components::pagination::Pagination;
@@ -22,7 +22,7 @@ pub fn HomeView() -> impl IntoView {
         |(page, category)| list_posts(page, category),
     );
     view! {
-        <Transition fallback=Loading>
+        <PageTransition>
             {move || Suspend::new(async move {
                 match posts.await {
                     Ok(page) => {
@@ -40,6 +40,6 @@ pub fn HomeView() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
-        </Transition>
+        </PageTransition>
     }
 }

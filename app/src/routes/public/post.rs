@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::Loading;
+use super::PageTransition;
 use crate::components::error_page::ErrorPage;
 use crate::components::page_meta::PageMeta;
 use crate::components::post_list::PostByline;
@@ -26,7 +26,7 @@ pub fn PostView() -> impl IntoView {
         |(year, month, day, slug)| view_post(year, month, day, slug),
     );
     view! {
-        <Transition fallback=Loading>
+        <PageTransition>
             {move || Suspend::new(async move {
                 match post.await {
                     Ok(post) => {
@@ -57,6 +57,6 @@ pub fn PostView() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
-        </Transition>
+        </PageTransition>
     }
 }

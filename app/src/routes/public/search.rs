@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::Loading;
+use super::PageTransition;
 use crate::components::error_page::ErrorPage;
 use crate::components::page_meta::PageMeta;
 use crate::components::pagination::{encode_query_value, Pagination};
@@ -22,7 +22,7 @@ pub fn SearchView() -> impl IntoView {
         |(q, page)| search_posts(q, page),
     );
     view! {
-        <Transition fallback=Loading>
+        <PageTransition>
             {move || Suspend::new(async move {
                 let q = query.read_untracked().get("q").unwrap_or_default();
                 match results.await {
@@ -56,6 +56,6 @@ pub fn SearchView() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
-        </Transition>
+        </PageTransition>
     }
 }

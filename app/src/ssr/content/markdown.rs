@@ -89,8 +89,19 @@ fn add_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                     candidate
                 }
             };
-            if let Event::Start(Tag::Heading { level, classes, attrs, .. }) = events[i].clone() {
-                events[i] = Event::Start(Tag::Heading { level, id: Some(CowStr::from(id)), classes, attrs });
+            if let Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) = events[i].clone()
+            {
+                events[i] = Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id)),
+                    classes,
+                    attrs,
+                });
             }
         }
         i += 1;
@@ -99,21 +110,38 @@ fn add_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
 }
 
 /// Links bare URLs in text (not inside code, links or images) and resolves `@/` link targets.
-fn autolink_and_resolve<'a>(events: Vec<Event<'a>>, resolve: Option<LinkResolver<'_>>) -> Vec<Event<'a>> {
+fn autolink_and_resolve<'a>(
+    events: Vec<Event<'a>>,
+    resolve: Option<LinkResolver<'_>>,
+) -> Vec<Event<'a>> {
     let mut finder = linkify::LinkFinder::new();
-    finder.kinds(&[linkify::LinkKind::Url]).url_must_have_scheme(false);
+    finder
+        .kinds(&[linkify::LinkKind::Url])
+        .url_must_have_scheme(false);
     let mut out = Vec::with_capacity(events.len());
     let mut in_link = 0usize;
     let mut in_code_block = false;
     for event in events {
         match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 in_link += 1;
                 let dest_url = match (dest_url.strip_prefix("@/"), resolve) {
-                    (Some(_), Some(resolve)) => resolve(&dest_url).map(CowStr::from).unwrap_or(dest_url),
+                    (Some(_), Some(resolve)) => {
+                        resolve(&dest_url).map(CowStr::from).unwrap_or(dest_url)
+                    }
                     _ => dest_url,
                 };
-                out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::Image { .. }) => {
                 in_link += 1;
@@ -137,10 +165,16 @@ fn autolink_and_resolve<'a>(events: Vec<Event<'a>>, resolve: Option<LinkResolver
                 for link in finder.links(&text) {
                     any = true;
                     if link.start() > last {
-                        out.push(Event::Text(CowStr::from(text[last..link.start()].to_string())));
+                        out.push(Event::Text(CowStr::from(
+                            text[last..link.start()].to_string(),
+                        )));
                     }
                     let shown = link.as_str().to_string();
-                    let href = if shown.contains("://") { shown.clone() } else { format!("https://{shown}") };
+                    let href = if shown.contains("://") {
+                        shown.clone()
+                    } else {
+                        format!("https://{shown}")
+                    };
                     out.push(Event::Start(Tag::Link {
                         link_type: LinkType::Autolink,
                         dest_url: CowStr::from(href),
@@ -177,7 +211,10 @@ mod tests {
             "| a | b |\n|---|:-:|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n- [ ] todo\n\nNote[^1].\n\n[^1]: The note.\n",
         );
         assert!(html.contains("<table>"), "{html}");
-        assert!(html.contains("<del>gone</del>") || html.contains("<s>gone</s>"), "{html}");
+        assert!(
+            html.contains("<del>gone</del>") || html.contains("<s>gone</s>"),
+            "{html}"
+        );
         assert!(html.contains(r#"type="checkbox""#), "{html}");
         assert!(html.contains("The note."), "{html}");
         assert!(html.contains("footnote"), "{html}");
@@ -200,8 +237,13 @@ mod tests {
 
     #[test]
     fn bare_urls_become_links_but_not_in_code() {
-        let html = render("See https://www.rust-lang.org/ and www.example.org now.\n\n`https://in.code/`\n");
-        assert!(html.contains(r#"href="https://www.rust-lang.org/""#), "{html}");
+        let html = render(
+            "See https://www.rust-lang.org/ and www.example.org now.\n\n`https://in.code/`\n",
+        );
+        assert!(
+            html.contains(r#"href="https://www.rust-lang.org/""#),
+            "{html}"
+        );
         assert!(html.contains(r#"href="https://www.example.org""#), "{html}");
         assert!(!html.contains(r#"href="https://in.code/""#), "{html}");
     }
@@ -209,8 +251,14 @@ mod tests {
     #[test]
     fn raw_html_is_sanitised() {
         let html = render("<details><summary>S</summary>\n\nBody\n\n</details>\n\n<script>alert(1)</script>\n\n<a href=\"javascript:x()\">j</a>\n");
-        assert!(html.contains("<details>") && html.contains("<summary>S</summary>"), "{html}");
-        assert!(!html.contains("script") && !html.contains("javascript:"), "{html}");
+        assert!(
+            html.contains("<details>") && html.contains("<summary>S</summary>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("script") && !html.contains("javascript:"),
+            "{html}"
+        );
     }
 
     #[test]
@@ -218,7 +266,10 @@ mod tests {
         let resolve = |target: &str| -> Option<String> {
             (target == "@/inside-rust/post.md#part").then(|| "/2024/01/02/post/#part".to_string())
         };
-        let html = render_markdown("[here](@/inside-rust/post.md#part) and [x](@/missing.md)", Some(&resolve));
+        let html = render_markdown(
+            "[here](@/inside-rust/post.md#part) and [x](@/missing.md)",
+            Some(&resolve),
+        );
         assert!(html.contains(r#"href="/2024/01/02/post/#part""#), "{html}");
         assert!(html.contains(r#"href="@/missing.md""#), "{html}");
     }

@@ -54,7 +54,16 @@ mod tests {
 <iframe src="https://evil.example/"></iframe><p style="position:fixed">s</p>
 <svg><script>alert(1)</script></svg><form action="/x"><input type="text" name="q"></form>"#;
         let clean = sanitize_html(dirty);
-        for bad in ["script", "onclick", "onerror", "javascript:", "iframe", "style=", "<form", "type=\"text\""] {
+        for bad in [
+            "script",
+            "onclick",
+            "onerror",
+            "javascript:",
+            "iframe",
+            "style=",
+            "<form",
+            "type=\"text\"",
+        ] {
             assert!(!clean.contains(bad), "{bad} survived in {clean}");
         }
         assert!(clean.contains("<p>Hi</p>"));
@@ -67,15 +76,26 @@ mod tests {
 <table><tr><td align="right">1</td></tr></table><sup>2</sup><pre><code class="language-rust">fn main() {}</code></pre>
 <ul><li><input type="checkbox" checked disabled> done</li></ul>"#;
         let clean = sanitize_html(html);
-        for good in ["<details>", "<summary>More</summary>", r#"class="note""#, r#"id="n1""#, "<table>",
-            r#"align="right""#, "<sup>2</sup>", r#"class="language-rust""#, r#"type="checkbox""#] {
+        for good in [
+            "<details>",
+            "<summary>More</summary>",
+            r#"class="note""#,
+            r#"id="n1""#,
+            "<table>",
+            r#"align="right""#,
+            "<sup>2</sup>",
+            r#"class="language-rust""#,
+            r#"type="checkbox""#,
+        ] {
             assert!(clean.contains(good), "{good} missing from {clean}");
         }
     }
 
     #[test]
     fn links_get_rel_and_shadowing_ids_go() {
-        let clean = sanitize_html(r#"<a href="https://example.org/">x</a><p id="__RESOLVED_RESOURCES">y</p>"#);
+        let clean = sanitize_html(
+            r#"<a href="https://example.org/">x</a><p id="__RESOLVED_RESOURCES">y</p>"#,
+        );
         assert!(clean.contains(r#"rel="noopener noreferrer""#));
         assert!(!clean.contains("__RESOLVED"));
         assert!(allowed_tags().contains("details"));

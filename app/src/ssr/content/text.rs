@@ -5,8 +5,29 @@ pub const EXCERPT_CHARS: usize = 200;
 
 /// Tags after which a space separates the text of neighbouring blocks.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote",
-    "summary", "details", "dt", "dd", "hr", "table", "section", "figcaption",
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "blockquote",
+    "summary",
+    "details",
+    "dt",
+    "dd",
+    "hr",
+    "table",
+    "section",
+    "figcaption",
 ];
 
 /// Extracts the readable text of `html` (as produced by the sanitiser): tags removed, character
@@ -107,7 +128,10 @@ mod tests {
     fn html_to_text_strips_tags_and_decodes() {
         let html = "<h1>Title</h1><p>Tom &amp; Jerry&#39;s <em>great</em>&nbsp;show</p><ul><li>a</li><li>b</li></ul>";
         assert_eq!(html_to_text(html), "Title Tom & Jerry's great show a b");
-        assert_eq!(html_to_text("<p>1 &lt; 2 &unknown; &#x1F980;</p>"), "1 < 2 &unknown; 🦀");
+        assert_eq!(
+            html_to_text("<p>1 &lt; 2 &unknown; &#x1F980;</p>"),
+            "1 < 2 &unknown; 🦀"
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ pub struct CategoryRow {
 
 impl From<CategoryRow> for CategoryRef {
     fn from(row: CategoryRow) -> Self {
-        Self { name: row.name, slug: row.slug }
+        Self {
+            name: row.name,
+            slug: row.slug,
+        }
     }
 }
 
@@ -42,11 +45,13 @@ pub async fn find_by_slug(conn: Conn<'_>, slug: &str) -> Result<Option<CategoryR
 /// The driver's error, e.g. a unique violation of `categories_name_key` or `categories_slug_key`.
 pub async fn insert(conn: Conn<'_>, name: &str, slug: &str) -> Result<i64, sqlx::Error> {
     on_conn!(conn, |c| {
-        sqlx::query_scalar::<_, i64>("INSERT INTO categories (name, slug) VALUES ($1, $2) RETURNING id")
-            .bind(name)
-            .bind(slug)
-            .fetch_one(c)
-            .await
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO categories (name, slug) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(name)
+        .bind(slug)
+        .fetch_one(c)
+        .await
     })
 }
 
@@ -54,7 +59,10 @@ pub async fn insert(conn: Conn<'_>, name: &str, slug: &str) -> Result<i64, sqlx:
 ///
 /// # Errors
 /// The driver's error.
-pub async fn list_slugs_with_public_posts(conn: Conn<'_>, now: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
+pub async fn list_slugs_with_public_posts(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
     on_conn!(conn, |c| {
         sqlx::query_scalar::<_, String>(
             "SELECT c.slug FROM categories c WHERE EXISTS (SELECT 1 FROM posts p WHERE p.category_id = c.id \

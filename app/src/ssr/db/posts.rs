@@ -17,7 +17,8 @@ const FROM_JOINED: &str =
     "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
 
 /// The rule that makes a post public: published, and its date has come (`$1` is now).
-const PUBLIC: &str = "p.status = 'PUBLISHED' AND p.published_at IS NOT NULL AND p.published_at <= $1";
+const PUBLIC: &str =
+    "p.status = 'PUBLISHED' AND p.published_at IS NOT NULL AND p.published_at <= $1";
 
 /// Which public posts a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +40,11 @@ impl PostFilter {
     /// A search filter from what a reader typed: split on whitespace, lower-cased, at most
     /// [`MAX_SEARCH_TERMS`] words. `None` when nothing is left.
     pub fn search(query: &str) -> Option<Self> {
-        let terms: Vec<String> =
-            query.split_whitespace().take(MAX_SEARCH_TERMS).map(str::to_lowercase).collect();
+        let terms: Vec<String> = query
+            .split_whitespace()
+            .take(MAX_SEARCH_TERMS)
+            .map(str::to_lowercase)
+            .collect();
         (!terms.is_empty()).then_some(Self::Search(terms))
     }
 
@@ -49,7 +53,10 @@ impl PostFilter {
         match self {
             Self::All => (String::new(), Vec::new()),
             Self::Category(slug) => (format!(" AND c.slug = ${first}"), vec![slug.clone()]),
-            Self::Author(username) => (format!(" AND u.username = ${first}"), vec![username.clone()]),
+            Self::Author(username) => (
+                format!(" AND u.username = ${first}"),
+                vec![username.clone()],
+            ),
             Self::Search(terms) => {
                 let mut sql = String::new();
                 let mut binds = Vec::with_capacity(terms.len());
@@ -110,8 +117,11 @@ pub struct PostSummaryRow {
 
 impl From<PostSummaryRow> for PostSummary {
     fn from(row: PostSummaryRow) -> Self {
-        let display_name =
-            if row.author_display_name.is_empty() { row.author_username.clone() } else { row.author_display_name };
+        let display_name = if row.author_display_name.is_empty() {
+            row.author_username.clone()
+        } else {
+            row.author_display_name
+        };
         Self {
             id: row.id,
             path: crate::domain::text::post_path(row.published_at, &row.slug),
@@ -124,7 +134,10 @@ impl From<PostSummaryRow> for PostSummary {
                 avatar_url: row.author_avatar_url,
             },
             byline: row.byline,
-            category: CategoryRef { name: row.category_name, slug: row.category_slug },
+            category: CategoryRef {
+                name: row.category_name,
+                slug: row.category_slug,
+            },
             published_at: row.published_at,
         }
     }
@@ -152,7 +165,11 @@ pub struct PostDetailRow {
 ///
 /// # Errors
 /// The driver's error.
-pub async fn count_public(conn: Conn<'_>, now: DateTime<Utc>, filter: &PostFilter) -> Result<i64, sqlx::Error> {
+pub async fn count_public(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    filter: &PostFilter,
+) -> Result<i64, sqlx::Error> {
     let (condition, binds) = filter.condition(2);
     let sql = format!("SELECT COUNT(*) {FROM_JOINED} WHERE {PUBLIC}{condition}");
     on_conn!(conn, |c| {
@@ -206,7 +223,12 @@ pub async fn find_public(
          {FROM_JOINED} WHERE {PUBLIC} AND p.published_date = $2 AND p.slug = $3"
     );
     on_conn!(conn, |c| {
-        sqlx::query_as::<_, PostDetailRow>(&sql).bind(now).bind(date).bind(slug).fetch_optional(c).await
+        sqlx::query_as::<_, PostDetailRow>(&sql)
+            .bind(now)
+            .bind(date)
+            .bind(slug)
+            .fetch_optional(c)
+            .await
     })
 }
 
@@ -215,12 +237,17 @@ pub async fn find_public(
 ///
 /// # Errors
 /// The driver's error.
-pub async fn increment_view_count(conn: Conn<'_>, post_id: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn increment_view_count(
+    conn: Conn<'_>,
+    post_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     on_conn!(conn, |c| {
-        sqlx::query_scalar::<_, i64>("UPDATE posts SET view_count = view_count + 1 WHERE id = $1 RETURNING view_count")
-            .bind(post_id)
-            .fetch_optional(c)
-            .await
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE posts SET view_count = view_count + 1 WHERE id = $1 RETURNING view_count",
+        )
+        .bind(post_id)
+        .fetch_optional(c)
+        .await
     })
 }
 
@@ -239,11 +266,17 @@ pub struct PostStampRow {
 ///
 /// # Errors
 /// The driver's error.
-pub async fn list_public_stamps(conn: Conn<'_>, now: DateTime<Utc>) -> Result<Vec<PostStampRow>, sqlx::Error> {
+pub async fn list_public_stamps(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<PostStampRow>, sqlx::Error> {
     let sql = format!(
         "SELECT p.slug, p.published_at, p.updated_at FROM posts p WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC"
     );
-    on_conn!(conn, |c| sqlx::query_as::<_, PostStampRow>(&sql).bind(now).fetch_all(c).await)
+    on_conn!(conn, |c| sqlx::query_as::<_, PostStampRow>(&sql)
+        .bind(now)
+        .fetch_all(c)
+        .await)
 }
 
 /// The latest public posts with their bodies, newest first (for the Atom feed).
@@ -259,11 +292,15 @@ pub async fn list_public_with_body(
         "SELECT {SUMMARY_COLUMNS}, p.body, p.body_text, p.meta_description, p.view_count, p.updated_at \
          {FROM_JOINED} WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
     );
-    on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql).bind(now).bind(limit).fetch_all(c).await)
+    on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
 }
 
 /// All columns a save writes; built by the blog service, which applies the rules first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PostRecord {
     /// The title (1-200 characters).
     pub title: String,
@@ -286,6 +323,7 @@ pub struct PostRecord {
     /// Description for search engines and link previews.
     pub meta_description: Option<String>,
     /// Publication status.
+    #[sqlx(try_from = "String")]
     pub status: PostStatus,
     /// Publication time (UTC), if set.
     pub published_at: Option<DateTime<Utc>>,
@@ -296,53 +334,13 @@ pub struct PostRecord {
 pub struct StoredPostRow {
     /// `posts.id`.
     pub id: i64,
-    /// `posts.title`.
-    pub title: String,
-    /// `posts.slug`.
-    pub slug: String,
-    /// `posts.author_id`.
-    pub author_id: i64,
-    /// `posts.category_id`.
-    pub category_id: i64,
-    /// `posts.byline`.
-    pub byline: Option<String>,
-    /// `posts.body`.
-    pub body: String,
-    /// `posts.body_source`.
-    pub body_source: Option<String>,
-    /// `posts.body_text`.
-    pub body_text: String,
-    /// `posts.excerpt`.
-    pub excerpt: String,
-    /// `posts.meta_description`.
-    pub meta_description: Option<String>,
-    /// `posts.status`.
-    pub status: String,
-    /// `posts.published_at`.
-    pub published_at: Option<DateTime<Utc>>,
+    /// The saved fields.
+    #[sqlx(flatten)]
+    pub record: PostRecord,
 }
 
-impl StoredPostRow {
-    /// The stored fields in the shape of a save, to compare with a new [`PostRecord`].
-    pub fn record(&self) -> PostRecord {
-        PostRecord {
-            title: self.title.clone(),
-            slug: self.slug.clone(),
-            author_id: self.author_id,
-            category_id: self.category_id,
-            byline: self.byline.clone(),
-            body: self.body.clone(),
-            body_source: self.body_source.clone(),
-            body_text: self.body_text.clone(),
-            excerpt: self.excerpt.clone(),
-            meta_description: self.meta_description.clone(),
-            status: PostStatus::parse(&self.status).unwrap_or_default(),
-            published_at: self.published_at,
-        }
-    }
-}
-
-const STORED_COLUMNS: &str = "id, title, slug, author_id, category_id, byline, body, body_source, body_text, \
+const STORED_COLUMNS: &str =
+    "id, title, slug, author_id, category_id, byline, body, body_source, body_text, \
      excerpt, meta_description, status, published_at";
 
 /// Finds a post of any status by its publication date (UTC) and slug: the natural key that
@@ -356,15 +354,24 @@ pub async fn find_by_date_and_slug(
     slug: &str,
 ) -> Result<Option<StoredPostRow>, sqlx::Error> {
     let sql = format!("SELECT {STORED_COLUMNS} FROM posts WHERE published_date = $1 AND slug = $2");
-    on_conn!(conn, |c| sqlx::query_as::<_, StoredPostRow>(&sql).bind(date).bind(slug).fetch_optional(c).await)
+    on_conn!(conn, |c| sqlx::query_as::<_, StoredPostRow>(&sql)
+        .bind(date)
+        .bind(slug)
+        .fetch_optional(c)
+        .await)
 }
 
 /// Inserts a post and returns its id.
 ///
 /// # Errors
 /// The driver's error, e.g. a unique violation of `posts_slug_published_date_key`.
-pub async fn insert(conn: Conn<'_>, post: &PostRecord, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "INSERT INTO posts (title, slug, author_id, category_id, byline, body, body_source, \
+pub async fn insert(
+    conn: Conn<'_>,
+    post: &PostRecord,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str =
+        "INSERT INTO posts (title, slug, author_id, category_id, byline, body, body_source, \
          body_text, excerpt, meta_description, status, published_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id";
     on_conn!(conn, |c| {
@@ -391,7 +398,12 @@ pub async fn insert(conn: Conn<'_>, post: &PostRecord, now: DateTime<Utc>) -> Re
 ///
 /// # Errors
 /// The driver's error; [`sqlx::Error::RowNotFound`] when no post has `id`.
-pub async fn update(conn: Conn<'_>, id: i64, post: &PostRecord, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn update(
+    conn: Conn<'_>,
+    id: i64,
+    post: &PostRecord,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE posts SET title = $2, slug = $3, author_id = $4, category_id = $5, byline = $6, \
          body = $7, body_source = $8, body_text = $9, excerpt = $10, meta_description = $11, status = $12, \
          published_at = $13, updated_at = $14 WHERE id = $1";
@@ -426,7 +438,11 @@ pub async fn update(conn: Conn<'_>, id: i64, post: &PostRecord, now: DateTime<Ut
 /// # Errors
 /// The driver's error.
 pub async fn count_all(conn: Conn<'_>) -> Result<i64, sqlx::Error> {
-    on_conn!(conn, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts").fetch_one(c).await)
+    on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM posts"
+    )
+    .fetch_one(c)
+    .await)
 }
 
 #[cfg(test)]

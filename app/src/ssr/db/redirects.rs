@@ -25,7 +25,11 @@ pub async fn replace_for_post(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     on_conn!(conn.reborrow(), |c| {
-        sqlx::query("DELETE FROM redirects WHERE post_id = $1").bind(post_id).execute(c).await.map(|_| ())
+        sqlx::query("DELETE FROM redirects WHERE post_id = $1")
+            .bind(post_id)
+            .execute(c)
+            .await
+            .map(|_| ())
     })?;
     for path in paths {
         on_conn!(conn.reborrow(), |c| {
@@ -50,10 +54,12 @@ pub async fn replace_for_post(
 /// The driver's error.
 pub async fn list_for_post(conn: Conn<'_>, post_id: i64) -> Result<Vec<String>, sqlx::Error> {
     on_conn!(conn, |c| {
-        sqlx::query_scalar::<_, String>("SELECT old_path FROM redirects WHERE post_id = $1 ORDER BY old_path")
-            .bind(post_id)
-            .fetch_all(c)
-            .await
+        sqlx::query_scalar::<_, String>(
+            "SELECT old_path FROM redirects WHERE post_id = $1 ORDER BY old_path",
+        )
+        .bind(post_id)
+        .fetch_all(c)
+        .await
     })
 }
 
@@ -85,8 +91,14 @@ mod tests {
 
     #[test]
     fn normalizes_old_paths() {
-        assert_eq!(normalize_path("2020/01/31/conf-lineup.html").as_deref(), Some("/2020/01/31/conf-lineup.html"));
-        assert_eq!(normalize_path("/releases/1.2.0/").as_deref(), Some("/releases/1.2.0"));
+        assert_eq!(
+            normalize_path("2020/01/31/conf-lineup.html").as_deref(),
+            Some("/2020/01/31/conf-lineup.html")
+        );
+        assert_eq!(
+            normalize_path("/releases/1.2.0/").as_deref(),
+            Some("/releases/1.2.0")
+        );
         assert_eq!(normalize_path("/a/b/?x=1#f").as_deref(), Some("/a/b"));
         assert_eq!(normalize_path("/"), None);
         assert_eq!(normalize_path(""), None);

@@ -21,8 +21,17 @@ pub struct PublicUserRow {
 
 impl From<PublicUserRow> for PublicUser {
     fn from(row: PublicUserRow) -> Self {
-        let display_name = if row.display_name.is_empty() { row.username.clone() } else { row.display_name };
-        Self { username: row.username, display_name, bio: row.bio, avatar_url: row.avatar_url }
+        let display_name = if row.display_name.is_empty() {
+            row.username.clone()
+        } else {
+            row.display_name
+        };
+        Self {
+            username: row.username,
+            display_name,
+            bio: row.bio,
+            avatar_url: row.avatar_url,
+        }
     }
 }
 
@@ -30,7 +39,10 @@ impl From<PublicUserRow> for PublicUser {
 ///
 /// # Errors
 /// The driver's error.
-pub async fn find_public(conn: Conn<'_>, username: &str) -> Result<Option<PublicUserRow>, sqlx::Error> {
+pub async fn find_public(
+    conn: Conn<'_>,
+    username: &str,
+) -> Result<Option<PublicUserRow>, sqlx::Error> {
     on_conn!(conn, |c| {
         sqlx::query_as::<_, PublicUserRow>(
             "SELECT username, display_name, bio, avatar_url FROM users WHERE username = $1 AND is_active = TRUE",
@@ -70,7 +82,10 @@ pub async fn ensure_author(
 ///
 /// # Errors
 /// The driver's error.
-pub async fn list_usernames_with_public_posts(conn: Conn<'_>, now: DateTime<Utc>) -> Result<Vec<String>, sqlx::Error> {
+pub async fn list_usernames_with_public_posts(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
     on_conn!(conn, |c| {
         sqlx::query_scalar::<_, String>(
             "SELECT u.username FROM users u WHERE u.is_active = TRUE AND EXISTS (SELECT 1 FROM posts p \
