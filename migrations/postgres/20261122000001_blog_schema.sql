@@ -49,7 +49,8 @@ CREATE TABLE posts (
 -- Django's `unique_for_date`: a slug is unique per calendar day (UTC) of published_at.
 CREATE UNIQUE INDEX posts_slug_published_date_key ON posts (slug, published_date);
 -- Serves the public list: WHERE status = 'PUBLISHED' AND published_at <= now ORDER BY published_at DESC, id DESC.
-CREATE INDEX posts_status_published_at_idx ON posts (status, published_at DESC, id DESC);
+-- author_id and category_id make it covering for the counts of the home, category and author pages.
+CREATE INDEX posts_status_published_at_idx ON posts (status, published_at DESC, id DESC, author_id, category_id);
 CREATE INDEX posts_author_id_idx ON posts (author_id);
 CREATE INDEX posts_category_id_idx ON posts (category_id);
 

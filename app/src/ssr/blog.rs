@@ -257,7 +257,9 @@ pub async fn view_post(
     let Some(row) = posts::find_public(conn.conn(), now, date, slug).await? else {
         return Ok(None);
     };
-    let view_count = posts::increment_view_count(conn.conn(), row.summary.id)
+    drop(conn);
+    let mut writer = db.acquire_write().await?;
+    let view_count = posts::increment_view_count(writer.conn(), row.summary.id)
         .await?
         .unwrap_or(row.view_count + 1);
     Ok(Some(detail_from_row(row, view_count)))

@@ -92,8 +92,15 @@ pub enum DbError {
 /// A connection pool to SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// SQLite (WAL, foreign keys on, busy timeout).
-    Sqlite(SqlitePool),
+    /// SQLite (WAL, foreign keys on, busy timeout). SQLite allows one writer at a time, so writes
+    /// go through a pool of one connection, where they queue without busy-waiting; reads use
+    /// the other pool, which WAL lets run beside the writer.
+    Sqlite {
+        /// Connections for reads.
+        read: SqlitePool,
+        /// The one connection for writes and transactions.
+        write: SqlitePool,
+    },
     /// PostgreSQL.
     Postgres(PgPool),
 }
@@ -192,16 +199,23 @@ impl Db {
         if let Some(folder) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
             ensure_writable_folder(folder)?;
         }
-        let pool = SqlitePoolOptions::new()
+        let connect_error = |e: sqlx::Error| DbError::Connect {
+            backend: "SQLite",
+            reason: e.to_string(),
+        };
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(connect_error)?;
+        let read = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
             .connect_with(options)
             .await
-            .map_err(|e| DbError::Connect {
-                backend: "SQLite",
-                reason: e.to_string(),
-            })?;
-        Ok(Self::Sqlite(pool))
+            .map_err(connect_error)?;
+        Ok(Self::Sqlite { read, write })
     }
 
     async fn connect_postgres(url: &str) -> Result<Self, DbError> {
@@ -222,7 +236,7 @@ impl Db {
     /// The engine behind this pool.
     pub fn backend(&self) -> Backend {
         match self {
-            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Sqlite { .. } => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
         }
     }
@@ -234,30 +248,41 @@ impl Db {
     /// [`DbError::Migrate`] when a migration fails or the database has one Folio does not know.
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
-            Self::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Self::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
             Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
-    /// Takes a connection from the pool.
+    /// Takes a connection for reading (on SQLite, from the read pool).
     ///
     /// # Errors
     /// The driver's error when no connection can be had in time.
     pub async fn acquire(&self) -> Result<PooledConn, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool) => PooledConn::Sqlite(pool.acquire().await?),
+            Self::Sqlite { read, .. } => PooledConn::Sqlite(read.acquire().await?),
             Self::Postgres(pool) => PooledConn::Postgres(pool.acquire().await?),
         })
     }
 
-    /// Opens a transaction.
+    /// Takes a connection for a single-statement write (on SQLite, the writer connection).
+    ///
+    /// # Errors
+    /// The driver's error when no connection can be had in time.
+    pub async fn acquire_write(&self) -> Result<PooledConn, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite { write, .. } => PooledConn::Sqlite(write.acquire().await?),
+            Self::Postgres(pool) => PooledConn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// Opens a transaction (on SQLite, on the writer connection).
     ///
     /// # Errors
     /// The driver's error when no connection can be had or `BEGIN` fails.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -265,7 +290,10 @@ impl Db {
     /// Closes every connection; waits for connections in use to come back.
     pub async fn close(&self) {
         match self {
-            Self::Sqlite(pool) => pool.close().await,
+            Self::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
             Self::Postgres(pool) => pool.close().await,
         }
     }

@@ -13,7 +13,7 @@ use crate::helpers::{TestBackend, TestDatabase};
 async fn describe(db: &Db) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite { read: pool, .. } => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
             )
@@ -224,7 +224,7 @@ async fn sqlite_and_postgres_migrations_create_the_same_schema() {
     );
     assert!(
         a.contains(
-            "index posts_status_published_at_idx plain (status, published_at desc, id desc)"
+            "index posts_status_published_at_idx plain (status, published_at desc, id desc, author_id, category_id)"
         ),
         "{a:#?}"
     );

@@ -23,10 +23,11 @@ pub fn HomeView() -> impl IntoView {
     );
     view! {
         <PageTransition>
-            {move || Suspend::new(async move {
+            {move || {
+                let category = query.read().get("category").unwrap_or_default();
+                Suspend::new(async move {
                 match posts.await {
                     Ok(page) => {
-                        let category = query.read_untracked().get("category").unwrap_or_default();
                         let path = if page.page.number > 1 { format!("/?page={}", page.page.number) } else { "/".to_string() };
                         let heading = if category.is_empty() { "Latest posts".to_string() } else { format!("Posts in {category}") };
                         view! {
@@ -39,7 +40,8 @@ pub fn HomeView() -> impl IntoView {
                     }
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
-            })}
+            })
+            }}
         </PageTransition>
     }
 }

@@ -23,8 +23,10 @@ pub fn SearchView() -> impl IntoView {
     );
     view! {
         <PageTransition>
-            {move || Suspend::new(async move {
-                let q = query.read_untracked().get("q").unwrap_or_default();
+            {move || {
+                // Read before awaiting: the query memo may be gone once the request is cancelled.
+                let q = query.read().get("q").unwrap_or_default();
+                Suspend::new(async move {
                 match results.await {
                     Ok(page) => {
                         let heading = if q.trim().is_empty() {
@@ -55,7 +57,8 @@ pub fn SearchView() -> impl IntoView {
                     }
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
-            })}
+            })
+            }}
         </PageTransition>
     }
 }
