@@ -85,6 +85,9 @@ struct Found {
     path: PathBuf,
 }
 
+/// A file's post and Markdown body, or why it cannot become a post.
+type ParsedFile = Result<(SourcePost, String), String>;
+
 /// A parsed file ready to be written.
 struct Parsed {
     path: PathBuf,
@@ -200,7 +203,7 @@ pub async fn import_markdown(
 
     // Pass 1: read and parse everything; learn section titles and each file's future URL.
     let mut sections: HashMap<PathBuf, String> = HashMap::new();
-    let mut documents: Vec<(Found, Result<(SourcePost, String), String>)> = Vec::new();
+    let mut documents: Vec<(Found, ParsedFile)> = Vec::new();
     for found in files {
         let text = match std::fs::read_to_string(&found.path) {
             Ok(text) => text,

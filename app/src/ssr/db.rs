@@ -133,8 +133,8 @@ impl Conn<'_> {
     /// Borrows this connection again for one more query (to run several through one [`Conn`]).
     pub fn reborrow(&mut self) -> Conn<'_> {
         match self {
-            Self::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Self::Postgres(c) => Conn::Postgres(&mut **c),
+            Self::Sqlite(c) => Conn::Sqlite(c),
+            Self::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
