@@ -19,6 +19,29 @@ pub struct PublicUser {
     pub avatar_url: Option<String>,
 }
 
+impl PublicUser {
+    /// The public face of a user; an empty display name falls back to the username, as
+    /// Django's `get_full_name() or username` idiom.
+    pub fn new(
+        username: String,
+        display_name: String,
+        bio: String,
+        avatar_url: Option<String>,
+    ) -> Self {
+        let display_name = if display_name.trim().is_empty() {
+            username.clone()
+        } else {
+            display_name
+        };
+        Self {
+            username,
+            display_name,
+            bio,
+            avatar_url,
+        }
+    }
+}
+
 /// A category as pages show and link it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryRef {

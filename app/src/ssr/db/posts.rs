@@ -7,11 +7,25 @@ use crate::model::{CategoryRef, PostSummary, PublicUser};
 use crate::on_conn;
 use crate::ssr::db::Conn;
 
-/// The columns of a post in a list, joined with its author and category.
-const SUMMARY_COLUMNS: &str = "p.id, p.title, p.slug, p.excerpt, p.byline, p.published_at, \
-     u.username AS author_username, u.display_name AS author_display_name, \
-     u.bio AS author_bio, u.avatar_url AS author_avatar_url, \
-     c.name AS category_name, c.slug AS category_slug";
+/// The columns of a post in a list, joined with its author and category (as a macro so the
+/// detail columns can extend it at compile time).
+macro_rules! summary_columns {
+    () => {
+        "p.id, p.title, p.slug, p.excerpt, p.byline, p.published_at, \
+         u.username AS author_username, u.display_name AS author_display_name, \
+         u.bio AS author_bio, u.avatar_url AS author_avatar_url, \
+         c.name AS category_name, c.slug AS category_slug"
+    };
+}
+
+/// The columns of a [`PostSummaryRow`].
+const SUMMARY_COLUMNS: &str = summary_columns!();
+
+/// The columns of a [`PostDetailRow`]: the summary plus the body and counters.
+const DETAIL_COLUMNS: &str = concat!(
+    summary_columns!(),
+    ", p.body, p.body_text, p.meta_description, p.view_count, p.updated_at"
+);
 
 const FROM_JOINED: &str =
     "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
@@ -121,22 +135,17 @@ pub struct PostSummaryRow {
 
 impl From<PostSummaryRow> for PostSummary {
     fn from(row: PostSummaryRow) -> Self {
-        let display_name = if row.author_display_name.is_empty() {
-            row.author_username.clone()
-        } else {
-            row.author_display_name
-        };
         Self {
             id: row.id,
             path: crate::domain::text::post_path(row.published_at, &row.slug),
             title: row.title,
             excerpt: row.excerpt,
-            author: PublicUser {
-                username: row.author_username,
-                display_name,
-                bio: row.author_bio,
-                avatar_url: row.author_avatar_url,
-            },
+            author: PublicUser::new(
+                row.author_username,
+                row.author_display_name,
+                row.author_bio,
+                row.author_avatar_url,
+            ),
             byline: row.byline,
             category: CategoryRef {
                 name: row.category_name,
@@ -223,8 +232,7 @@ pub async fn find_public(
     slug: &str,
 ) -> Result<Option<PostDetailRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, p.body, p.body_text, p.meta_description, p.view_count, p.updated_at \
-         {FROM_JOINED} WHERE {PUBLIC} AND p.published_date = $2 AND p.slug = $3"
+        "SELECT {DETAIL_COLUMNS} {FROM_JOINED} WHERE {PUBLIC} AND p.published_date = $2 AND p.slug = $3"
     );
     on_conn!(conn, |c| {
         sqlx::query_as::<_, PostDetailRow>(&sql)
@@ -293,8 +301,7 @@ pub async fn list_public_with_body(
     limit: i64,
 ) -> Result<Vec<PostDetailRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, p.body, p.body_text, p.meta_description, p.view_count, p.updated_at \
-         {FROM_JOINED} WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
+        "SELECT {DETAIL_COLUMNS} {FROM_JOINED} WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql)
         .bind(now)

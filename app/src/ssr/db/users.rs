@@ -21,17 +21,7 @@ pub struct PublicUserRow {
 
 impl From<PublicUserRow> for PublicUser {
     fn from(row: PublicUserRow) -> Self {
-        let display_name = if row.display_name.is_empty() {
-            row.username.clone()
-        } else {
-            row.display_name
-        };
-        Self {
-            username: row.username,
-            display_name,
-            bio: row.bio,
-            avatar_url: row.avatar_url,
-        }
+        Self::new(row.username, row.display_name, row.bio, row.avatar_url)
     }
 }
 
