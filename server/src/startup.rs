@@ -79,7 +79,7 @@ impl Application {
             listen = %local,
             database = db.backend().name(),
             database_url = %config.database_url.redacted(),
-            "Folio is serving {} on http://{local} using {}",
+            "Folio is serving {} (listening on {local}, database: {})",
             config.site_url,
             db.backend().name()
         );
