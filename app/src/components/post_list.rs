@@ -1,14 +1,37 @@
 //! A list of post summaries and the byline shared with the post page.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::model::{PostSummary, PublicUser};
 
-/// Formats a publication date for readers, e.g. "21 August 2026".
+/// English month names, for [`human_date`].
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Formats a publication date for readers, e.g. "21 August 2026" (UTC).
+///
+/// Written out by hand rather than with chrono's `format`, whose strftime engine would add to
+/// the browser's wasm bundle.
 pub fn human_date(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y").to_string()
+    let month = MONTHS
+        .get(at.month0() as usize)
+        .copied()
+        .unwrap_or_default();
+    format!("{} {month} {}", at.day(), at.year())
 }
 
 /// Author, date and category of a post.
@@ -63,4 +86,22 @@ pub fn PostList(posts: Vec<PostSummary>, #[prop(into)] empty: String) -> impl In
         </ol>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn human_dates() {
+        assert_eq!(
+            human_date(Utc.with_ymd_and_hms(2026, 8, 21, 23, 0, 0).unwrap()),
+            "21 August 2026"
+        );
+        assert_eq!(
+            human_date(Utc.with_ymd_and_hms(2014, 1, 5, 0, 0, 0).unwrap()),
+            "5 January 2014"
+        );
+    }
 }
