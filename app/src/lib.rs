@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod model;
 pub mod routes;
+pub mod scroll;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -53,7 +54,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let site = OnceResource::new(server_fns::site::get_site_info());
     provide_context(site);
-    provide_context(components::layout::PagePending(RwSignal::new(false)));
+    let pending = RwSignal::new(false);
+    provide_context(components::layout::PagePending(pending));
+    scroll::restore_scroll_on_history_navigation(pending);
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

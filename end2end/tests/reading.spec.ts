@@ -86,14 +86,24 @@ test.describe("with JavaScript", () => {
     expect(problems).toEqual([]);
   });
 
-  test("a new page starts at the top", async ({ page }) => {
+  test("a new page starts at the top; Back and Forward restore where the reader was", async ({ page }) => {
+    await page.setViewportSize({ width: 800, height: 500 });
     await page.goto("/");
     await hydrated(page);
-    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-    const link = page.locator(".post-item-title a").last();
-    await link.click();
+    await page.evaluate(() => window.scrollTo(0, 900));
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(900);
+    await page.locator(".post-item-title a").nth(6).click();
     await expect(page.locator("article.post h1")).toBeVisible();
     await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
+    await page.evaluate(() => window.scrollTo(0, 300));
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(300);
+
+    await page.goBack();
+    await expect(page.locator(".post-item").first()).toBeVisible();
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(900);
+    await page.goForward();
+    await expect(page.locator("article.post h1")).toBeVisible();
+    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(300);
   });
 
   test("unknown addresses show the friendly 404 page with a 404 status", async ({ page }) => {
