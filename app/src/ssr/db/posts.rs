@@ -372,6 +372,27 @@ pub async fn find_by_date_and_slug(
         .await)
 }
 
+/// Binds a [`PostRecord`]'s columns as `$1`..`$12` (in the struct's order) and `now` as `$13`,
+/// the order both [`insert`] and [`update`] use.
+macro_rules! bind_record {
+    ($query:expr, $post:expr, $now:expr) => {
+        $query
+            .bind(&$post.title)
+            .bind(&$post.slug)
+            .bind($post.author_id)
+            .bind($post.category_id)
+            .bind(&$post.byline)
+            .bind(&$post.body)
+            .bind(&$post.body_source)
+            .bind(&$post.body_text)
+            .bind(&$post.excerpt)
+            .bind(&$post.meta_description)
+            .bind($post.status.as_str())
+            .bind($post.published_at)
+            .bind($now)
+    };
+}
+
 /// Inserts a post and returns its id.
 ///
 /// # Errors
@@ -386,20 +407,7 @@ pub async fn insert(
          body_text, excerpt, meta_description, status, published_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id";
     on_conn!(conn, |c| {
-        sqlx::query_scalar::<_, i64>(SQL)
-            .bind(&post.title)
-            .bind(&post.slug)
-            .bind(post.author_id)
-            .bind(post.category_id)
-            .bind(&post.byline)
-            .bind(&post.body)
-            .bind(&post.body_source)
-            .bind(&post.body_text)
-            .bind(&post.excerpt)
-            .bind(&post.meta_description)
-            .bind(post.status.as_str())
-            .bind(post.published_at)
-            .bind(now)
+        bind_record!(sqlx::query_scalar::<_, i64>(SQL), post, now)
             .fetch_one(c)
             .await
     })
@@ -415,25 +423,12 @@ pub async fn update(
     post: &PostRecord,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE posts SET title = $2, slug = $3, author_id = $4, category_id = $5, byline = $6, \
-         body = $7, body_source = $8, body_text = $9, excerpt = $10, meta_description = $11, status = $12, \
-         published_at = $13, updated_at = $14 WHERE id = $1";
+    const SQL: &str = "UPDATE posts SET title = $1, slug = $2, author_id = $3, category_id = $4, byline = $5, \
+         body = $6, body_source = $7, body_text = $8, excerpt = $9, meta_description = $10, status = $11, \
+         published_at = $12, updated_at = $13 WHERE id = $14";
     let result = on_conn!(conn, |c| {
-        sqlx::query(SQL)
+        bind_record!(sqlx::query(SQL), post, now)
             .bind(id)
-            .bind(&post.title)
-            .bind(&post.slug)
-            .bind(post.author_id)
-            .bind(post.category_id)
-            .bind(&post.byline)
-            .bind(&post.body)
-            .bind(&post.body_source)
-            .bind(&post.body_text)
-            .bind(&post.excerpt)
-            .bind(&post.meta_description)
-            .bind(post.status.as_str())
-            .bind(post.published_at)
-            .bind(now)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
