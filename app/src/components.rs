@@ -1,7 +1,11 @@
-//! Reusable view pieces: the page frame, post lists, pagination and per-page metadata.
+//! Reusable view pieces: the page frame, forms, post lists, comments, pagination and per-page
+//! metadata.
 
+pub mod comments;
 pub mod error_page;
+pub mod forms;
 pub mod layout;
 pub mod page_meta;
 pub mod pagination;
 pub mod post_list;
+pub mod user;

@@ -1,10 +1,15 @@
 //! Domain values shared by the server and the browser: parsed once at the edge, valid afterwards.
 
+pub mod account;
 pub mod pagination;
 pub mod slug;
 pub mod status;
+pub mod role;
 pub mod text;
 
 pub use pagination::PageRequest;
 pub use slug::{slugify, Slug, SlugError};
 pub use status::PostStatus;
+
+pub use account::{safe_next, Email, Username};
+pub use role::{Permission, Role};

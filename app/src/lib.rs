@@ -56,6 +56,9 @@ pub fn App() -> impl IntoView {
     provide_context(site);
     let pending = RwSignal::new(false);
     provide_context(components::layout::PagePending(pending));
+    components::user::provide_user();
+    #[cfg(feature = "ssr")]
+    provide_context(components::forms::CsrfSlot::default());
     scroll::restore_scroll_on_history_navigation(pending);
     view! {
         <Router>

@@ -133,3 +133,56 @@ pub struct AuthorPage {
     /// Their published posts.
     pub posts: PostPage,
 }
+
+/// The signed-in user as pages see them: who they are and what their role lets them do.
+/// Has no secrets (no password hash, no session id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    /// `users.id`.
+    pub id: i64,
+    /// The email address.
+    pub email: String,
+    /// The username.
+    pub username: String,
+    /// The name as entered (may be empty; see [`CurrentUser::name`]).
+    pub display_name: String,
+    /// A short biography (plain text).
+    pub bio: String,
+    /// The avatar image URL, if any.
+    pub avatar_url: Option<String>,
+    /// The role.
+    pub role: crate::domain::Role,
+    /// Whether the email address was confirmed.
+    pub is_verified: bool,
+}
+
+impl CurrentUser {
+    /// The name to show: the display name, else the username.
+    pub fn name(&self) -> &str {
+        if self.display_name.trim().is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
+    }
+}
+
+/// A comment as a post page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentView {
+    /// `comments.id`.
+    pub id: i64,
+    /// The body as plain text (escaped when rendered).
+    pub body: String,
+    /// When it was written, UTC.
+    pub created_at: DateTime<Utc>,
+    /// Whether a moderator approved it (unapproved ones are shown only to their author).
+    pub is_approved: bool,
+    /// Whether the viewer wrote it (and may delete it).
+    pub is_own: bool,
+    /// Who wrote it.
+    pub author: PublicUser,
+}
+
+/// The longest comment, in characters (the database allows the same).
+pub const MAX_COMMENT_CHARS: usize = 5000;

@@ -1,9 +1,13 @@
 //! Server-only code: application state, the database layer, content rendering and services.
 //! Nothing here is compiled into the browser's wasm.
 
+pub mod accounts;
+pub mod auth;
 pub mod blog;
+pub mod comments;
 pub mod content;
 pub mod db;
+pub mod mail;
 pub mod state;
 
 pub use state::AppState;

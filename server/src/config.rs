@@ -10,6 +10,15 @@
 //! | `FOLIO_SITE_ROOT` | see [`default_site_root`] | folder holding the built `pkg/` assets |
 //! | `FOLIO_LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | log filter (tracing's `EnvFilter` syntax) |
+//! | `FOLIO_SECRET_KEY` | generated, kept in the database | signs CSRF tokens and session ties (≥ 50 characters in production) |
+//! | `FOLIO_ALLOWED_HOSTS` | the site URL's host, `localhost`, `127.0.0.1`, `[::1]` | comma-separated `Host` values served (`.example.org` for subdomains too, `*` for any) |
+//! | `FOLIO_SECURE_COOKIES` | `true` when the site URL is `https://` | cookies only over HTTPS |
+//! | `FOLIO_HSTS_SECONDS` | `31536000` when the site URL is `https://` | `Strict-Transport-Security` max-age (0: none) |
+//! | `FOLIO_SESSION_AGE` | `1209600` (two weeks) | seconds an unused session lives |
+//! | `FOLIO_TRUSTED_PROXIES` | `0` | reverse proxies in front of Folio that append to `X-Forwarded-For` |
+//! | `FOLIO_SMTP_URL` | none | `smtp://user:pass@host:587` (STARTTLS) or `smtps://…`; without it, email goes to `FOLIO_MAIL_DIR` |
+//! | `FOLIO_MAIL_DIR` | `data/mail` | folder of `.eml` files for development |
+//! | `FOLIO_MAIL_FROM` | `Folio <noreply@localhost>` | sender of Folio's email |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -78,6 +87,87 @@ pub struct Config {
     pub site_root: PathBuf,
     /// The log format.
     pub log_format: LogFormat,
+    /// `FOLIO_SECRET_KEY`; `None` means a development key generated and kept in the database.
+    pub secret_key: Option<Secret>,
+    /// Host names served; anything else gets 400 (Django's `ALLOWED_HOSTS`).
+    pub allowed_hosts: Vec<String>,
+    /// Whether `FOLIO_ALLOWED_HOSTS` was set (else the development default is in use).
+    pub allowed_hosts_configured: bool,
+    /// Whether cookies are marked `Secure`.
+    pub secure_cookies: bool,
+    /// `Strict-Transport-Security` max-age in seconds; 0 sends none.
+    pub hsts_seconds: u64,
+    /// How long an unused session lives.
+    pub session_age: std::time::Duration,
+    /// Reverse proxies trusted to append to `X-Forwarded-For`.
+    pub trusted_proxies: usize,
+    /// `FOLIO_SMTP_URL`, if email goes to a mail server.
+    pub smtp_url: Option<Secret>,
+    /// Folder of `.eml` files when there is no SMTP server.
+    pub mail_dir: PathBuf,
+    /// Sender of Folio's email.
+    pub mail_from: String,
+    /// `RUST_LOG` as set (for `folio check --deploy`).
+    pub log_filter: Option<String>,
+}
+
+/// A secret setting: never printed by `Debug`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for the code that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Config {
+    /// Whether the public site is served over HTTPS.
+    pub fn is_https(&self) -> bool {
+        self.site_url.starts_with("https://")
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(
+    setting: &'static str,
+    value: Option<String>,
+    default: T,
+) -> Result<T, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(text) => text.parse().map_err(|_| ConfigError {
+            setting,
+            message: format!("'{text}' is not a whole number"),
+        }),
+    }
+}
+
+fn parse_bool(setting: &'static str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError {
+            setting,
+            message: format!("'{other}' is not true or false"),
+        }),
+    }
+}
+
+/// The host part of an absolute URL, lower-cased, with `[]` around IPv6 addresses.
+fn url_host(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    Some(match parsed.host()? {
+        url::Host::Ipv6(ip) => format!("[{ip}]"),
+        host => host.to_string().to_lowercase(),
+    })
 }
 
 impl Config {
@@ -163,9 +253,52 @@ impl Config {
             .or_else(|| get("LEPTOS_SITE_ROOT"))
             .map(PathBuf::from)
             .unwrap_or_else(default_site_root);
+        let https = site_url.starts_with("https://");
+        let configured_hosts = get("FOLIO_ALLOWED_HOSTS").map(|hosts| {
+            hosts
+                .split(',')
+                .map(|h| h.trim().to_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect::<Vec<_>>()
+        });
+        let allowed_hosts_configured = configured_hosts.is_some();
+        let allowed_hosts = configured_hosts.unwrap_or_else(|| {
+            let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec();
+            if let Some(host) = url_host(&site_url) {
+                if !hosts.contains(&host) {
+                    hosts.push(host);
+                }
+            }
+            hosts
+        });
+        let secret_key = get("FOLIO_SECRET_KEY").map(Secret);
+        let secure_cookies = parse_bool("FOLIO_SECURE_COOKIES", get("FOLIO_SECURE_COOKIES"), https)?;
+        let hsts_seconds = parse_number("FOLIO_HSTS_SECONDS", get("FOLIO_HSTS_SECONDS"), if https { 31_536_000 } else { 0 })?;
+        let session_age_secs: u64 = parse_number("FOLIO_SESSION_AGE", get("FOLIO_SESSION_AGE"), 1_209_600)?;
+        if session_age_secs < 60 {
+            return Err(ConfigError {
+                setting: "FOLIO_SESSION_AGE",
+                message: "must be at least 60 seconds".into(),
+            });
+        }
+        let trusted_proxies = parse_number("FOLIO_TRUSTED_PROXIES", get("FOLIO_TRUSTED_PROXIES"), 0)?;
+        let smtp_url = get("FOLIO_SMTP_URL").map(Secret);
+        let mail_dir = get("FOLIO_MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data/mail"));
+        let mail_from = get("FOLIO_MAIL_FROM").unwrap_or_else(|| "Folio <noreply@localhost>".to_string());
         Ok(Self {
             addr,
             database_url: DatabaseUrl(database_url),
+            secret_key,
+            allowed_hosts,
+            allowed_hosts_configured,
+            secure_cookies,
+            hsts_seconds,
+            session_age: std::time::Duration::from_secs(session_age_secs),
+            trusted_proxies,
+            smtp_url,
+            mail_dir,
+            mail_from,
+            log_filter: get("RUST_LOG"),
             site_url,
             site_title: get("FOLIO_SITE_TITLE").unwrap_or_else(|| "Folio".to_string()),
             site_description: get("FOLIO_SITE_DESCRIPTION")
@@ -245,6 +378,29 @@ mod tests {
         assert!(!format!("{c:?}").contains("secret"));
         let e = config(&[("DATABASE_URL", "mysql://u:secret@h/d")]).unwrap_err();
         assert!(!e.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn https_turns_on_secure_cookies_and_hsts() {
+        let c = config(&[("FOLIO_SITE_URL", "https://blog.example.org")]).unwrap();
+        assert!(c.secure_cookies);
+        assert_eq!(c.hsts_seconds, 31_536_000);
+        assert!(c.allowed_hosts.contains(&"blog.example.org".to_string()));
+        let c = config(&[]).unwrap();
+        assert!(!c.secure_cookies);
+        assert_eq!(c.hsts_seconds, 0);
+        assert!(!c.allowed_hosts_configured);
+    }
+
+    #[test]
+    fn security_settings_are_checked() {
+        let c = config(&[("FOLIO_ALLOWED_HOSTS", "Blog.Example.org, .example.net")]).unwrap();
+        assert_eq!(c.allowed_hosts, vec!["blog.example.org", ".example.net"]);
+        assert_eq!(config(&[("FOLIO_SESSION_AGE", "soon")]).unwrap_err().setting, "FOLIO_SESSION_AGE");
+        assert_eq!(config(&[("FOLIO_SECURE_COOKIES", "maybe")]).unwrap_err().setting, "FOLIO_SECURE_COOKIES");
+        let c = config(&[("FOLIO_SECRET_KEY", "k".repeat(60).as_str()), ("FOLIO_SMTP_URL", "smtp://u:pw@mail")]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("kkkk") && !shown.contains("pw@"), "{shown}");
     }
 
     #[test]

@@ -18,7 +18,15 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use app::ssr::auth::session_store::DbSessionStore;
+use app::ssr::auth::throttle::ThrottleSettings;
+use app::ssr::auth::{tokens, AuthSettings, SecretKey};
+use app::ssr::db::settings;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
 use crate::config::Config;
+use crate::security::{CspNonce, SecuritySettings};
 
 /// Why the application could not start; each names the setting at fault.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +37,12 @@ pub enum StartupError {
     /// The first-start content could not be written.
     #[error("DATABASE_URL: cannot write the welcome post: {0}")]
     Seed(String),
+    /// The development secret key could not be read or stored.
+    #[error("FOLIO_SECRET_KEY: not set, and the development key cannot be kept in the database: {0}")]
+    SecretKey(String),
+    /// The mail settings are unusable.
+    #[error("FOLIO_SMTP_URL / FOLIO_MAIL_FROM: {0}")]
+    Mail(#[from] app::ssr::mail::MailError),
     /// The address could not be bound.
     #[error("FOLIO_ADDR: cannot listen on {addr}: {source}")]
     Bind {
@@ -45,6 +59,7 @@ pub struct Application {
     router: Router,
     db: Db,
     port: u16,
+    throttle_window: std::time::Duration,
 }
 
 /// The header carrying each request's id (generated when the client sends none).
@@ -73,7 +88,26 @@ impl Application {
             addr: config.addr,
             source,
         })?;
-        let router = build_router(config, db.clone(), local);
+        let secret_key = resolve_secret_key(config, &db).await?;
+        let mailer = match &config.smtp_url {
+            Some(url) => app::ssr::mail::Mailer::smtp(url.expose(), &config.mail_from)?,
+            None => app::ssr::mail::Mailer::folder(config.mail_dir.clone(), &config.mail_from)?,
+        };
+        // Load the common-password list and the timing-equaliser hash before the first request.
+        let _ = tokio::task::spawn_blocking(|| {
+            app::ssr::auth::validators::warm_up();
+            app::ssr::auth::password::warm_up();
+        })
+        .await;
+        let auth = AuthSettings {
+            secret_key,
+            secure_cookies: config.secure_cookies,
+            session_age: config.session_age,
+            throttle: ThrottleSettings::default(),
+            trusted_proxies: config.trusted_proxies,
+        };
+        let throttle_window = auth.throttle.window;
+        let router = build_router(config, db.clone(), local, auth, mailer);
         tracing::info!(
             url = %config.site_url,
             listen = %local,
@@ -88,6 +122,7 @@ impl Application {
             router,
             db,
             port: local.port(),
+            throttle_window,
         })
     }
 
@@ -112,9 +147,14 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        let cleanup = crate::jobs::spawn_cleanup(self.db.clone(), self.throttle_window, crate::jobs::CLEANUP_INTERVAL);
+        axum::serve(
+            listener,
+            self.router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+        cleanup.abort();
         self.db.close().await;
         tracing::info!("Folio stopped");
         Ok(())
@@ -123,7 +163,13 @@ impl Application {
 
 /// Builds the router: feeds and robots, the Leptos pages and server functions, static assets,
 /// the redirect fallback, request ids and tracing.
-pub fn build_router(config: &Config, db: Db, local: std::net::SocketAddr) -> Router {
+pub fn build_router(
+    config: &Config,
+    db: Db,
+    local: std::net::SocketAddr,
+    auth: AuthSettings,
+    mailer: app::ssr::mail::Mailer,
+) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(Arc::<str>::from("folio"))
         .site_root(Arc::<str>::from(
@@ -140,7 +186,23 @@ pub fn build_router(config: &Config, db: Db, local: std::net::SocketAddr) -> Rou
             base_url: config.site_url.clone(),
         },
         leptos_options: leptos_options.clone(),
+        auth: auth.clone(),
+        mailer,
     };
+    let security = SecuritySettings {
+        allowed_hosts: config.allowed_hosts.clone().into(),
+        scheme: if config.is_https() { "https" } else { "http" },
+        hsts_seconds: config.hsts_seconds,
+        secret_key: auth.secret_key.clone(),
+    };
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_secure(auth.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            auth.session_age.as_secs().min(i64::MAX as u64) as i64,
+        )));
     let routes = generate_route_list(App);
     let pkg_dir = config.site_root.join("pkg");
     let assets = Router::new()
@@ -155,9 +217,11 @@ pub fn build_router(config: &Config, db: Db, local: std::net::SocketAddr) -> Rou
         .route("/sitemap.xml", get(crate::feeds::sitemap))
         .route("/robots.txt", get(crate::feeds::robots))
         .nest_service("/pkg", assets)
-        .leptos_routes_with_context(&state, routes, || {}, move || shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(|| {}, shell))
+        .leptos_routes_with_context(&state, routes, provide_csp_nonce, move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::redirects::redirect_on_not_found))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(security, crate::security::security_middleware))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let request_id =
@@ -169,6 +233,40 @@ pub fn build_router(config: &Config, db: Db, local: std::net::SocketAddr) -> Rou
         .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid))
         .with_state(state)
 }
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "folio_session";
+
+/// Gives Leptos this response's CSP nonce (set by the security middleware), so the scripts it
+/// writes carry the nonce the `Content-Security-Policy` header allows.
+fn provide_csp_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    if let Some(parts) = use_context::<axum::http::request::Parts>() {
+        if let Some(nonce) = parts.extensions.get::<CspNonce>() {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+        }
+    }
+}
+
+/// The key from `FOLIO_SECRET_KEY`, or the development key kept in `site_settings` (generated on
+/// first start; `folio check --deploy` reports it).
+async fn resolve_secret_key(config: &Config, db: &Db) -> Result<SecretKey, StartupError> {
+    if let Some(secret) = &config.secret_key {
+        return Ok(SecretKey::new(secret.expose().as_bytes().to_vec()));
+    }
+    let fail = |e: sqlx::Error| StartupError::SecretKey(e.to_string());
+    let mut conn = db.acquire_write().await.map_err(fail)?;
+    if let Some(existing) = settings::get(conn.conn(), DEV_SECRET_SETTING).await.map_err(fail)? {
+        return Ok(SecretKey::new(existing.into_bytes()));
+    }
+    let generated = format!("{}{}", tokens::generate(), tokens::generate());
+    settings::set(conn.conn(), DEV_SECRET_SETTING, &generated).await.map_err(fail)?;
+    tracing::warn!("FOLIO_SECRET_KEY is not set: using a development key kept in the database");
+    Ok(SecretKey::new(generated.into_bytes()))
+}
+
+/// The `site_settings` key of the generated development secret.
+pub const DEV_SECRET_SETTING: &str = "development_secret_key";
 
 async fn shutdown_signal() {
     let ctrl_c = async {

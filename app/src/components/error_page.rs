@@ -11,22 +11,31 @@ use crate::error::AppError;
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     match error {
         AppError::NotFound => view! { <NotFound/> }.into_any(),
-        AppError::BadRequest(message) => view! {
-            <section class="message-page">
-                <h1>"That did not work"</h1>
-                <p>{message}</p>
-                <p><A href="/">"Back to the latest posts"</A></p>
-            </section>
+        AppError::Internal | AppError::Transport(_) => {
+            let request_id = SharedValue::new(current_request_id);
+            view! {
+                <section class="message-page">
+                    <h1>"Something went wrong"</h1>
+                    <p>"We could not load this page. Please try again in a moment."</p>
+                    {request_id.into_inner().map(|id| view! {
+                        <p class="request-id">"If it keeps happening, tell us this reference: " <code>{id}</code></p>
+                    })}
+                    <p><A href="/">"Back to the latest posts"</A></p>
+                </section>
+            }
+            .into_any()
         }
-        .into_any(),
-        AppError::Internal | AppError::Transport(_) => view! {
-            <section class="message-page">
-                <h1>"Something went wrong"</h1>
-                <p>"We could not load this page. Please try again in a moment."</p>
-                <p><A href="/">"Back to the latest posts"</A></p>
-            </section>
+        other => {
+            let message = other.form_message().unwrap_or_default();
+            view! {
+                <section class="message-page">
+                    <h1>"That did not work"</h1>
+                    <p>{message}</p>
+                    <p><A href="/">"Back to the latest posts"</A></p>
+                </section>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
@@ -49,5 +58,20 @@ pub fn NotFound() -> impl IntoView {
                 <button type="submit">"Search"</button>
             </form>
         </section>
+    }
+}
+
+/// The id of the request being rendered (the `x-request-id` header the server set), so the
+/// error page can show the reference the log has. `None` in the browser.
+fn current_request_id() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().and_then(|parts| {
+            parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }

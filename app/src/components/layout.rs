@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 
+use crate::components::user::UserMenu;
 use crate::error::AppError;
 use crate::model::SiteInfo;
 
@@ -33,6 +34,7 @@ pub fn SiteHeader() -> impl IntoView {
                     <ul class="nav-links">
                         <li><A href="/">"Posts"</A></li>
                         <li><a href="/feed.xml">"Feed"</a></li>
+                        <UserMenu/>
                     </ul>
                 </nav>
                 <Form action="/search" method="get" attr:class="search-form" attr:role="search">

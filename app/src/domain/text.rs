@@ -73,3 +73,29 @@ mod tests {
         assert_eq!(word_count("  one two\nthree\t"), 3);
     }
 }
+
+/// Percent-encodes `value` for a URL query (RFC 3986: everything but unreserved characters and
+/// `/`, which is harmless in a query and keeps `?next=/a/b/` readable).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod encode_tests {
+    use super::encode_query_value;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encode_query_value("/2024/01/02/a-b/"), "/2024/01/02/a-b/");
+        assert_eq!(encode_query_value("/search?q=a b&x"), "/search%3Fq%3Da%20b%26x");
+        assert_eq!(encode_query_value("é"), "%C3%A9");
+    }
+}

@@ -7,9 +7,13 @@
 //! truly differ a query says so with a `match` on [`Conn`] and both texts side by side.
 
 pub mod categories;
+pub mod comments;
+pub mod login_failures;
 pub mod posts;
 pub mod redirects;
+pub mod sessions;
 pub mod settings;
+pub mod tokens;
 pub mod users;
 
 use std::str::FromStr;
@@ -320,5 +324,17 @@ pub fn redact_url(url: &str) -> String {
             parsed.to_string()
         }
         _ => url.to_string(),
+    }
+}
+
+/// The constraint (index) name of a unique violation, or `Some("")` when the driver does not
+/// report one (SQLite), or `None` when `error` is not a unique violation.
+///
+/// Callers map known names to field errors (realworld-axum-sqlx's `on_constraint`); services
+/// check for duplicates inside their transaction first, so this only answers races.
+pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
+    match error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Some(db.constraint().unwrap_or("")),
+        _ => None,
     }
 }

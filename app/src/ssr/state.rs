@@ -18,6 +18,10 @@ pub struct AppState {
     pub site: SiteInfo,
     /// Leptos' own options (site root, output name, address).
     pub leptos_options: LeptosOptions,
+    /// Secret key, cookie security, session lifetime, throttling.
+    pub auth: crate::ssr::auth::AuthSettings,
+    /// Where email goes.
+    pub mailer: crate::ssr::mail::Mailer,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -64,7 +64,7 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                         continue;
                     }
                     let unique: i64 = i.get("unique");
-                    let cols = sqlx::query(&format!("SELECT name, \"desc\" FROM pragma_index_xinfo('{name}') WHERE key = 1 ORDER BY seqno"))
+                    let cols = sqlx::query(&format!("SELECT coalesce(name, '<expression>') AS name, \"desc\" FROM pragma_index_xinfo('{name}') WHERE key = 1 ORDER BY seqno"))
                         .fetch_all(pool)
                         .await
                         .unwrap();
@@ -149,9 +149,9 @@ async fn describe(db: &Db) -> BTreeSet<String> {
             }
             let indexes = sqlx::query(
                 "SELECT t.relname::text AS t, i.relname::text AS name, ix.indisunique AS uniq, ix.indisprimary AS prim, \
-                 ARRAY(SELECT a.attname::text || CASE WHEN (ix.indoption[k.n - 1] & 1) = 1 THEN ' desc' ELSE '' END \
+                 ARRAY(SELECT coalesce(a.attname::text, '<expression>') || CASE WHEN (ix.indoption[k.n - 1] & 1) = 1 THEN ' desc' ELSE '' END \
                        FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) \
-                       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n) AS cols \
+                       LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n) AS cols \
                  FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid \
                  JOIN pg_namespace ns ON ns.oid = t.relnamespace WHERE ns.nspname = 'public' AND t.relname NOT LIKE '_sqlx%'",
             )

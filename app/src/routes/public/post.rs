@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::PageTransition;
+use crate::components::comments::Comments;
 use crate::components::error_page::ErrorPage;
 use crate::components::page_meta::PageMeta;
 use crate::components::post_list::PostByline;
@@ -51,6 +52,7 @@ pub fn PostView() -> impl IntoView {
                                 </header>
                                 <div class="post-body" inner_html=post.body_html></div>
                             </article>
+                            <Comments post_id=post.summary.id path=post.summary.path.clone()/>
                         }
                         .into_any()
                     }

@@ -1,0 +1,86 @@
+//! `/accounts/profile/`: the signed-in user's account: profile form, email status, links to
+//! change the password.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::forms::{action_error, CsrfField, Field, FormMessage, Notice, TextAreaField};
+use crate::components::page_meta::PageMeta;
+use crate::components::user::{refresh_user_on_success, RequireUser};
+use crate::model::CurrentUser;
+use crate::server_fns::accounts::{ResendVerification, UpdateProfile};
+
+/// The account page.
+#[component]
+pub fn ProfileView() -> impl IntoView {
+    view! {
+        <PageMeta title="Your account" description="Your profile and account settings." path="/accounts/profile/"/>
+        <RequireUser path="/accounts/profile/" let:user><ProfileForms user/></RequireUser>
+    }
+}
+
+#[component]
+fn ProfileForms(user: CurrentUser) -> impl IntoView {
+    let save = ServerAction::<UpdateProfile>::new();
+    refresh_user_on_success(save);
+    let resend = ServerAction::<ResendVerification>::new();
+    let error = action_error(save);
+    let query = use_query_map();
+    let done = move || {
+        let from_query = query.read().get("done");
+        let saved_now = matches!(save.value().get(), Some(Ok(()))).then(|| "profile".to_string());
+        let sent_now = matches!(resend.value().get(), Some(Ok(()))).then(|| "verification-sent".to_string());
+        saved_now.or(sent_now).or(from_query)
+    };
+    let notice = move || {
+        done().and_then(|d| match d.as_str() {
+            "profile" => Some("Your profile was saved."),
+            "password" => Some("Your password was changed. Other devices were signed out."),
+            "verification-sent" => Some("We sent you a new confirmation link."),
+            _ => None,
+        })
+    };
+    view! {
+        <section class="account-page">
+            <h1>"Your account"</h1>
+            {move || notice().map(|n| view! { <Notice>{n}</Notice> })}
+            <dl class="account-facts">
+                <dt>"Email address"</dt>
+                <dd>
+                    {user.email.clone()} " "
+                    {if user.is_verified {
+                        view! { <span class="badge ok">"confirmed"</span> }.into_any()
+                    } else {
+                        view! {
+                            <span class="badge">"not confirmed"</span>
+                            <ActionForm action=resend attr:class="inline-form">
+                                <CsrfField/>
+                                <button type="submit" class="link-button">"Send the link again"</button>
+                            </ActionForm>
+                        }
+                        .into_any()
+                    }}
+                </dd>
+                <dt>"Username"</dt>
+                <dd>{user.username.clone()}</dd>
+                <dt>"Role"</dt>
+                <dd>{user.role.label()}</dd>
+            </dl>
+            <h2>"Profile"</h2>
+            <ActionForm action=save attr:class="account-form">
+                <CsrfField/>
+                <FormMessage error/>
+                <Field label="Display name" name="display_name" autocomplete="name" error required=false maxlength=150
+                    value=user.display_name.clone() help="Shown with your comments and posts; your username if empty."/>
+                <TextAreaField label="About you" name="bio" error rows=4 maxlength=2000 value=user.bio.clone()/>
+                <Field label="Avatar image URL" name="avatar_url" kind="url" error required=false maxlength=500
+                    value=user.avatar_url.clone().unwrap_or_default()/>
+                <button type="submit" disabled=move || save.pending().get()>"Save profile"</button>
+            </ActionForm>
+            <h2>"Password"</h2>
+            <p><A href="/accounts/password/change/">"Change your password"</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,143 @@
+//! Sending email: to a folder of `.eml` files in development and tests (and a line in the log),
+//! or through SMTP (lettre) when `FOLIO_SMTP_URL` is set, as Django's file-based and SMTP
+//! email backends.
+//!
+//! Messages go out on a background task, so a slow mail server neither slows the request nor
+//! tells a visitor (by timing) whether an address has an account.
+
+use std::path::PathBuf;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// Why a mailer could not be set up or a message could not be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// `FOLIO_MAIL_FROM` is not a mailbox like `Folio <noreply@example.org>`.
+    #[error("not a valid sender address: {0}")]
+    InvalidFrom(String),
+    /// `FOLIO_SMTP_URL` is not a valid `smtp://` or `smtps://` URL.
+    #[error("not a valid SMTP URL: {0}")]
+    InvalidSmtpUrl(String),
+    /// The message could not be built (e.g. an invalid recipient).
+    #[error("cannot build the message: {0}")]
+    Build(String),
+    /// The transport failed.
+    #[error("cannot send the message: {0}")]
+    Send(String),
+}
+
+#[derive(Clone)]
+enum Transport {
+    Folder(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Where Folio's email goes, and from whom.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match &self.transport {
+            Transport::Folder(dir) => format!("folder {}", dir.display()),
+            Transport::Smtp(_) => "smtp".to_string(),
+        };
+        f.debug_struct("Mailer").field("transport", &kind).field("from", &self.from.to_string()).finish()
+    }
+}
+
+/// A message to send: plain text.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    /// The recipient's address.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text body.
+    pub body: String,
+}
+
+fn parse_from(from: &str) -> Result<Mailbox, MailError> {
+    from.parse::<Mailbox>().map_err(|e| MailError::InvalidFrom(format!("'{from}' ({e})")))
+}
+
+impl Mailer {
+    /// Writes each message as `<uuid>.eml` into `dir` (created when missing).
+    ///
+    /// # Errors
+    /// [`MailError::InvalidFrom`] for a bad sender.
+    pub fn folder(dir: PathBuf, from: &str) -> Result<Self, MailError> {
+        Ok(Self { transport: Transport::Folder(dir), from: parse_from(from)? })
+    }
+
+    /// Sends through the SMTP server of `url` (`smtp://user:pass@host:587` with STARTTLS,
+    /// `smtps://` for implicit TLS; lettre's URL format).
+    ///
+    /// # Errors
+    /// [`MailError`] for a bad URL or sender.
+    pub fn smtp(url: &str, from: &str) -> Result<Self, MailError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError::InvalidSmtpUrl(e.to_string()))?
+            .build();
+        Ok(Self { transport: Transport::Smtp(transport), from: parse_from(from)? })
+    }
+
+    /// Whether messages go to a folder (development) rather than a mail server.
+    pub fn is_folder(&self) -> bool {
+        matches!(self.transport, Transport::Folder(_))
+    }
+
+    /// Sends `email` now.
+    ///
+    /// # Errors
+    /// [`MailError`] when the message cannot be built or delivered.
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
+        let to = email.to.parse::<Mailbox>().map_err(|e| MailError::Build(e.to_string()))?;
+        // 8bit keeps links whole in the file (quoted-printable would break long lines).
+        let body = Body::new_with_encoding(email.body.clone(), ContentTransferEncoding::EightBit)
+            .map_err(|_| MailError::Build("the body has lines over 998 bytes".into()))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match &self.transport {
+            Transport::Folder(dir) => {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| MailError::Send(format!("{}: {e}", dir.display())))?;
+                let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Send(e.to_string()))?;
+                tracing::info!(
+                    subject = %email.subject,
+                    file = %dir.join(format!("{id}.eml")).display(),
+                    "email written to the development mail folder"
+                );
+            }
+            Transport::Smtp(transport) => {
+                transport.send(message).await.map_err(|e| MailError::Send(e.to_string()))?;
+                tracing::info!(subject = %email.subject, "email sent");
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends `email` on a background task; a failure is logged there.
+    pub fn send_in_background(&self, email: OutgoingEmail) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = mailer.send(&email).await {
+                tracing::error!(%error, subject = %email.subject, "email not sent");
+            }
+        });
+    }
+}
