@@ -1,4 +1,6 @@
-//! The command line: `folio [serve]`, `folio migrate`, `folio import markdown <DIR>...`.
+//! The command line: `folio [serve]`, `folio migrate`, `folio import markdown <DIR>...`,
+//! `folio createsuperuser`, `folio changepassword <email>`, `folio check [--deploy]`,
+//! `folio clearsessions`.
 //!
 //! Each subcommand is one variant of [`Command`]; later features add theirs beside them.
 //! Failures print one line, `error: <setting or path>: <cause>`, and exit with status 1.
@@ -29,6 +31,31 @@ pub enum Command {
     /// Import content from other systems.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Create an administrator (superuser) account.
+    Createsuperuser {
+        /// Do not prompt: needs --email and --username, and the password in FOLIO_SUPERUSER_PASSWORD.
+        #[arg(long = "no-input", alias = "noinput")]
+        no_input: bool,
+        /// The email address.
+        #[arg(long)]
+        email: Option<String>,
+        /// The username.
+        #[arg(long)]
+        username: Option<String>,
+    },
+    /// Set a user's password (asked twice); their sessions and reset links end.
+    Changepassword {
+        /// The user's email address.
+        email: String,
+    },
+    /// Check the configuration; with --deploy, also whether it is fit for production.
+    Check {
+        /// List every setting that is not fit for production; exit 1 if there is any.
+        #[arg(long)]
+        deploy: bool,
+    },
+    /// Delete expired sessions, tokens and old sign-in failures now (the server also does it hourly).
+    Clearsessions,
 }
 
 /// What `folio import` can read.
@@ -108,6 +135,37 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Createsuperuser { no_input, email, username } => {
+            let db = open_database(&config).await?;
+            let result = crate::manage::create_superuser(&db, email, username, no_input).await;
+            db.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Changepassword { email } => {
+            let db = open_database(&config).await?;
+            let result = crate::manage::change_password(&db, &email).await;
+            db.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Check { deploy } => {
+            let db = open_database(&config).await?;
+            db.close().await;
+            let issues = if deploy { crate::manage::deploy_issues(&config) } else { Vec::new() };
+            let found = crate::manage::print_issues(&issues);
+            Ok(if found { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Clearsessions => {
+            let db = open_database(&config).await?;
+            let cleaned = crate::jobs::clean_up(&db, app::ssr::auth::throttle::ThrottleSettings::default().window)
+                .await
+                .map_err(|e| format!("DATABASE_URL: {e}"))?;
+            db.close().await;
+            println!(
+                "Deleted {} expired sessions, {} expired tokens, {} old sign-in failures.",
+                cleaned.sessions, cleaned.tokens, cleaned.login_failures
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(ImportCommand::Markdown { paths, category }) => {
             let db = app::ssr::db::Db::connect(config.database_url.expose())
                 .await
@@ -135,4 +193,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             })
         }
     }
+}
+
+/// Opens and migrates the database for a command.
+async fn open_database(config: &Config) -> Result<app::ssr::db::Db, String> {
+    let db = app::ssr::db::Db::connect(config.database_url.expose())
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    db.migrate().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+    Ok(db)
 }

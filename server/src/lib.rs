@@ -6,6 +6,7 @@ pub mod config;
 pub mod feeds;
 pub mod import;
 pub mod jobs;
+pub mod manage;
 pub mod redirects;
 pub mod security;
 pub mod startup;

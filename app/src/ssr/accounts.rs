@@ -479,3 +479,18 @@ fn internal(error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "accounts: internal failure");
     AppError::Internal
 }
+
+/// Sets `account`'s password (for `folio changepassword`): the rules apply, every session and
+/// reset link of the user dies.
+///
+/// # Errors
+/// [`AppError::Validation`] (`new_password`); [`AppError::Internal`] when something fails.
+pub async fn set_password(db: &Db, account: &AccountRow, new: Password) -> Result<(), AppError> {
+    let mut errors = FieldErrors::default();
+    validate_new_password(account, &new, &new.clone(), &mut errors);
+    errors.into_result()?;
+    let hash = password::hash(new).await.map_err(internal)?;
+    replace_password(db, account.id, &hash, None).await?;
+    tracing::info!(user_id = account.id, "password set from the command line");
+    Ok(())
+}
