@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod manage;
 pub mod redirects;
 pub mod security;
+pub mod server_fn_errors;
 pub mod startup;
 pub mod telemetry;
 pub mod welcome;

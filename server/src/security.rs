@@ -32,8 +32,6 @@ pub const MAX_FORM_BODY: usize = 1024 * 1024;
 pub struct SecuritySettings {
     /// Allowed `Host` values (lower case; `.example.org` matches it and its subdomains; `*` any).
     pub allowed_hosts: Arc<[String]>,
-    /// `https` or `http`: the scheme the public site is served with (for the `Origin` check).
-    pub scheme: &'static str,
     /// `Strict-Transport-Security` max-age; 0 sends none.
     pub hsts_seconds: u64,
     /// Signs and checks CSRF tokens.
@@ -100,30 +98,37 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// The `host[:port]` of an `Origin` or `Referer` value with scheme `http` or `https`.
+fn authority_of(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    Some(rest.split(['/', '?', '#']).next().unwrap_or(rest))
+}
+
 /// Checks an unsafe request's provenance before its body is read. Returns whether a token is
 /// still required (plain form navigations and requests without `Origin`).
 ///
+/// `Origin` (or, without it, `Referer`) must name this host (the `Host` header, port included);
+/// both schemes are accepted because TLS usually ends at a proxy in front of Folio, and HSTS
+/// keeps browsers on HTTPS.
+///
 /// # Errors
 /// The [`CsrfFailure`] that refuses it.
-pub fn check_provenance(headers: &HeaderMap, scheme: &str, host: &str) -> Result<bool, CsrfFailure> {
-    let own_origin = format!("{scheme}://{host}");
+pub fn check_provenance(headers: &HeaderMap, host: &str) -> Result<bool, CsrfFailure> {
     if let Some(site) = header(headers, "sec-fetch-site") {
         if !matches!(site, "same-origin" | "none") {
             return Err(CsrfFailure::CrossSiteFetch);
         }
     }
+    let same_host = |url: &str| authority_of(url).is_some_and(|a| a.eq_ignore_ascii_case(host));
     match header(headers, "origin") {
         Some(origin) => {
-            if !origin.eq_ignore_ascii_case(&own_origin) {
+            if !same_host(origin) {
                 return Err(CsrfFailure::OriginMismatch);
             }
         }
         None => {
             if let Some(referer) = header(headers, "referer") {
-                let same = referer.len() >= own_origin.len()
-                    && referer[..own_origin.len()].eq_ignore_ascii_case(&own_origin)
-                    && matches!(referer.as_bytes().get(own_origin.len()), None | Some(b'/'));
-                if !same {
+                if !same_host(referer) {
                     return Err(CsrfFailure::RefererMismatch);
                 }
             }
@@ -187,7 +192,7 @@ pub async fn security_middleware(
 }
 
 async fn check_csrf(settings: &SecuritySettings, host: &str, request: &mut Request) -> Result<(), CsrfFailure> {
-    let token_required = check_provenance(request.headers(), settings.scheme, host)?;
+    let token_required = check_provenance(request.headers(), host)?;
     if !token_required {
         return Ok(());
     }
@@ -270,30 +275,30 @@ mod tests {
         let host = "blog.example.org";
         // A hydrated page's fetch: same origin, no token needed.
         assert_eq!(
-            check_provenance(&headers(&[("origin", "https://blog.example.org"), ("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "cors")]), "https", host),
+            check_provenance(&headers(&[("origin", "https://blog.example.org"), ("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "cors")]), host),
             Ok(false)
         );
         // A plain form post from our page: allowed, but needs the token.
         assert_eq!(
-            check_provenance(&headers(&[("origin", "https://blog.example.org"), ("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "navigate")]), "https", host),
+            check_provenance(&headers(&[("origin", "https://blog.example.org"), ("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "navigate")]), host),
             Ok(true)
         );
         assert_eq!(
-            check_provenance(&headers(&[("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")]), "https", host),
+            check_provenance(&headers(&[("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")]), host),
             Err(CsrfFailure::CrossSiteFetch)
         );
         assert_eq!(
-            check_provenance(&headers(&[("sec-fetch-site", "same-site")]), "https", host),
+            check_provenance(&headers(&[("sec-fetch-site", "same-site")]), host),
             Err(CsrfFailure::CrossSiteFetch)
         );
-        assert_eq!(check_provenance(&headers(&[("origin", "null")]), "https", host), Err(CsrfFailure::OriginMismatch));
-        assert_eq!(check_provenance(&headers(&[("origin", "http://blog.example.org")]), "https", host), Err(CsrfFailure::OriginMismatch));
+        assert_eq!(check_provenance(&headers(&[("origin", "null")]), host), Err(CsrfFailure::OriginMismatch));
+        assert_eq!(check_provenance(&headers(&[("origin", "https://blog.example.org:8443")]), host), Err(CsrfFailure::OriginMismatch));
         assert_eq!(
-            check_provenance(&headers(&[("referer", "https://blog.example.org.evil.example/x")]), "https", host),
+            check_provenance(&headers(&[("referer", "https://blog.example.org.evil.example/x")]), host),
             Err(CsrfFailure::RefererMismatch)
         );
-        assert_eq!(check_provenance(&headers(&[("referer", "https://blog.example.org/a/")]), "https", host), Ok(true));
-        assert_eq!(check_provenance(&headers(&[]), "https", host), Ok(true));
+        assert_eq!(check_provenance(&headers(&[("referer", "https://blog.example.org/a/")]), host), Ok(true));
+        assert_eq!(check_provenance(&headers(&[]), host), Ok(true));
     }
 
     #[test]

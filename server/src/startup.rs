@@ -191,7 +191,6 @@ pub fn build_router(
     };
     let security = SecuritySettings {
         allowed_hosts: config.allowed_hosts.clone().into(),
-        scheme: if config.is_https() { "https" } else { "http" },
         hsts_seconds: config.hsts_seconds,
         secret_key: auth.secret_key.clone(),
     };
@@ -220,6 +219,7 @@ pub fn build_router(
         .leptos_routes_with_context(&state, routes, provide_csp_nonce, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::redirects::redirect_on_not_found))
+        .layer(axum::middleware::from_fn(crate::server_fn_errors::server_fn_error_status))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(security, crate::security::security_middleware))
         .layer(

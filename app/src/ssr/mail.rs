@@ -98,9 +98,13 @@ impl Mailer {
     /// [`MailError`] when the message cannot be built or delivered.
     pub async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
         let to = email.to.parse::<Mailbox>().map_err(|e| MailError::Build(e.to_string()))?;
-        // 8bit keeps links whole in the file (quoted-printable would break long lines).
-        let body = Body::new_with_encoding(email.body.clone(), ContentTransferEncoding::EightBit)
-            .map_err(|_| MailError::Build("the body has lines over 998 bytes".into()))?;
+        // 8bit (RFC 6152) with CRLF line ends keeps links whole (quoted-printable would cut
+        // lines over 76 characters); RFC 5322 §2.1.1 allows lines up to 998 octets.
+        let text = email.body.replace("\r\n", "\n").replace('\n', "\r\n");
+        if text.split("\r\n").any(|line| line.len() > 998) {
+            return Err(MailError::Build("the body has lines over 998 bytes".into()));
+        }
+        let body = Body::dangerous_pre_encoded(text.into_bytes(), ContentTransferEncoding::EightBit);
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -34,12 +34,19 @@ pub fn backend() -> TestBackend {
     }
 }
 
-/// A fresh, empty database that removes itself when dropped.
+/// A fresh, empty database that removes itself when dropped (with a folder for its email).
 pub struct TestDatabase {
     /// The URL to give Folio.
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    dir: tempfile::TempDir,
     pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    /// The folder the test server writes its `.eml` files to.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.dir.path().join("mail")
+    }
 }
 
 fn postgres_admin_url() -> String {
@@ -58,7 +65,7 @@ impl TestDatabase {
                 );
                 Self {
                     url,
-                    _dir: Some(dir),
+                    dir,
                     pg_name: None,
                 }
             }
@@ -77,7 +84,7 @@ impl TestDatabase {
                 url.set_path(&name);
                 Self {
                     url: url.to_string(),
-                    _dir: None,
+                    dir: tempfile::tempdir().expect("temporary folder"),
                     pg_name: Some(name),
                 }
             }
@@ -152,15 +159,31 @@ impl TestApp {
 
     /// Starts Folio on a free port with a fresh database of `backend`.
     pub async fn spawn_on(backend: TestBackend) -> Self {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Starts Folio with extra settings (`(variable, value)`) over the test defaults.
+    pub async fn spawn_with(backend: TestBackend, settings: &[(&str, &str)]) -> Self {
         let database = TestDatabase::create(backend).await;
         let url = database.url.clone();
-        let config = Config::from_lookup(|key| match key {
+        let mail_dir = database.mail_dir();
+        let overrides: std::collections::HashMap<String, String> =
+            settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let config = Config::from_lookup(|key| {
+            if let Some(value) = overrides.get(key) {
+                return Some(value.clone());
+            }
+            match key {
             "FOLIO_ADDR" => Some("127.0.0.1:0".to_string()),
             "DATABASE_URL" => Some(url.clone()),
             "FOLIO_SITE_TITLE" => Some("Test Blog".to_string()),
             "FOLIO_SITE_URL" => Some("https://blog.example.org".to_string()),
             "FOLIO_SITE_ROOT" => Some(repo_root().join("target/site").display().to_string()),
+            // Tests talk plain HTTP to 127.0.0.1: cookies must not require HTTPS.
+            "FOLIO_SECURE_COOKIES" => Some("false".to_string()),
+            "FOLIO_MAIL_DIR" => Some(mail_dir.display().to_string()),
             _ => None,
+            }
         })
         .expect("test configuration");
         let app = Application::build(&config)
@@ -171,6 +194,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
             // A server that never answers fails the test instead of hanging the suite.
             .timeout(std::time::Duration::from_secs(30))
             .build()
@@ -280,4 +304,192 @@ pub fn canonical(html: &str) -> Option<String> {
         let end = start + tag[start..].find('"')?;
         Some(tag[start..end].to_string())
     })
+}
+
+/// The value of cookie `name` set by `response` (`Set-Cookie`), if any.
+pub fn set_cookie<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+/// The value of the hidden `csrf_token` input in `html`.
+pub fn csrf_input(html: &str) -> Option<String> {
+    let at = html.find(r#"name="csrf_token""#)?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag = &html[tag_start..at + html[at..].find('>')?];
+    let start = tag.find(r#"value=""#)? + 7;
+    let end = start + tag[start..].find('"')?;
+    Some(tag[start..end].to_string())
+}
+
+impl TestApp {
+    /// Calls server function `endpoint` (under `/_fn/`) as the hydrated page does: a same-origin
+    /// `fetch` with form-encoded arguments.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/_fn/{endpoint}", self.address))
+            .header("origin", &self.address)
+            .header("sec-fetch-site", "same-origin")
+            .header("sec-fetch-mode", "cors")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Calls `endpoint` and decodes its error, or `None` when it succeeded.
+    pub async fn call_err(&self, endpoint: &str, form: &[(&str, &str)]) -> Option<(u16, app::error::AppError)> {
+        let response = self.call(endpoint, form).await;
+        let status = response.status().as_u16();
+        if response.status().is_success() {
+            return None;
+        }
+        let body = response.text().await.expect("body");
+        let error = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{status} {body}: {e}"));
+        Some((status, error))
+    }
+
+    /// Calls `endpoint` and expects success.
+    pub async fn call_ok(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let response = self.call(endpoint, form).await;
+        let status = response.status();
+        if !status.is_success() {
+            panic!("{endpoint}: {status} {}", response.text().await.unwrap_or_default());
+        }
+        response
+    }
+
+    /// The signed-in user as the server sees this client.
+    pub async fn me(&self) -> Option<app::model::CurrentUser> {
+        let response = self.get("/_fn/accounts/me").await;
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().await.expect("json")
+    }
+
+    /// Creates an account with `role` directly (production password hashing; no email).
+    pub async fn create_user(&self, email: &str, username: &str, password: &str, role: app::domain::Role) -> i64 {
+        use app::ssr::accounts;
+        use app::ssr::auth::password::Password;
+        let valid = accounts::validate_new_account(email, username, &Password::new(password), None)
+            .expect("valid account");
+        accounts::create_account(&self.db, &valid, role, true, Utc::now())
+            .await
+            .expect("account created")
+            .id
+    }
+
+    /// Signs this client in (expects success).
+    pub async fn login(&self, email: &str, password: &str) {
+        self.call_ok("accounts/login", &[("email", email), ("password", password)]).await;
+    }
+
+    /// A second client with its own cookie jar, for "another browser".
+    pub fn other_client(&self) -> TestApp2 {
+        TestApp2 {
+            address: self.address.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .expect("HTTP client"),
+        }
+    }
+
+    /// Posts an HTML form as a browser with JavaScript off does: a navigation from `page`, with
+    /// the page's CSRF token (read from the page, cookie kept by the jar) added to `form`.
+    pub async fn form_post(&self, page: &str, action: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let (status, html) = self.get_text(page).await;
+        assert_eq!(status, 200, "{page}");
+        let token = csrf_input(&html).expect("the page has a CSRF field");
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &token));
+        self.client
+            .post(format!("{}{action}", self.address))
+            .header("origin", &self.address)
+            .header("referer", format!("{}{page}", self.address))
+            .header("sec-fetch-site", "same-origin")
+            .header("sec-fetch-mode", "navigate")
+            .header("accept", "text/html,application/xhtml+xml")
+            .form(&fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The bodies of the emails sent so far, oldest first.
+    pub fn emails(&self) -> Vec<String> {
+        let dir = self._database.mail_dir();
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<(std::time::SystemTime, String)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .map(|e| {
+                let modified = e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
+                (modified, std::fs::read_to_string(e.path()).unwrap_or_default())
+            })
+            .collect();
+        files.sort_by_key(|(t, _)| *t);
+        files.into_iter().map(|(_, body)| body).collect()
+    }
+
+    /// Waits (up to 10 s) for the `n`-th email (1-based) and returns the link in it that starts
+    /// with `prefix` (e.g. `/accounts/reset/`), as a site path.
+    pub async fn wait_for_link(&self, n: usize, prefix: &str) -> String {
+        for _ in 0..200 {
+            let emails = self.emails();
+            if emails.len() >= n {
+                let body = &emails[n - 1];
+                let marker = format!("https://blog.example.org{prefix}");
+                if let Some(start) = body.find(&marker) {
+                    let rest = &body[start + "https://blog.example.org".len()..];
+                    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+                    return rest[..end].to_string();
+                }
+                panic!("email {n} has no {prefix} link:\n{body}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("email {n} never arrived");
+    }
+}
+
+/// Another browser (cookie jar) on the same server.
+pub struct TestApp2 {
+    /// The server's address.
+    pub address: String,
+    /// The client.
+    pub client: reqwest::Client,
+}
+
+impl TestApp2 {
+    /// Calls a server function as [`TestApp::call`] does.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/_fn/{endpoint}", self.address))
+            .header("origin", &self.address)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The signed-in user as the server sees this client.
+    pub async fn me(&self) -> Option<app::model::CurrentUser> {
+        self.client
+            .get(format!("{}/_fn/accounts/me", self.address))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
 }

@@ -1,9 +1,12 @@
 //! Integration tests: real HTTP requests against a spawned Folio server with a fresh database
 //! per test (SQLite by default, PostgreSQL with `FOLIO_TEST_DATABASE=postgres`).
 
+mod accounts;
 mod cli;
+mod comments;
 mod feeds;
 mod helpers;
 mod import;
 mod pages;
 mod schema;
+mod security;
