@@ -1,5 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import { execSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Debian's Chromium (Playwright's own browser download is not available here). */
 function chromiumPath(): string {
@@ -8,6 +10,9 @@ function chromiumPath(): string {
 }
 
 const port = Number(process.env.FOLIO_E2E_PORT ?? 3005);
+/** Where the test server writes its email (the tests read the links from there). */
+export const mailDir = process.env.FOLIO_E2E_MAIL_DIR ?? join(tmpdir(), `folio-e2e-mail-${port}`);
+process.env.FOLIO_E2E_MAIL_DIR = mailDir;
 
 export default defineConfig({
   testDir: "./tests",
@@ -40,6 +45,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "ignore",
     stderr: "pipe",
-    env: { FOLIO_E2E_PORT: String(port) },
+    env: { FOLIO_E2E_PORT: String(port), FOLIO_E2E_MAIL_DIR: mailDir },
   },
 });
