@@ -28,6 +28,11 @@ pub const SESSION_USER_ID: &str = "_auth_user_id";
 /// `_auth_user_hash`): a password change elsewhere signs this session out.
 pub const SESSION_AUTH_HASH: &str = "_auth_user_hash";
 
+/// The session key holding the role the session was last confirmed with: when an
+/// administrator changes the user's role, the session gets a new id (against fixation of a
+/// session that gained privileges) before it is used with the new role.
+pub const SESSION_ROLE: &str = "_auth_user_role";
+
 /// A secret key, from `FOLIO_SECRET_KEY` or generated for development; never printed.
 #[derive(Clone)]
 pub struct SecretKey(std::sync::Arc<[u8]>);
@@ -110,8 +115,16 @@ pub async fn current_account(
             && stored_hash.as_deref()
                 == Some(session_auth_hash(&state.auth.secret_key, a.password_hash.as_deref()).as_str())
     });
-    if valid.is_none() {
-        session.flush().await.map_err(session_error)?;
+    match &valid {
+        None => session.flush().await.map_err(session_error)?,
+        Some(account) => {
+            let role = session.get::<String>(SESSION_ROLE).await.map_err(session_error)?;
+            if role.as_deref() != Some(account.role.as_str()) {
+                session.cycle_id().await.map_err(session_error)?;
+                session.insert(SESSION_ROLE, account.role.as_str()).await.map_err(session_error)?;
+                tracing::info!(user_id = account.id, role = account.role.as_str(), "role changed: new session id");
+            }
+        }
     }
     Ok(valid)
 }
@@ -166,6 +179,7 @@ pub async fn start_session(
         )
         .await
         .map_err(session_error)?;
+    session.insert(SESSION_ROLE, account.role.as_str()).await.map_err(session_error)?;
     Ok(())
 }
 

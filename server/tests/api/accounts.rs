@@ -369,3 +369,22 @@ async fn signed_out_visitors_are_sent_to_sign_in_from_account_pages() {
         assert!(html.contains(r#"name="csrf_token""#), "{page} has a CSRF field");
     }
 }
+
+#[tokio::test]
+async fn a_role_change_gives_the_session_a_new_id() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user("ada@example.org", "ada", GOOD, Role::Reader).await;
+    let login = app.call_ok("accounts/login", &[("email", "ada@example.org"), ("password", GOOD)]).await;
+    let before = set_cookie(&login, "folio_session").unwrap().split(';').next().unwrap().to_string();
+    {
+        let mut conn = app.db.acquire_write().await.unwrap();
+        app::ssr::db::users::set_role(conn.conn(), id, Role::Editor).await.unwrap();
+    }
+    let response = app.get("/_fn/accounts/me").await;
+    let after = set_cookie(&response, "folio_session").expect("a new cookie").split(';').next().unwrap().to_string();
+    assert_ne!(before, after);
+    let me: Option<app::model::CurrentUser> = response.json().await.unwrap();
+    assert_eq!(me.unwrap().role, Role::Editor);
+    assert_eq!(app.me().await.unwrap().role, Role::Editor, "still signed in with the new id");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 1, "the old id is gone");
+}
