@@ -2,9 +2,9 @@
 
 pub mod account;
 pub mod pagination;
+pub mod role;
 pub mod slug;
 pub mod status;
-pub mod role;
 pub mod text;
 
 pub use pagination::PageRequest;

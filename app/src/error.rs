@@ -87,7 +87,11 @@ impl AppError {
             Self::TooManyRequests { retry_after_secs } => Some(format!(
                 "Too many attempts. Try again in {} minute{}.",
                 retry_after_secs.div_ceil(60),
-                if retry_after_secs.div_ceil(60) == 1 { "" } else { "s" }
+                if retry_after_secs.div_ceil(60) == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             )),
             Self::Unauthorized => Some("Please sign in first.".to_string()),
             Self::Forbidden => Some("You do not have permission to do this.".to_string()),

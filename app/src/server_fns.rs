@@ -69,6 +69,8 @@ pub(crate) async fn require(
 
 /// Maps a service result: an error gets its status set (see [`fail`]).
 #[cfg(feature = "ssr")]
-pub(crate) fn finish<T>(result: Result<T, crate::error::AppError>) -> Result<T, crate::error::AppError> {
+pub(crate) fn finish<T>(
+    result: Result<T, crate::error::AppError>,
+) -> Result<T, crate::error::AppError> {
     result.or_else(fail)
 }

@@ -135,7 +135,11 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Createsuperuser { no_input, email, username } => {
+        Command::Createsuperuser {
+            no_input,
+            email,
+            username,
+        } => {
             let db = open_database(&config).await?;
             let result = crate::manage::create_superuser(&db, email, username, no_input).await;
             db.close().await;
@@ -150,15 +154,26 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         Command::Check { deploy } => {
             let db = open_database(&config).await?;
             db.close().await;
-            let issues = if deploy { crate::manage::deploy_issues(&config) } else { Vec::new() };
+            let issues = if deploy {
+                crate::manage::deploy_issues(&config)
+            } else {
+                Vec::new()
+            };
             let found = crate::manage::print_issues(&issues);
-            Ok(if found { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if found {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Clearsessions => {
             let db = open_database(&config).await?;
-            let cleaned = crate::jobs::clean_up(&db, app::ssr::auth::throttle::ThrottleSettings::default().window)
-                .await
-                .map_err(|e| format!("DATABASE_URL: {e}"))?;
+            let cleaned = crate::jobs::clean_up(
+                &db,
+                app::ssr::auth::throttle::ThrottleSettings::default().window,
+            )
+            .await
+            .map_err(|e| format!("DATABASE_URL: {e}"))?;
             db.close().await;
             println!(
                 "Deleted {} expired sessions, {} expired tokens, {} old sign-in failures.",
@@ -200,6 +215,8 @@ async fn open_database(config: &Config) -> Result<app::ssr::db::Db, String> {
     let db = app::ssr::db::Db::connect(config.database_url.expose())
         .await
         .map_err(|e| format!("DATABASE_URL: {e}"))?;
-    db.migrate().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
     Ok(db)
 }

@@ -149,7 +149,11 @@ fn parse_number<T: std::str::FromStr>(
     }
 }
 
-fn parse_bool(setting: &'static str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
+fn parse_bool(
+    setting: &'static str,
+    value: Option<String>,
+    default: bool,
+) -> Result<bool, ConfigError> {
     match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => Ok(default),
         Some("1" | "true" | "yes" | "on") => Ok(true),
@@ -263,7 +267,9 @@ impl Config {
         });
         let allowed_hosts_configured = configured_hosts.is_some();
         let allowed_hosts = configured_hosts.unwrap_or_else(|| {
-            let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec();
+            let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+                .map(String::from)
+                .to_vec();
             if let Some(host) = url_host(&site_url) {
                 if !hosts.contains(&host) {
                     hosts.push(host);
@@ -272,19 +278,29 @@ impl Config {
             hosts
         });
         let secret_key = get("FOLIO_SECRET_KEY").map(Secret);
-        let secure_cookies = parse_bool("FOLIO_SECURE_COOKIES", get("FOLIO_SECURE_COOKIES"), https)?;
-        let hsts_seconds = parse_number("FOLIO_HSTS_SECONDS", get("FOLIO_HSTS_SECONDS"), if https { 31_536_000 } else { 0 })?;
-        let session_age_secs: u64 = parse_number("FOLIO_SESSION_AGE", get("FOLIO_SESSION_AGE"), 1_209_600)?;
+        let secure_cookies =
+            parse_bool("FOLIO_SECURE_COOKIES", get("FOLIO_SECURE_COOKIES"), https)?;
+        let hsts_seconds = parse_number(
+            "FOLIO_HSTS_SECONDS",
+            get("FOLIO_HSTS_SECONDS"),
+            if https { 31_536_000 } else { 0 },
+        )?;
+        let session_age_secs: u64 =
+            parse_number("FOLIO_SESSION_AGE", get("FOLIO_SESSION_AGE"), 1_209_600)?;
         if session_age_secs < 60 {
             return Err(ConfigError {
                 setting: "FOLIO_SESSION_AGE",
                 message: "must be at least 60 seconds".into(),
             });
         }
-        let trusted_proxies = parse_number("FOLIO_TRUSTED_PROXIES", get("FOLIO_TRUSTED_PROXIES"), 0)?;
+        let trusted_proxies =
+            parse_number("FOLIO_TRUSTED_PROXIES", get("FOLIO_TRUSTED_PROXIES"), 0)?;
         let smtp_url = get("FOLIO_SMTP_URL").map(Secret);
-        let mail_dir = get("FOLIO_MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data/mail"));
-        let mail_from = get("FOLIO_MAIL_FROM").unwrap_or_else(|| "Folio <noreply@localhost>".to_string());
+        let mail_dir = get("FOLIO_MAIL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data/mail"));
+        let mail_from =
+            get("FOLIO_MAIL_FROM").unwrap_or_else(|| "Folio <noreply@localhost>".to_string());
         Ok(Self {
             addr,
             database_url: DatabaseUrl(database_url),
@@ -396,9 +412,23 @@ mod tests {
     fn security_settings_are_checked() {
         let c = config(&[("FOLIO_ALLOWED_HOSTS", "Blog.Example.org, .example.net")]).unwrap();
         assert_eq!(c.allowed_hosts, vec!["blog.example.org", ".example.net"]);
-        assert_eq!(config(&[("FOLIO_SESSION_AGE", "soon")]).unwrap_err().setting, "FOLIO_SESSION_AGE");
-        assert_eq!(config(&[("FOLIO_SECURE_COOKIES", "maybe")]).unwrap_err().setting, "FOLIO_SECURE_COOKIES");
-        let c = config(&[("FOLIO_SECRET_KEY", "k".repeat(60).as_str()), ("FOLIO_SMTP_URL", "smtp://u:pw@mail")]).unwrap();
+        assert_eq!(
+            config(&[("FOLIO_SESSION_AGE", "soon")])
+                .unwrap_err()
+                .setting,
+            "FOLIO_SESSION_AGE"
+        );
+        assert_eq!(
+            config(&[("FOLIO_SECURE_COOKIES", "maybe")])
+                .unwrap_err()
+                .setting,
+            "FOLIO_SECURE_COOKIES"
+        );
+        let c = config(&[
+            ("FOLIO_SECRET_KEY", "k".repeat(60).as_str()),
+            ("FOLIO_SMTP_URL", "smtp://u:pw@mail"),
+        ])
+        .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("kkkk") && !shown.contains("pw@"), "{shown}");
     }

@@ -27,7 +27,8 @@ pub struct Cleaned {
 pub async fn clean_up(db: &Db, throttle_window: Duration) -> Result<Cleaned, sqlx::Error> {
     let now = Utc::now();
     let mut conn = db.acquire_write().await?;
-    let window = chrono::Duration::from_std(throttle_window).unwrap_or(chrono::Duration::minutes(15));
+    let window =
+        chrono::Duration::from_std(throttle_window).unwrap_or(chrono::Duration::minutes(15));
     Ok(Cleaned {
         sessions: sessions::delete_expired(conn.conn(), now).await?,
         tokens: tokens::delete_expired(conn.conn(), now).await?,
@@ -37,7 +38,11 @@ pub async fn clean_up(db: &Db, throttle_window: Duration) -> Result<Cleaned, sql
 
 /// Runs [`clean_up`] now and then every `every`, logging what it removed; stops when the task
 /// is aborted.
-pub fn spawn_cleanup(db: Db, throttle_window: Duration, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_cleanup(
+    db: Db,
+    throttle_window: Duration,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(every);
         loop {

@@ -35,11 +35,15 @@ impl Prompter {
         match &mut self.lines {
             Some(lines) => lines
                 .next()
-                .ok_or_else(|| "standard input ended before every question was answered".to_string())?
+                .ok_or_else(|| {
+                    "standard input ended before every question was answered".to_string()
+                })?
                 .map_err(|e| format!("cannot read standard input: {e}")),
             None => {
                 let mut line = String::new();
-                std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the terminal: {e}"))?;
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| format!("cannot read the terminal: {e}"))?;
                 Ok(line)
             }
         }
@@ -86,7 +90,13 @@ fn one_line(error: &AppError) -> String {
         AppError::Validation(errors) => errors
             .0
             .iter()
-            .map(|(field, messages)| format!("{}: {}", if field.is_empty() { "input" } else { field }, messages.join(" ")))
+            .map(|(field, messages)| {
+                format!(
+                    "{}: {}",
+                    if field.is_empty() { "input" } else { field },
+                    messages.join(" ")
+                )
+            })
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),
@@ -111,10 +121,12 @@ pub async fn create_superuser(
     if no_input {
         let email = email.ok_or("--email is required with --no-input")?;
         let username = username.ok_or("--username is required with --no-input")?;
-        let password = std::env::var(SUPERUSER_PASSWORD_VAR)
-            .map_err(|_| format!("{SUPERUSER_PASSWORD_VAR} must hold the password with --no-input"))?;
-        let valid = accounts::validate_new_account(&email, &username, &Password::new(password), None)
-            .map_err(|e| one_line(&e))?;
+        let password = std::env::var(SUPERUSER_PASSWORD_VAR).map_err(|_| {
+            format!("{SUPERUSER_PASSWORD_VAR} must hold the password with --no-input")
+        })?;
+        let valid =
+            accounts::validate_new_account(&email, &username, &Password::new(password), None)
+                .map_err(|e| one_line(&e))?;
         let account = accounts::create_account(db, &valid, Role::Administrator, true, now)
             .await
             .map_err(|e| one_line(&e))?;
@@ -133,13 +145,23 @@ pub async fn create_superuser(
             Some(u) => u,
             None => {
                 let suggestion = email_text.split('@').next().unwrap_or_default().to_string();
-                let answer = prompter.ask(&format!("Username (leave blank to use '{suggestion}'): "))?;
-                if answer.trim().is_empty() { suggestion } else { answer }
+                let answer =
+                    prompter.ask(&format!("Username (leave blank to use '{suggestion}'): "))?;
+                if answer.trim().is_empty() {
+                    suggestion
+                } else {
+                    answer
+                }
             }
         };
         let password = prompter.ask_password("Password: ")?;
         let again = prompter.ask_password("Password (again): ")?;
-        let result = accounts::validate_new_account(&email_text, &username_text, &Password::new(password.clone()), Some(&Password::new(again)));
+        let result = accounts::validate_new_account(
+            &email_text,
+            &username_text,
+            &Password::new(password.clone()),
+            Some(&Password::new(again)),
+        );
         let valid = match result {
             Ok(valid) => valid,
             Err(error) => {
@@ -187,7 +209,10 @@ pub async fn change_password(db: &Db, email: &str) -> Result<(), String> {
     accounts::set_password(db, &account, Password::new(password))
         .await
         .map_err(|e| one_line(&e))?;
-    println!("Password changed successfully for user '{}'", account.username);
+    println!(
+        "Password changed successfully for user '{}'",
+        account.username
+    );
     Ok(())
 }
 
@@ -228,7 +253,10 @@ pub fn deploy_issues(config: &Config) -> Vec<CheckIssue> {
         add("folio.W005", "FOLIO_HSTS_SECONDS is 0: browsers are not told to always use HTTPS (Strict-Transport-Security).".into());
     }
     if !config.allowed_hosts_configured {
-        add("folio.W006", "FOLIO_ALLOWED_HOSTS is not set: list the host names the site is served at.".into());
+        add(
+            "folio.W006",
+            "FOLIO_ALLOWED_HOSTS is not set: list the host names the site is served at.".into(),
+        );
     } else if config.allowed_hosts.iter().any(|h| h == "*") {
         add("folio.W007", "FOLIO_ALLOWED_HOSTS contains '*': any Host header is accepted, so links in emails can be poisoned.".into());
     }
@@ -254,7 +282,11 @@ pub fn print_issues(issues: &[CheckIssue]) -> bool {
     for issue in issues {
         println!("?: ({}) {}", issue.id, issue.message);
     }
-    println!("\nSystem check identified {} issue{}.", issues.len(), if issues.len() == 1 { "" } else { "s" });
+    println!(
+        "\nSystem check identified {} issue{}.",
+        issues.len(),
+        if issues.len() == 1 { "" } else { "s" }
+    );
     true
 }
 
@@ -264,7 +296,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Config {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned()).unwrap()
     }
 
@@ -276,7 +311,14 @@ mod tests {
     fn the_development_defaults_are_all_flagged() {
         assert_eq!(
             ids(&config(&[("RUST_LOG", "debug")])),
-            vec!["folio.W001", "folio.W003", "folio.W004", "folio.W006", "folio.W008", "folio.W009"]
+            vec![
+                "folio.W001",
+                "folio.W003",
+                "folio.W004",
+                "folio.W006",
+                "folio.W008",
+                "folio.W009"
+            ]
         );
     }
 

@@ -72,7 +72,8 @@ pub fn host_allowed(allowed: &[String], host: &str) -> bool {
     allowed.iter().any(|pattern| {
         pattern == "*"
             || *pattern == host
-            || (pattern.starts_with('.') && (host.ends_with(pattern.as_str()) || host == pattern[1..]))
+            || (pattern.starts_with('.')
+                && (host.ends_with(pattern.as_str()) || host == pattern[1..]))
     })
 }
 
@@ -100,7 +101,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The `host[:port]` of an `Origin` or `Referer` value with scheme `http` or `https`.
 fn authority_of(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     Some(rest.split(['/', '?', '#']).next().unwrap_or(rest))
 }
 
@@ -152,7 +155,12 @@ fn refuse(status: StatusCode, title: &str, detail: &str) -> Response {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body><h1>{title}</h1><p>{detail}</p><p><a href=\"/\">Go to the home page</a></p></body></html>"
     );
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
 }
 
 /// The middleware (see the module documentation).
@@ -167,11 +175,18 @@ pub async fn security_middleware(
         .unwrap_or_default();
     if !host_allowed(&settings.allowed_hosts, strip_port(&host)) {
         tracing::warn!(host = %host, "request refused: host not in FOLIO_ALLOWED_HOSTS");
-        let mut response = refuse(StatusCode::BAD_REQUEST, "Bad Request (400)", "This site is not served at this address.");
+        let mut response = refuse(
+            StatusCode::BAD_REQUEST,
+            "Bad Request (400)",
+            "This site is not served at this address.",
+        );
         add_headers(&settings, response.headers_mut(), None);
         return response;
     }
-    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE);
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    );
     if unsafe_method {
         if let Err(failure) = check_csrf(&settings, &host, &mut request).await {
             tracing::warn!(reason = failure.reason(), path = %request.uri().path(), "request refused: CSRF check failed");
@@ -191,7 +206,11 @@ pub async fn security_middleware(
     response
 }
 
-async fn check_csrf(settings: &SecuritySettings, host: &str, request: &mut Request) -> Result<(), CsrfFailure> {
+async fn check_csrf(
+    settings: &SecuritySettings,
+    host: &str,
+    request: &mut Request,
+) -> Result<(), CsrfFailure> {
     let token_required = check_provenance(request.headers(), host)?;
     if !token_required {
         return Ok(());
@@ -213,7 +232,11 @@ async fn check_csrf(settings: &SecuritySettings, host: &str, request: &mut Reque
         submitted = token_in_form(&bytes);
         *request.body_mut() = Body::from(bytes);
     }
-    if csrf::verify(&settings.secret_key, cookie.as_deref(), submitted.as_deref()) {
+    if csrf::verify(
+        &settings.secret_key,
+        cookie.as_deref(),
+        submitted.as_deref(),
+    ) {
         Ok(())
     } else {
         Err(CsrfFailure::MissingOrInvalidToken)
@@ -233,12 +256,24 @@ fn add_headers(settings: &SecuritySettings, headers: &mut HeaderMap, nonce: Opti
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if settings.hsts_seconds > 0 {
-        if let Ok(value) = HeaderValue::from_str(&format!("max-age={}; includeSubDomains", settings.hsts_seconds)) {
+        if let Ok(value) = HeaderValue::from_str(&format!(
+            "max-age={}; includeSubDomains",
+            settings.hsts_seconds
+        )) {
             headers.insert(header::STRICT_TRANSPORT_SECURITY, value);
         }
     }
@@ -275,35 +310,76 @@ mod tests {
         let host = "blog.example.org";
         // A hydrated page's fetch: same origin, no token needed.
         assert_eq!(
-            check_provenance(&headers(&[("origin", "https://blog.example.org"), ("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "cors")]), host),
+            check_provenance(
+                &headers(&[
+                    ("origin", "https://blog.example.org"),
+                    ("sec-fetch-site", "same-origin"),
+                    ("sec-fetch-mode", "cors")
+                ]),
+                host
+            ),
             Ok(false)
         );
         // A plain form post from our page: allowed, but needs the token.
         assert_eq!(
-            check_provenance(&headers(&[("origin", "https://blog.example.org"), ("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "navigate")]), host),
+            check_provenance(
+                &headers(&[
+                    ("origin", "https://blog.example.org"),
+                    ("sec-fetch-site", "same-origin"),
+                    ("sec-fetch-mode", "navigate")
+                ]),
+                host
+            ),
             Ok(true)
         );
         assert_eq!(
-            check_provenance(&headers(&[("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")]), host),
+            check_provenance(
+                &headers(&[
+                    ("origin", "https://evil.example"),
+                    ("sec-fetch-site", "cross-site")
+                ]),
+                host
+            ),
             Err(CsrfFailure::CrossSiteFetch)
         );
         assert_eq!(
             check_provenance(&headers(&[("sec-fetch-site", "same-site")]), host),
             Err(CsrfFailure::CrossSiteFetch)
         );
-        assert_eq!(check_provenance(&headers(&[("origin", "null")]), host), Err(CsrfFailure::OriginMismatch));
-        assert_eq!(check_provenance(&headers(&[("origin", "https://blog.example.org:8443")]), host), Err(CsrfFailure::OriginMismatch));
         assert_eq!(
-            check_provenance(&headers(&[("referer", "https://blog.example.org.evil.example/x")]), host),
+            check_provenance(&headers(&[("origin", "null")]), host),
+            Err(CsrfFailure::OriginMismatch)
+        );
+        assert_eq!(
+            check_provenance(
+                &headers(&[("origin", "https://blog.example.org:8443")]),
+                host
+            ),
+            Err(CsrfFailure::OriginMismatch)
+        );
+        assert_eq!(
+            check_provenance(
+                &headers(&[("referer", "https://blog.example.org.evil.example/x")]),
+                host
+            ),
             Err(CsrfFailure::RefererMismatch)
         );
-        assert_eq!(check_provenance(&headers(&[("referer", "https://blog.example.org/a/")]), host), Ok(true));
+        assert_eq!(
+            check_provenance(
+                &headers(&[("referer", "https://blog.example.org/a/")]),
+                host
+            ),
+            Ok(true)
+        );
         assert_eq!(check_provenance(&headers(&[]), host), Ok(true));
     }
 
     #[test]
     fn the_token_is_found_in_a_form_body() {
-        assert_eq!(token_in_form(b"a=1&csrf_token=x.y&b=2"), Some("x.y".to_string()));
+        assert_eq!(
+            token_in_form(b"a=1&csrf_token=x.y&b=2"),
+            Some("x.y".to_string())
+        );
         assert_eq!(token_in_form(b"a=1"), None);
     }
 }

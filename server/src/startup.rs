@@ -38,7 +38,9 @@ pub enum StartupError {
     #[error("DATABASE_URL: cannot write the welcome post: {0}")]
     Seed(String),
     /// The development secret key could not be read or stored.
-    #[error("FOLIO_SECRET_KEY: not set, and the development key cannot be kept in the database: {0}")]
+    #[error(
+        "FOLIO_SECRET_KEY: not set, and the development key cannot be kept in the database: {0}"
+    )]
     SecretKey(String),
     /// The mail settings are unusable.
     #[error("FOLIO_SMTP_URL / FOLIO_MAIL_FROM: {0}")]
@@ -147,10 +149,15 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let cleanup = crate::jobs::spawn_cleanup(self.db.clone(), self.throttle_window, crate::jobs::CLEANUP_INTERVAL);
+        let cleanup = crate::jobs::spawn_cleanup(
+            self.db.clone(),
+            self.throttle_window,
+            crate::jobs::CLEANUP_INTERVAL,
+        );
         axum::serve(
             listener,
-            self.router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -256,11 +263,16 @@ async fn resolve_secret_key(config: &Config, db: &Db) -> Result<SecretKey, Start
     }
     let fail = |e: sqlx::Error| StartupError::SecretKey(e.to_string());
     let mut conn = db.acquire_write().await.map_err(fail)?;
-    if let Some(existing) = settings::get(conn.conn(), DEV_SECRET_SETTING).await.map_err(fail)? {
+    if let Some(existing) = settings::get(conn.conn(), DEV_SECRET_SETTING)
+        .await
+        .map_err(fail)?
+    {
         return Ok(SecretKey::new(existing.into_bytes()));
     }
     let generated = format!("{}{}", tokens::generate(), tokens::generate());
-    settings::set(conn.conn(), DEV_SECRET_SETTING, &generated).await.map_err(fail)?;
+    settings::set(conn.conn(), DEV_SECRET_SETTING, &generated)
+        .await
+        .map_err(fail)?;
     tracing::warn!("FOLIO_SECRET_KEY is not set: using a development key kept in the database");
     Ok(SecretKey::new(generated.into_bytes()))
 }

@@ -8,8 +8,8 @@ use crate::components::forms::{action_error, CsrfField, FormMessage, TextAreaFie
 use crate::components::post_list::human_date;
 use crate::components::user::{login_href, UserResource};
 use crate::model::CommentView;
-use crate::server_fns::comments::{list_comments, AddComment, DeleteComment};
 use crate::model::MAX_COMMENT_CHARS;
+use crate::server_fns::comments::{list_comments, AddComment, DeleteComment};
 
 /// The comments section of post `post_id`, whose page is at `path`.
 #[component]

@@ -67,7 +67,11 @@ fn current_request_id() -> Option<String> {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>().and_then(|parts| {
-            parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
+            parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
         })
     }
     #[cfg(not(feature = "ssr"))]

@@ -32,7 +32,12 @@ pub fn Field(
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let described_by = format!("{id}-help {id}-errors");
-    let messages = move || error.get().map(|e| e.field_messages(name)).unwrap_or_default();
+    let messages = move || {
+        error
+            .get()
+            .map(|e| e.field_messages(name))
+            .unwrap_or_default()
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -67,7 +72,12 @@ pub fn TextAreaField(
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let described_by = format!("{id}-help {id}-errors");
-    let messages = move || error.get().map(|e| e.field_messages(name)).unwrap_or_default();
+    let messages = move || {
+        error
+            .get()
+            .map(|e| e.field_messages(name))
+            .unwrap_or_default()
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -134,7 +144,10 @@ fn csrf_token() -> String {
         return String::new();
     };
     let slot = use_context::<CsrfSlot>().unwrap_or_default();
-    let mut slot = slot.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut slot = slot
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(token) = slot.as_ref() {
         return token.clone();
     }
@@ -152,7 +165,11 @@ fn csrf_token() -> String {
         None => {
             let token = csrf::new_token(&state.auth.secret_key);
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                let secure = if state.auth.secure_cookies { "; Secure" } else { "" };
+                let secure = if state.auth.secure_cookies {
+                    "; Secure"
+                } else {
+                    ""
+                };
                 let cookie = format!(
                     "{}={token}; Path=/; Max-Age=31449600; SameSite=Lax{secure}",
                     csrf::COOKIE_NAME

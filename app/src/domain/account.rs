@@ -24,7 +24,9 @@ impl Email {
             return Err("Enter your email address.".into());
         }
         if value.chars().count() > MAX_EMAIL_CHARS {
-            return Err(format!("An email address has at most {MAX_EMAIL_CHARS} characters."));
+            return Err(format!(
+                "An email address has at most {MAX_EMAIL_CHARS} characters."
+            ));
         }
         let invalid = || "Enter a valid email address.".to_string();
         let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
@@ -84,12 +86,15 @@ impl Username {
             return Err("Choose a username.".into());
         }
         if value.chars().count() > MAX_USERNAME_CHARS {
-            return Err(format!("A username has at most {MAX_USERNAME_CHARS} characters."));
+            return Err(format!(
+                "A username has at most {MAX_USERNAME_CHARS} characters."
+            ));
         }
-        if !value.chars().all(|c| c.is_alphanumeric() || "@.+-_".contains(c)) {
-            return Err(
-                "Enter a valid username: letters, digits and @ . + - _ only.".into(),
-            );
+        if !value
+            .chars()
+            .all(|c| c.is_alphanumeric() || "@.+-_".contains(c))
+        {
+            return Err("Enter a valid username: letters, digits and @ . + - _ only.".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -132,9 +137,24 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_their_domain_lower_cased() {
-        assert_eq!(Email::parse(" Ada@Example.ORG ").unwrap().as_str(), "Ada@example.org");
-        assert_eq!(Email::parse("Ada@Example.ORG").unwrap().lookup_key(), "ada@example.org");
-        for bad in ["", "ada", "ada@", "@example.org", "ada@localhost", "a..b@example.org", "ada@ex ample.org", "ada@-x.org"] {
+        assert_eq!(
+            Email::parse(" Ada@Example.ORG ").unwrap().as_str(),
+            "Ada@example.org"
+        );
+        assert_eq!(
+            Email::parse("Ada@Example.ORG").unwrap().lookup_key(),
+            "ada@example.org"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@localhost",
+            "a..b@example.org",
+            "ada@ex ample.org",
+            "ada@-x.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(Email::parse(&format!("{}@example.org", "a".repeat(250))).is_err());
@@ -142,7 +162,10 @@ mod tests {
 
     #[test]
     fn usernames_follow_djangos_validator() {
-        assert_eq!(Username::parse("ada.l+blog@x_y-z").unwrap().as_str(), "ada.l+blog@x_y-z");
+        assert_eq!(
+            Username::parse("ada.l+blog@x_y-z").unwrap().as_str(),
+            "ada.l+blog@x_y-z"
+        );
         assert!(Username::parse("Zoë").is_ok());
         assert!(Username::parse("ada lovelace").is_err());
         assert!(Username::parse("<script>").is_err());
@@ -152,8 +175,20 @@ mod tests {
 
     #[test]
     fn next_only_goes_to_paths_on_this_site() {
-        assert_eq!(safe_next(Some("/2024/01/02/post/?x=1#c")), "/2024/01/02/post/?x=1#c");
-        for bad in ["https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil", "javascript:alert(1)", "evil.example", "/\tevil", ""] {
+        assert_eq!(
+            safe_next(Some("/2024/01/02/post/?x=1#c")),
+            "/2024/01/02/post/?x=1#c"
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil",
+            "javascript:alert(1)",
+            "evil.example",
+            "/\tevil",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");

@@ -48,7 +48,12 @@ pub enum Permission {
 
 impl Role {
     /// Every role, from least to most powerful.
-    pub const ALL: [Role; 4] = [Role::Reader, Role::Author, Role::Editor, Role::Administrator];
+    pub const ALL: [Role; 4] = [
+        Role::Reader,
+        Role::Author,
+        Role::Editor,
+        Role::Administrator,
+    ];
 
     /// Whether this role grants `permission`.
     pub fn can(self, permission: Permission) -> bool {

@@ -95,7 +95,10 @@ mod encode_tests {
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(encode_query_value("/2024/01/02/a-b/"), "/2024/01/02/a-b/");
-        assert_eq!(encode_query_value("/search?q=a b&x"), "/search%3Fq%3Da%20b%26x");
+        assert_eq!(
+            encode_query_value("/search?q=a b&x"),
+            "/search%3Fq%3Da%20b%26x"
+        );
         assert_eq!(encode_query_value("é"), "%C3%A9");
     }
 }

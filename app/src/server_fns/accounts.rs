@@ -56,7 +56,9 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
     use crate::ssr::{accounts, auth::password::Password};
     let (state, session) = super::state_and_session().await.or_else(super::fail)?;
     let address = client_address(&state).await;
-    super::finish(accounts::log_in(&state, &session, &email, Password::new(password), &address).await)?;
+    super::finish(
+        accounts::log_in(&state, &session, &email, Password::new(password), &address).await,
+    )?;
     leptos_axum::redirect(&crate::domain::safe_next(next.as_deref()));
     Ok(())
 }
@@ -87,7 +89,9 @@ pub async fn change_password(
     use crate::domain::Permission;
     use crate::ssr::{accounts, auth, auth::password::Password};
     let (state, session) = super::state_and_session().await.or_else(super::fail)?;
-    let account = super::finish(auth::require_permission(&state, &session, Permission::EditOwnAccount).await)?;
+    let account = super::finish(
+        auth::require_permission(&state, &session, Permission::EditOwnAccount).await,
+    )?;
     super::finish(
         accounts::change_password(
             &state,
@@ -171,7 +175,9 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
 pub async fn resend_verification() -> Result<(), AppError> {
     let (state, account) = super::require(crate::domain::Permission::EditOwnAccount).await?;
     if !account.is_verified {
-        super::finish(crate::ssr::accounts::send_verification(&state, &account, chrono::Utc::now()).await)?;
+        super::finish(
+            crate::ssr::accounts::send_verification(&state, &account, chrono::Utc::now()).await,
+        )?;
     }
     leptos_axum::redirect("/accounts/profile/?done=verification-sent");
     Ok(())
@@ -183,10 +189,18 @@ pub async fn resend_verification() -> Result<(), AppError> {
 /// [`AppError::Unauthorized`] when signed out; [`AppError::Validation`] (`display_name`, `bio`,
 /// `avatar_url`).
 #[server(prefix = "/_fn", endpoint = "accounts/profile")]
-pub async fn update_profile(display_name: String, bio: String, avatar_url: String) -> Result<(), AppError> {
+pub async fn update_profile(
+    display_name: String,
+    bio: String,
+    avatar_url: String,
+) -> Result<(), AppError> {
     use crate::ssr::accounts::{self, ProfileInput};
     let (state, account) = super::require(crate::domain::Permission::EditOwnAccount).await?;
-    let input = ProfileInput { display_name, bio, avatar_url };
+    let input = ProfileInput {
+        display_name,
+        bio,
+        avatar_url,
+    };
     super::finish(accounts::update_profile(&state, &account, input).await)?;
     leptos_axum::redirect("/accounts/profile/?done=profile");
     Ok(())
@@ -196,9 +210,19 @@ pub async fn update_profile(display_name: String, bio: String, avatar_url: Strin
 #[cfg(feature = "ssr")]
 async fn client_address(state: &crate::ssr::AppState) -> String {
     use axum::extract::ConnectInfo;
-    let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0);
+    let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|c| c.0);
     let forwarded = use_context::<http::request::Parts>().and_then(|p| {
-        p.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).map(str::to_string)
+        p.headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     });
-    crate::ssr::auth::throttle::client_address(peer, forwarded.as_deref(), state.auth.trusted_proxies)
+    crate::ssr::auth::throttle::client_address(
+        peer,
+        forwarded.as_deref(),
+        state.auth.trusted_proxies,
+    )
 }

@@ -62,7 +62,9 @@ pub fn validate_new_account(
 ) -> Result<ValidAccount, AppError> {
     let mut errors = FieldErrors::default();
     let email = Email::parse(email).map_err(|m| errors.add("email", m)).ok();
-    let username = Username::parse(username).map_err(|m| errors.add("username", m)).ok();
+    let username = Username::parse(username)
+        .map_err(|m| errors.add("username", m))
+        .ok();
     let mut attributes = Vec::new();
     if let Some(u) = &username {
         attributes.push(("username", u.as_str()));
@@ -80,7 +82,11 @@ pub fn validate_new_account(
     }
     errors.into_result()?;
     match (email, username) {
-        (Some(email), Some(username)) => Ok(ValidAccount { email, username, password: password.clone() }),
+        (Some(email), Some(username)) => Ok(ValidAccount {
+            email,
+            username,
+            password: password.clone(),
+        }),
         _ => Err(AppError::Internal),
     }
 }
@@ -98,7 +104,9 @@ pub async fn create_account(
     is_verified: bool,
     now: DateTime<Utc>,
 ) -> Result<AccountRow, AppError> {
-    let hash = password::hash(account.password.clone()).await.map_err(internal)?;
+    let hash = password::hash(account.password.clone())
+        .await
+        .map_err(internal)?;
     let mut tx = db.begin().await?;
     let mut errors = FieldErrors::default();
     if users::email_taken(tx.conn(), account.email.as_str()).await? {
@@ -123,12 +131,16 @@ pub async fn create_account(
                 Some("users_username_key") => {
                     AppError::field("username", "A user with that username already exists.")
                 }
-                Some(_) => AppError::field("email", "A user with that email address already exists."),
+                Some(_) => {
+                    AppError::field("email", "A user with that email address already exists.")
+                }
                 None => e.into(),
             })
         }
     };
-    let row = users::find_account(tx.conn(), id).await?.ok_or(AppError::Internal)?;
+    let row = users::find_account(tx.conn(), id)
+        .await?
+        .ok_or(AppError::Internal)?;
     tx.commit().await?;
     Ok(row)
 }
@@ -137,8 +149,17 @@ pub async fn create_account(
 ///
 /// # Errors
 /// [`AppError::Validation`] by field; [`AppError::Internal`] when something fails.
-pub async fn sign_up(state: &AppState, session: &Session, input: SignUp) -> Result<AccountRow, AppError> {
-    let valid = validate_new_account(&input.email, &input.username, &input.password, Some(&input.password_confirm))?;
+pub async fn sign_up(
+    state: &AppState,
+    session: &Session,
+    input: SignUp,
+) -> Result<AccountRow, AppError> {
+    let valid = validate_new_account(
+        &input.email,
+        &input.username,
+        &input.password,
+        Some(&input.password_confirm),
+    )?;
     let now = Utc::now();
     let account = create_account(&state.db, &valid, Role::Reader, false, now).await?;
     tracing::info!(user_id = account.id, "account created");
@@ -219,16 +240,25 @@ fn validate_new_password(
         errors.add("new_password", message);
     }
     if new.expose() != confirm.expose() {
-        errors.add("new_password_confirm", "The two password fields didn’t match.");
+        errors.add(
+            "new_password_confirm",
+            "The two password fields didn’t match.",
+        );
     }
 }
 
 /// Sets `hash` as the password of `user_id` and ends every other way in: reset links die and
 /// every session except `keep` is deleted (one transaction).
-async fn replace_password(db: &Db, user_id: i64, hash: &str, keep: Option<&str>) -> Result<(), AppError> {
+async fn replace_password(
+    db: &Db,
+    user_id: i64,
+    hash: &str,
+    keep: Option<&str>,
+) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     users::set_password_hash(tx.conn(), user_id, hash).await?;
-    crate::ssr::db::tokens::delete_for_user(tx.conn(), user_id, TokenPurpose::PasswordReset).await?;
+    crate::ssr::db::tokens::delete_for_user(tx.conn(), user_id, TokenPurpose::PasswordReset)
+        .await?;
     sessions::delete_for_user(tx.conn(), user_id, keep).await?;
     tx.commit().await?;
     Ok(())
@@ -249,9 +279,14 @@ pub async fn change_password(
     confirm: Password,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::default();
-    let old_ok = password::verify(old, account.password_hash.clone()).await.map_err(internal)?;
+    let old_ok = password::verify(old, account.password_hash.clone())
+        .await
+        .map_err(internal)?;
     if !old_ok {
-        errors.add("old_password", "Your old password was entered incorrectly. Please enter it again.");
+        errors.add(
+            "old_password",
+            "Your old password was entered incorrectly. Please enter it again.",
+        );
     }
     validate_new_password(account, &new, &confirm, &mut errors);
     errors.into_result()?;
@@ -321,7 +356,13 @@ pub async fn reset_token_is_valid(state: &AppState, token: &str) -> Result<bool,
         return Ok(false);
     }
     let mut conn = state.db.acquire().await?;
-    let user = crate::ssr::db::tokens::peek(conn.conn(), TokenPurpose::PasswordReset, &tokens::digest(token), Utc::now()).await?;
+    let user = crate::ssr::db::tokens::peek(
+        conn.conn(),
+        TokenPurpose::PasswordReset,
+        &tokens::digest(token),
+        Utc::now(),
+    )
+    .await?;
     Ok(user.is_some())
 }
 
@@ -347,7 +388,9 @@ pub async fn reset_password(
     let digest = tokens::digest(token);
     let now = Utc::now();
     let mut conn = state.db.acquire().await?;
-    let user_id = crate::ssr::db::tokens::peek(conn.conn(), TokenPurpose::PasswordReset, &digest, now).await?;
+    let user_id =
+        crate::ssr::db::tokens::peek(conn.conn(), TokenPurpose::PasswordReset, &digest, now)
+            .await?;
     let account = match user_id {
         Some(id) => users::find_account(conn.conn(), id).await?,
         None => None,
@@ -362,11 +405,14 @@ pub async fn reset_password(
     let hash = password::hash(new).await.map_err(internal)?;
     let mut tx = state.db.begin().await?;
     // Consumed inside the transaction: two concurrent uses cannot both succeed.
-    if crate::ssr::db::tokens::consume(tx.conn(), TokenPurpose::PasswordReset, &digest, now).await? != Some(account.id) {
+    if crate::ssr::db::tokens::consume(tx.conn(), TokenPurpose::PasswordReset, &digest, now).await?
+        != Some(account.id)
+    {
         return Err(AppError::field("", INVALID_LINK));
     }
     users::set_password_hash(tx.conn(), account.id, &hash).await?;
-    crate::ssr::db::tokens::delete_for_user(tx.conn(), account.id, TokenPurpose::PasswordReset).await?;
+    crate::ssr::db::tokens::delete_for_user(tx.conn(), account.id, TokenPurpose::PasswordReset)
+        .await?;
     sessions::delete_for_user(tx.conn(), account.id, None).await?;
     tx.commit().await?;
     if let Some(email) = &account.email {
@@ -380,7 +426,11 @@ pub async fn reset_password(
 ///
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
-pub async fn send_verification(state: &AppState, account: &AccountRow, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn send_verification(
+    state: &AppState,
+    account: &AccountRow,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let Some(email) = account.email.clone() else {
         return Ok(());
     };
@@ -420,11 +470,19 @@ pub async fn verify_email(state: &AppState, token: &str) -> Result<(), AppError>
         return Err(AppError::field("", INVALID_LINK));
     }
     let mut tx = state.db.begin().await?;
-    let Some(user_id) = crate::ssr::db::tokens::consume(tx.conn(), TokenPurpose::EmailVerification, &tokens::digest(token), Utc::now()).await? else {
+    let Some(user_id) = crate::ssr::db::tokens::consume(
+        tx.conn(),
+        TokenPurpose::EmailVerification,
+        &tokens::digest(token),
+        Utc::now(),
+    )
+    .await?
+    else {
         return Err(AppError::field("", INVALID_LINK));
     };
     users::set_verified(tx.conn(), user_id).await?;
-    crate::ssr::db::tokens::delete_for_user(tx.conn(), user_id, TokenPurpose::EmailVerification).await?;
+    crate::ssr::db::tokens::delete_for_user(tx.conn(), user_id, TokenPurpose::EmailVerification)
+        .await?;
     tx.commit().await?;
     tracing::info!(user_id, "email address verified");
     Ok(())
@@ -446,15 +504,25 @@ pub struct ProfileInput {
 /// # Errors
 /// [`AppError::Validation`] (`display_name`, `bio`, `avatar_url`); [`AppError::Internal`] when the
 /// database fails.
-pub async fn update_profile(state: &AppState, account: &AccountRow, input: ProfileInput) -> Result<(), AppError> {
+pub async fn update_profile(
+    state: &AppState,
+    account: &AccountRow,
+    input: ProfileInput,
+) -> Result<(), AppError> {
     let mut errors = FieldErrors::default();
     let display_name = input.display_name.trim();
     if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-        errors.add("display_name", format!("Ensure this value has at most {MAX_DISPLAY_NAME_CHARS} characters."));
+        errors.add(
+            "display_name",
+            format!("Ensure this value has at most {MAX_DISPLAY_NAME_CHARS} characters."),
+        );
     }
     let bio = input.bio.trim();
     if bio.chars().count() > MAX_BIO_CHARS {
-        errors.add("bio", format!("Ensure this value has at most {MAX_BIO_CHARS} characters."));
+        errors.add(
+            "bio",
+            format!("Ensure this value has at most {MAX_BIO_CHARS} characters."),
+        );
     }
     let avatar = input.avatar_url.trim();
     let avatar = if avatar.is_empty() {
@@ -465,7 +533,10 @@ pub async fn update_profile(state: &AppState, account: &AccountRow, input: Profi
                 .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
                 .unwrap_or(false);
         if !ok {
-            errors.add("avatar_url", "Enter a valid URL starting with https:// or http://.");
+            errors.add(
+                "avatar_url",
+                "Enter a valid URL starting with https:// or http://.",
+            );
         }
         Some(avatar)
     };

@@ -65,10 +65,12 @@ impl std::fmt::Debug for SecretKey {
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// The value kept in the session that ties it to the password it was opened with.
@@ -102,27 +104,45 @@ pub async fn current_account(
     state: &AppState,
     session: &Session,
 ) -> Result<Option<AccountRow>, AppError> {
-    let user_id = session.get::<i64>(SESSION_USER_ID).await.map_err(session_error)?;
+    let user_id = session
+        .get::<i64>(SESSION_USER_ID)
+        .await
+        .map_err(session_error)?;
     let Some(user_id) = user_id else {
         return Ok(None);
     };
-    let stored_hash = session.get::<String>(SESSION_AUTH_HASH).await.map_err(session_error)?;
+    let stored_hash = session
+        .get::<String>(SESSION_AUTH_HASH)
+        .await
+        .map_err(session_error)?;
     let mut conn = state.db.acquire().await?;
     let account = users::find_account(conn.conn(), user_id).await?;
     drop(conn);
     let valid = account.filter(|a| {
         a.is_active
             && stored_hash.as_deref()
-                == Some(session_auth_hash(&state.auth.secret_key, a.password_hash.as_deref()).as_str())
+                == Some(
+                    session_auth_hash(&state.auth.secret_key, a.password_hash.as_deref()).as_str(),
+                )
     });
     match &valid {
         None => session.flush().await.map_err(session_error)?,
         Some(account) => {
-            let role = session.get::<String>(SESSION_ROLE).await.map_err(session_error)?;
+            let role = session
+                .get::<String>(SESSION_ROLE)
+                .await
+                .map_err(session_error)?;
             if role.as_deref() != Some(account.role.as_str()) {
                 session.cycle_id().await.map_err(session_error)?;
-                session.insert(SESSION_ROLE, account.role.as_str()).await.map_err(session_error)?;
-                tracing::info!(user_id = account.id, role = account.role.as_str(), "role changed: new session id");
+                session
+                    .insert(SESSION_ROLE, account.role.as_str())
+                    .await
+                    .map_err(session_error)?;
+                tracing::info!(
+                    user_id = account.id,
+                    role = account.role.as_str(),
+                    "role changed: new session id"
+                );
             }
         }
     }
@@ -151,7 +171,9 @@ pub async fn require_permission(
     session: &Session,
     permission: Permission,
 ) -> Result<AccountRow, AppError> {
-    let account = current_account(state, session).await?.ok_or(AppError::Unauthorized)?;
+    let account = current_account(state, session)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     if account.role.can(permission) {
         Ok(account)
     } else {
@@ -171,7 +193,10 @@ pub async fn start_session(
     account: &AccountRow,
 ) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(SESSION_USER_ID, account.id).await.map_err(session_error)?;
+    session
+        .insert(SESSION_USER_ID, account.id)
+        .await
+        .map_err(session_error)?;
     session
         .insert(
             SESSION_AUTH_HASH,
@@ -179,7 +204,10 @@ pub async fn start_session(
         )
         .await
         .map_err(session_error)?;
-    session.insert(SESSION_ROLE, account.role.as_str()).await.map_err(session_error)?;
+    session
+        .insert(SESSION_ROLE, account.role.as_str())
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 

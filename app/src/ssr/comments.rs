@@ -18,7 +18,11 @@ pub use crate::model::MAX_COMMENT_CHARS;
 /// # Errors
 /// [`AppError::NotFound`] when the post is not public; [`AppError::Internal`] when the database
 /// fails.
-pub async fn list(state: &AppState, post_id: i64, viewer: Option<&AccountRow>) -> Result<Vec<CommentView>, AppError> {
+pub async fn list(
+    state: &AppState,
+    post_id: i64,
+    viewer: Option<&AccountRow>,
+) -> Result<Vec<CommentView>, AppError> {
     let mut conn = state.db.acquire().await?;
     if !comments::post_is_public(conn.conn(), post_id, Utc::now()).await? {
         return Err(AppError::NotFound);
@@ -40,7 +44,12 @@ pub async fn list(state: &AppState, post_id: i64, viewer: Option<&AccountRow>) -
 /// # Errors
 /// [`AppError::Validation`] (`body`) for an empty or too long comment; [`AppError::NotFound`]
 /// when the post is not public; [`AppError::Internal`] when the database fails.
-pub async fn add(state: &AppState, author: &AccountRow, post_id: i64, body: &str) -> Result<i64, AppError> {
+pub async fn add(
+    state: &AppState,
+    author: &AccountRow,
+    post_id: i64,
+    body: &str,
+) -> Result<i64, AppError> {
     let body = body.trim();
     if body.is_empty() {
         return Err(AppError::field("body", "Write something first."));
@@ -48,7 +57,10 @@ pub async fn add(state: &AppState, author: &AccountRow, post_id: i64, body: &str
     if body.chars().count() > MAX_COMMENT_CHARS {
         return Err(AppError::field(
             "body",
-            format!("A comment has at most {MAX_COMMENT_CHARS} characters (this one has {}).", body.chars().count()),
+            format!(
+                "A comment has at most {MAX_COMMENT_CHARS} characters (this one has {}).",
+                body.chars().count()
+            ),
         ));
     }
     let now = Utc::now();
@@ -58,7 +70,12 @@ pub async fn add(state: &AppState, author: &AccountRow, post_id: i64, body: &str
     }
     let id = comments::insert(tx.conn(), post_id, author.id, body, now).await?;
     tx.commit().await?;
-    tracing::info!(comment_id = id, post_id, user_id = author.id, "comment written, awaiting moderation");
+    tracing::info!(
+        comment_id = id,
+        post_id,
+        user_id = author.id,
+        "comment written, awaiting moderation"
+    );
     Ok(id)
 }
 
@@ -69,7 +86,9 @@ pub async fn add(state: &AppState, author: &AccountRow, post_id: i64, body: &str
 /// comment without moderation rights; [`AppError::Internal`] when the database fails.
 pub async fn delete(state: &AppState, actor: &AccountRow, id: i64) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    let author = comments::find_author(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let author = comments::find_author(tx.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !auth::may_act_on(actor, author, Permission::ModerateComments) {
         return Err(AppError::Forbidden);
     }

@@ -334,7 +334,9 @@ pub fn redact_url(url: &str) -> String {
 /// check for duplicates inside their transaction first, so this only answers races.
 pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
     match error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => Some(db.constraint().unwrap_or("")),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            Some(db.constraint().unwrap_or(""))
+        }
         _ => None,
     }
 }

@@ -47,7 +47,10 @@ impl std::fmt::Debug for Mailer {
             Transport::Folder(dir) => format!("folder {}", dir.display()),
             Transport::Smtp(_) => "smtp".to_string(),
         };
-        f.debug_struct("Mailer").field("transport", &kind).field("from", &self.from.to_string()).finish()
+        f.debug_struct("Mailer")
+            .field("transport", &kind)
+            .field("from", &self.from.to_string())
+            .finish()
     }
 }
 
@@ -63,7 +66,8 @@ pub struct OutgoingEmail {
 }
 
 fn parse_from(from: &str) -> Result<Mailbox, MailError> {
-    from.parse::<Mailbox>().map_err(|e| MailError::InvalidFrom(format!("'{from}' ({e})")))
+    from.parse::<Mailbox>()
+        .map_err(|e| MailError::InvalidFrom(format!("'{from}' ({e})")))
 }
 
 impl Mailer {
@@ -72,7 +76,10 @@ impl Mailer {
     /// # Errors
     /// [`MailError::InvalidFrom`] for a bad sender.
     pub fn folder(dir: PathBuf, from: &str) -> Result<Self, MailError> {
-        Ok(Self { transport: Transport::Folder(dir), from: parse_from(from)? })
+        Ok(Self {
+            transport: Transport::Folder(dir),
+            from: parse_from(from)?,
+        })
     }
 
     /// Sends through the SMTP server of `url` (`smtp://user:pass@host:587` with STARTTLS,
@@ -84,7 +91,10 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError::InvalidSmtpUrl(e.to_string()))?
             .build();
-        Ok(Self { transport: Transport::Smtp(transport), from: parse_from(from)? })
+        Ok(Self {
+            transport: Transport::Smtp(transport),
+            from: parse_from(from)?,
+        })
     }
 
     /// Whether messages go to a folder (development) rather than a mail server.
@@ -97,14 +107,18 @@ impl Mailer {
     /// # Errors
     /// [`MailError`] when the message cannot be built or delivered.
     pub async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
-        let to = email.to.parse::<Mailbox>().map_err(|e| MailError::Build(e.to_string()))?;
+        let to = email
+            .to
+            .parse::<Mailbox>()
+            .map_err(|e| MailError::Build(e.to_string()))?;
         // 8bit (RFC 6152) with CRLF line ends keeps links whole (quoted-printable would cut
         // lines over 76 characters); RFC 5322 §2.1.1 allows lines up to 998 octets.
         let text = email.body.replace("\r\n", "\n").replace('\n', "\r\n");
         if text.split("\r\n").any(|line| line.len() > 998) {
             return Err(MailError::Build("the body has lines over 998 bytes".into()));
         }
-        let body = Body::dangerous_pre_encoded(text.into_bytes(), ContentTransferEncoding::EightBit);
+        let body =
+            Body::dangerous_pre_encoded(text.into_bytes(), ContentTransferEncoding::EightBit);
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -128,7 +142,10 @@ impl Mailer {
                 );
             }
             Transport::Smtp(transport) => {
-                transport.send(message).await.map_err(|e| MailError::Send(e.to_string()))?;
+                transport
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Send(e.to_string()))?;
                 tracing::info!(subject = %email.subject, "email sent");
             }
         }

@@ -110,7 +110,12 @@ fn import_of_a_missing_folder_fails_clearly() {
     );
 }
 
-fn folio_in(dir: &std::path::Path, envs: &[(&str, &str)], args: &[&str], stdin: &str) -> (i32, String, String) {
+fn folio_in(
+    dir: &std::path::Path,
+    envs: &[(&str, &str)],
+    args: &[&str],
+    stdin: &str,
+) -> (i32, String, String) {
     use std::io::Write;
     let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
     command
@@ -127,7 +132,12 @@ fn folio_in(dir: &std::path::Path, envs: &[(&str, &str)], args: &[&str], stdin: 
         command.env(k, v);
     }
     let mut child = command.spawn().expect("run folio");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     (
         output.status.code().unwrap_or(-1),
@@ -139,18 +149,43 @@ fn folio_in(dir: &std::path::Path, envs: &[(&str, &str)], args: &[&str], stdin: 
 #[test]
 fn createsuperuser_without_input_applies_the_password_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["createsuperuser", "--no-input", "--email", "root@example.org", "--username", "root"];
+    let args = [
+        "createsuperuser",
+        "--no-input",
+        "--email",
+        "root@example.org",
+        "--username",
+        "root",
+    ];
     let (code, _, stderr) = folio_in(dir.path(), &[], &args, "");
     assert_eq!(code, 1);
     assert!(stderr.contains("FOLIO_SUPERUSER_PASSWORD"), "{stderr}");
-    let (code, _, stderr) = folio_in(dir.path(), &[("FOLIO_SUPERUSER_PASSWORD", "12345678")], &args, "");
+    let (code, _, stderr) = folio_in(
+        dir.path(),
+        &[("FOLIO_SUPERUSER_PASSWORD", "12345678")],
+        &args,
+        "",
+    );
     assert_eq!(code, 1);
-    assert!(stderr.contains("too common") || stderr.contains("entirely numeric"), "{stderr}");
-    let (code, stdout, stderr) = folio_in(dir.path(), &[("FOLIO_SUPERUSER_PASSWORD", "velvet-orbit-lantern-42")], &args, "");
+    assert!(
+        stderr.contains("too common") || stderr.contains("entirely numeric"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = folio_in(
+        dir.path(),
+        &[("FOLIO_SUPERUSER_PASSWORD", "velvet-orbit-lantern-42")],
+        &args,
+        "",
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("Superuser root"), "{stdout}");
     // The same email again is refused.
-    let (code, _, stderr) = folio_in(dir.path(), &[("FOLIO_SUPERUSER_PASSWORD", "velvet-orbit-lantern-42")], &args, "");
+    let (code, _, stderr) = folio_in(
+        dir.path(),
+        &[("FOLIO_SUPERUSER_PASSWORD", "velvet-orbit-lantern-42")],
+        &args,
+        "",
+    );
     assert_eq!(code, 1);
     assert!(stderr.contains("already exists"), "{stderr}");
 }
@@ -165,14 +200,33 @@ fn createsuperuser_prompts_and_changepassword_sets_a_new_password() {
         "admin@example.org\n\nvelvet-orbit-lantern-42\nvelvet-orbit-lantern-42\n",
     );
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains("Username (leave blank to use 'admin')") && stdout.contains("Superuser admin created"), "{stdout}");
-    let (code, _, stderr) = folio_in(dir.path(), &[], &["changepassword", "admin@example.org"], "new-phrase-one-2\nother-phrase-3\n");
+    assert!(
+        stdout.contains("Username (leave blank to use 'admin')")
+            && stdout.contains("Superuser admin created"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = folio_in(
+        dir.path(),
+        &[],
+        &["changepassword", "admin@example.org"],
+        "new-phrase-one-2\nother-phrase-3\n",
+    );
     assert_eq!(code, 1);
     assert!(stderr.contains("do not match"), "{stderr}");
-    let (code, stdout, stderr) = folio_in(dir.path(), &[], &["changepassword", "admin@example.org"], "new-phrase-one-2\nnew-phrase-one-2\n");
+    let (code, stdout, stderr) = folio_in(
+        dir.path(),
+        &[],
+        &["changepassword", "admin@example.org"],
+        "new-phrase-one-2\nnew-phrase-one-2\n",
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("Password changed successfully for user 'admin'"));
-    let (code, _, stderr) = folio_in(dir.path(), &[], &["changepassword", "nobody@example.org"], "");
+    let (code, _, stderr) = folio_in(
+        dir.path(),
+        &[],
+        &["changepassword", "nobody@example.org"],
+        "",
+    );
     assert_eq!(code, 1);
     assert!(stderr.contains("does not exist"), "{stderr}");
 }
@@ -185,11 +239,20 @@ fn check_deploy_lists_each_problem_and_fails() {
     assert!(stdout.contains("no issues"));
     let (code, stdout, _) = folio_in(dir.path(), &[], &["check", "--deploy"], "");
     assert_eq!(code, 1);
-    for id in ["folio.W001", "folio.W003", "folio.W004", "folio.W006", "folio.W009"] {
+    for id in [
+        "folio.W001",
+        "folio.W003",
+        "folio.W004",
+        "folio.W006",
+        "folio.W009",
+    ] {
         assert!(stdout.contains(id), "{id} missing from:\n{stdout}");
     }
     let production = [
-        ("FOLIO_SECRET_KEY", "v9Jq2LxN0pZ7sT4wY1bC6eG3hK8mR5uA-QdFiOlSnVrXzEjHgBkWaMcPtUyI"),
+        (
+            "FOLIO_SECRET_KEY",
+            "v9Jq2LxN0pZ7sT4wY1bC6eG3hK8mR5uA-QdFiOlSnVrXzEjHgBkWaMcPtUyI",
+        ),
         ("FOLIO_SITE_URL", "https://blog.example.org"),
         ("FOLIO_ALLOWED_HOSTS", "blog.example.org"),
         ("FOLIO_SMTP_URL", "smtps://user:pass@mail.example.org"),

@@ -167,22 +167,24 @@ impl TestApp {
         let database = TestDatabase::create(backend).await;
         let url = database.url.clone();
         let mail_dir = database.mail_dir();
-        let overrides: std::collections::HashMap<String, String> =
-            settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let overrides: std::collections::HashMap<String, String> = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let config = Config::from_lookup(|key| {
             if let Some(value) = overrides.get(key) {
                 return Some(value.clone());
             }
             match key {
-            "FOLIO_ADDR" => Some("127.0.0.1:0".to_string()),
-            "DATABASE_URL" => Some(url.clone()),
-            "FOLIO_SITE_TITLE" => Some("Test Blog".to_string()),
-            "FOLIO_SITE_URL" => Some("https://blog.example.org".to_string()),
-            "FOLIO_SITE_ROOT" => Some(repo_root().join("target/site").display().to_string()),
-            // Tests talk plain HTTP to 127.0.0.1: cookies must not require HTTPS.
-            "FOLIO_SECURE_COOKIES" => Some("false".to_string()),
-            "FOLIO_MAIL_DIR" => Some(mail_dir.display().to_string()),
-            _ => None,
+                "FOLIO_ADDR" => Some("127.0.0.1:0".to_string()),
+                "DATABASE_URL" => Some(url.clone()),
+                "FOLIO_SITE_TITLE" => Some("Test Blog".to_string()),
+                "FOLIO_SITE_URL" => Some("https://blog.example.org".to_string()),
+                "FOLIO_SITE_ROOT" => Some(repo_root().join("target/site").display().to_string()),
+                // Tests talk plain HTTP to 127.0.0.1: cookies must not require HTTPS.
+                "FOLIO_SECURE_COOKIES" => Some("false".to_string()),
+                "FOLIO_MAIL_DIR" => Some(mail_dir.display().to_string()),
+                _ => None,
             }
         })
         .expect("test configuration");
@@ -342,7 +344,11 @@ impl TestApp {
     }
 
     /// Calls `endpoint` and decodes its error, or `None` when it succeeded.
-    pub async fn call_err(&self, endpoint: &str, form: &[(&str, &str)]) -> Option<(u16, app::error::AppError)> {
+    pub async fn call_err(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Option<(u16, app::error::AppError)> {
         let response = self.call(endpoint, form).await;
         let status = response.status().as_u16();
         if response.status().is_success() {
@@ -358,7 +364,10 @@ impl TestApp {
         let response = self.call(endpoint, form).await;
         let status = response.status();
         if !status.is_success() {
-            panic!("{endpoint}: {status} {}", response.text().await.unwrap_or_default());
+            panic!(
+                "{endpoint}: {status} {}",
+                response.text().await.unwrap_or_default()
+            );
         }
         response
     }
@@ -371,7 +380,13 @@ impl TestApp {
     }
 
     /// Creates an account with `role` directly (production password hashing; no email).
-    pub async fn create_user(&self, email: &str, username: &str, password: &str, role: app::domain::Role) -> i64 {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        username: &str,
+        password: &str,
+        role: app::domain::Role,
+    ) -> i64 {
         use app::ssr::accounts;
         use app::ssr::auth::password::Password;
         let valid = accounts::validate_new_account(email, username, &Password::new(password), None)
@@ -384,7 +399,11 @@ impl TestApp {
 
     /// Signs this client in (expects success).
     pub async fn login(&self, email: &str, password: &str) {
-        self.call_ok("accounts/login", &[("email", email), ("password", password)]).await;
+        self.call_ok(
+            "accounts/login",
+            &[("email", email), ("password", password)],
+        )
+        .await;
     }
 
     /// A second client with its own cookie jar, for "another browser".
@@ -402,7 +421,12 @@ impl TestApp {
 
     /// Posts an HTML form as a browser with JavaScript off does: a navigation from `page`, with
     /// the page's CSRF token (read from the page, cookie kept by the jar) added to `form`.
-    pub async fn form_post(&self, page: &str, action: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn form_post(
+        &self,
+        page: &str,
+        action: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         let (status, html) = self.get_text(page).await;
         assert_eq!(status, 200, "{page}");
         let token = csrf_input(&html).expect("the page has a CSRF field");
@@ -431,8 +455,14 @@ impl TestApp {
             .filter_map(Result::ok)
             .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
             .map(|e| {
-                let modified = e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
-                (modified, std::fs::read_to_string(e.path()).unwrap_or_default())
+                let modified = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH);
+                (
+                    modified,
+                    std::fs::read_to_string(e.path()).unwrap_or_default(),
+                )
             })
             .collect();
         files.sort_by_key(|(t, _)| *t);

@@ -9,13 +9,19 @@ const GOOD: &str = "velvet-orbit-lantern-42";
 
 async fn session_count(app: &TestApp) -> i64 {
     let mut conn = app.db.acquire().await.unwrap();
-    app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions").fetch_one(c).await).unwrap()
+    app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM sessions"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]
 async fn a_cross_site_form_post_fails_and_a_same_site_one_works() {
     let app = TestApp::spawn().await;
-    app.create_user("ada@example.org", "ada", GOOD, Role::Reader).await;
+    app.create_user("ada@example.org", "ada", GOOD, Role::Reader)
+        .await;
     let form = [("email", "ada@example.org"), ("password", GOOD)];
     let url = format!("{}/_fn/accounts/login", app.address);
 
@@ -32,12 +38,30 @@ async fn a_cross_site_form_post_fails_and_a_same_site_one_works() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 403);
-    assert!(response.text().await.unwrap().contains("CSRF verification failed"));
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("CSRF verification failed"));
     // An older browser without Sec-Fetch-*: the Origin alone refuses it.
-    let response = app.client.post(&url).header("origin", "https://evil.example").form(&form).send().await.unwrap();
+    let response = app
+        .client
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 403);
     // A Referer from elsewhere, no Origin.
-    let response = app.client.post(&url).header("referer", "https://evil.example/page").form(&form).send().await.unwrap();
+    let response = app
+        .client
+        .post(&url)
+        .header("referer", "https://evil.example/page")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 403);
     // Same origin, but a form navigation without the token.
     let response = app
@@ -57,7 +81,11 @@ async fn a_cross_site_form_post_fails_and_a_same_site_one_works() {
         .client
         .post(&url)
         .header("cookie", "folio_csrf=abc.0123456789abcdef0123456789abcdef")
-        .form(&[("email", "ada@example.org"), ("password", GOOD), ("csrf_token", "abc.0123456789abcdef0123456789abcdef")])
+        .form(&[
+            ("email", "ada@example.org"),
+            ("password", GOOD),
+            ("csrf_token", "abc.0123456789abcdef0123456789abcdef"),
+        ])
         .send()
         .await
         .unwrap();
@@ -66,7 +94,9 @@ async fn a_cross_site_form_post_fails_and_a_same_site_one_works() {
     assert_eq!(session_count(&app).await, 0, "nothing happened");
 
     // The same form from Folio's own page, with its token: signed in.
-    let response = app.form_post("/accounts/login/", "/_fn/accounts/login", &form).await;
+    let response = app
+        .form_post("/accounts/login/", "/_fn/accounts/login", &form)
+        .await;
     assert_eq!(response.status().as_u16(), 302);
     assert!(app.me().await.is_some());
 }
@@ -80,18 +110,38 @@ async fn every_response_carries_the_security_headers_and_scripts_carry_the_nonce
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["referrer-policy"], "same-origin");
-    assert_eq!(headers["strict-transport-security"], "max-age=31536000; includeSubDomains", "the test site URL is https://");
+    assert_eq!(
+        headers["strict-transport-security"], "max-age=31536000; includeSubDomains",
+        "the test site URL is https://"
+    );
     let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
-    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("a nonce");
     assert!(nonce.len() >= 16);
-    let scripts: Vec<&str> = html.split("<script").skip(1).map(|s| &s[..s.find('>').unwrap()]).collect();
+    let scripts: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|s| &s[..s.find('>').unwrap()])
+        .collect();
     assert!(!scripts.is_empty());
     for script in scripts {
-        assert!(script.contains(&format!("nonce=\"{nonce}\"")), "every script has the nonce: <script{script}>");
+        assert!(
+            script.contains(&format!("nonce=\"{nonce}\"")),
+            "every script has the nonce: <script{script}>"
+        );
     }
     // A new nonce for every response.
-    let again = app.get("/").await.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let again = app.get("/").await.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_ne!(again, csp);
     // Static files and errors get the headers too.
     let response = app.get("/no/such/page/").await;
@@ -102,13 +152,26 @@ async fn every_response_carries_the_security_headers_and_scripts_carry_the_nonce
 #[tokio::test]
 async fn plain_http_sites_get_no_hsts_and_https_sites_get_secure_cookies() {
     let app = TestApp::spawn_with(backend(), &[("FOLIO_SITE_URL", "http://127.0.0.1:9")]).await;
-    assert!(!app.get("/").await.headers().contains_key("strict-transport-security"));
+    assert!(!app
+        .get("/")
+        .await
+        .headers()
+        .contains_key("strict-transport-security"));
 
     let app = TestApp::spawn_with(backend(), &[("FOLIO_SECURE_COOKIES", "true")]).await;
-    app.create_user("ada@example.org", "ada", GOOD, Role::Reader).await;
-    let response = app.call("accounts/login", &[("email", "ada@example.org"), ("password", GOOD)]).await;
+    app.create_user("ada@example.org", "ada", GOOD, Role::Reader)
+        .await;
+    let response = app
+        .call(
+            "accounts/login",
+            &[("email", "ada@example.org"), ("password", GOOD)],
+        )
+        .await;
     let cookie = set_cookie(&response, "folio_session").unwrap();
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let (_, html) = app.get_text("/accounts/login/").await;
     assert!(csrf_input(&html).is_some());
 }
@@ -116,22 +179,50 @@ async fn plain_http_sites_get_no_hsts_and_https_sites_get_secure_cookies() {
 #[tokio::test]
 async fn hosts_outside_the_allow_list_are_refused() {
     let app = TestApp::spawn().await;
-    let response = app.client.get(format!("{}/", app.address)).header("host", "evil.example").send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/", app.address))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 400);
-    let response = app.client.get(format!("{}/", app.address)).header("host", "blog.example.org").send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200, "the site URL's host is allowed");
+    let response = app
+        .client
+        .get(format!("{}/", app.address))
+        .header("host", "blog.example.org")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "the site URL's host is allowed"
+    );
     let app = TestApp::spawn_with(backend(), &[("FOLIO_ALLOWED_HOSTS", "blog.example.org")]).await;
-    assert_eq!(app.get("/").await.status().as_u16(), 400, "127.0.0.1 is no longer allowed");
+    assert_eq!(
+        app.get("/").await.status().as_u16(),
+        400,
+        "127.0.0.1 is no longer allowed"
+    );
 }
 
 #[tokio::test]
 async fn errors_show_no_internals() {
     let app = TestApp::spawn().await;
     // Malformed arguments: a clear 400 without paths or type names of the server.
-    let response = app.call("comments/add", &[("post_id", "not-a-number"), ("body", "x")]).await;
+    let response = app
+        .call(
+            "comments/add",
+            &[("post_id", "not-a-number"), ("body", "x")],
+        )
+        .await;
     assert_eq!(response.status().as_u16(), 400);
     let body = response.text().await.unwrap();
-    assert!(!body.contains("/src/") && !body.contains("sqlx") && !body.contains("panicked"), "{body}");
+    assert!(
+        !body.contains("/src/") && !body.contains("sqlx") && !body.contains("panicked"),
+        "{body}"
+    );
     let (status, html) = app.get_text("/2024/01/01/missing/").await;
     assert_eq!(status, 404);
     assert!(!html.contains("sqlx") && !html.contains("SELECT"));

@@ -1,7 +1,7 @@
 //! `/accounts/login/`: sign in with email and password.
 
-use leptos::prelude::*;
 use leptos::form::ActionForm;
+use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 

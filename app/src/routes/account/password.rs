@@ -10,7 +10,9 @@ use crate::components::forms::{action_error, CsrfField, Field, FormMessage, Noti
 use crate::components::page_meta::PageMeta;
 use crate::components::user::RequireUser;
 use crate::routes::public::Loading;
-use crate::server_fns::accounts::{check_reset_token, ChangePassword, RequestPasswordReset, ResetPassword};
+use crate::server_fns::accounts::{
+    check_reset_token, ChangePassword, RequestPasswordReset, ResetPassword,
+};
 
 const NEW_PASSWORD_HELP: &str =
     "At least 8 characters, not entirely numeric, not a common password, not like your username or email.";
@@ -49,7 +51,8 @@ pub fn PasswordResetView() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = action_error(action);
     let query = use_query_map();
-    let sent = move || query.read().get("sent").is_some() || matches!(action.value().get(), Some(Ok(())));
+    let sent =
+        move || query.read().get("sent").is_some() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <PageMeta title="Reset your password" description="Get a link to choose a new password." path="/accounts/password/reset/"/>
         <section class="account-page">

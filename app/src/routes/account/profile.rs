@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::forms::{action_error, CsrfField, Field, FormMessage, Notice, TextAreaField};
+use crate::components::forms::{
+    action_error, CsrfField, Field, FormMessage, Notice, TextAreaField,
+};
 use crate::components::page_meta::PageMeta;
 use crate::components::user::{refresh_user_on_success, RequireUser};
 use crate::model::CurrentUser;
@@ -31,7 +33,8 @@ fn ProfileForms(user: CurrentUser) -> impl IntoView {
     let done = move || {
         let from_query = query.read().get("done");
         let saved_now = matches!(save.value().get(), Some(Ok(()))).then(|| "profile".to_string());
-        let sent_now = matches!(resend.value().get(), Some(Ok(()))).then(|| "verification-sent".to_string());
+        let sent_now =
+            matches!(resend.value().get(), Some(Ok(()))).then(|| "verification-sent".to_string());
         saved_now.or(sent_now).or(from_query)
     };
     let notice = move || {

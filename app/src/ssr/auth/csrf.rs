@@ -74,7 +74,10 @@ mod tests {
 
     #[test]
     fn cookies_are_found_by_name() {
-        assert_eq!(cookie_value("a=1; folio_csrf=x.y; b=2", COOKIE_NAME), Some("x.y"));
+        assert_eq!(
+            cookie_value("a=1; folio_csrf=x.y; b=2", COOKIE_NAME),
+            Some("x.y")
+        );
         assert_eq!(cookie_value("a=1", COOKIE_NAME), None);
     }
 }

@@ -113,15 +113,28 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let stored = hash(Password::new("correct horse battery")).await.unwrap();
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-        assert!(verify(Password::new("correct horse battery"), Some(stored.clone())).await.unwrap());
-        assert!(!verify(Password::new("correct horse battery!"), Some(stored)).await.unwrap());
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(
+            verify(Password::new("correct horse battery"), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify(Password::new("correct horse battery!"), Some(stored))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
     async fn unknown_or_unusable_hashes_never_verify() {
         assert!(!verify(Password::new("anything"), None).await.unwrap());
-        assert!(!verify(Password::new("anything"), Some("!unusable".into())).await.unwrap());
+        assert!(!verify(Password::new("anything"), Some("!unusable".into()))
+            .await
+            .unwrap());
     }
 
     #[test]

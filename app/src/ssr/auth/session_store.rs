@@ -67,9 +67,14 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
         let mut conn = self.db.acquire_write().await.map_err(backend)?;
-        sessions::upsert(conn.conn(), &record.id.to_string(), &data, to_chrono(record.expiry_date))
-            .await
-            .map_err(backend)
+        sessions::upsert(
+            conn.conn(),
+            &record.id.to_string(),
+            &data,
+            to_chrono(record.expiry_date),
+        )
+        .await
+        .map_err(backend)
     }
 
     async fn load(&self, session_id: &Id) -> Result<Option<Record>> {
@@ -89,6 +94,8 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, session_id: &Id) -> Result<()> {
         let mut conn = self.db.acquire_write().await.map_err(backend)?;
-        sessions::delete(conn.conn(), &session_id.to_string()).await.map_err(backend)
+        sessions::delete(conn.conn(), &session_id.to_string())
+            .await
+            .map_err(backend)
     }
 }

@@ -62,7 +62,11 @@ pub async fn check(
         if count >= limit {
             let free_at = oldest.unwrap_or(now) + (now - since);
             let retry_after_secs = (free_at - now).num_seconds().max(1) as u64;
-            tracing::warn!(scope = scope.as_str(), retry_after_secs, "sign-in throttled");
+            tracing::warn!(
+                scope = scope.as_str(),
+                retry_after_secs,
+                "sign-in throttled"
+            );
             return Err(AppError::TooManyRequests { retry_after_secs });
         }
     }
@@ -106,7 +110,11 @@ pub fn client_address(
 ) -> String {
     if trusted_proxies > 0 {
         if let Some(header) = forwarded_for {
-            let hops: Vec<&str> = header.split(',').map(str::trim).filter(|h| !h.is_empty()).collect();
+            let hops: Vec<&str> = header
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .collect();
             if hops.len() >= trusted_proxies {
                 if let Ok(ip) = hops[hops.len() - trusted_proxies].parse::<IpAddr>() {
                     return ip.to_string();
@@ -114,7 +122,8 @@ pub fn client_address(
             }
         }
     }
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".to_string())
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 #[cfg(test)]
@@ -125,8 +134,14 @@ mod tests {
     fn forwarded_for_is_trusted_only_as_far_as_our_proxies() {
         let peer = Some("10.0.0.2:5000".parse().unwrap());
         assert_eq!(client_address(peer, Some("6.6.6.6"), 0), "10.0.0.2");
-        assert_eq!(client_address(peer, Some("6.6.6.6, 203.0.113.7"), 1), "203.0.113.7");
-        assert_eq!(client_address(peer, Some("6.6.6.6, 203.0.113.7, 10.0.0.9"), 2), "203.0.113.7");
+        assert_eq!(
+            client_address(peer, Some("6.6.6.6, 203.0.113.7"), 1),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client_address(peer, Some("6.6.6.6, 203.0.113.7, 10.0.0.9"), 2),
+            "203.0.113.7"
+        );
         assert_eq!(client_address(peer, Some("junk"), 1), "10.0.0.2");
         assert_eq!(client_address(peer, None, 1), "10.0.0.2");
     }

@@ -25,7 +25,10 @@ pub fn digest(token: &str) -> String {
 /// Whether `token` has the shape of one of ours (43 URL-safe base64 characters); anything else
 /// is refused before it reaches the database.
 pub fn looks_valid(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

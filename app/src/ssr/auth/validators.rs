@@ -24,7 +24,10 @@ static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
     flate2::read::GzDecoder::new(gz)
         .read_to_string(&mut text)
         .expect("the bundled common-password list is valid gzip text");
-    text.lines().map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty()).collect()
+    text.lines()
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect()
 });
 
 /// Loads the common-password list now (at start-up) rather than on the first sign-up.
@@ -45,7 +48,9 @@ pub fn validate(password: &str, attributes: &[(&str, &str)]) -> Vec<String> {
         ));
     }
     if length > MAX_LENGTH {
-        problems.push(format!("This password is too long (at most {MAX_LENGTH} characters)."));
+        problems.push(format!(
+            "This password is too long (at most {MAX_LENGTH} characters)."
+        ));
     }
     for (label, value) in attributes {
         if too_similar(password, value) {
@@ -113,7 +118,10 @@ fn quick_ratio(a: &str, b: &str) -> f64 {
 mod tests {
     use super::*;
 
-    const ATTRS: &[(&str, &str)] = &[("username", "adalovelace"), ("email address", "ada@example.org")];
+    const ATTRS: &[(&str, &str)] = &[
+        ("username", "adalovelace"),
+        ("email address", "ada@example.org"),
+    ];
 
     #[test]
     fn a_good_password_passes() {
@@ -126,7 +134,10 @@ mod tests {
             validate("Zq9!x", ATTRS),
             vec!["This password is too short. It must contain at least 8 characters."]
         );
-        assert_eq!(validate("password1", ATTRS), vec!["This password is too common."]);
+        assert_eq!(
+            validate("password1", ATTRS),
+            vec!["This password is too common."]
+        );
         assert!(validate("PASSWORD", ATTRS).contains(&"This password is too common.".to_string()));
         assert_eq!(
             validate("90184726351", ATTRS),

@@ -36,7 +36,12 @@ impl CommentRow {
             created_at: self.created_at,
             is_approved: self.is_approved,
             is_own: own,
-            author: PublicUser::new(self.username, self.display_name, String::new(), self.avatar_url),
+            author: PublicUser::new(
+                self.username,
+                self.display_name,
+                String::new(),
+                self.avatar_url,
+            ),
         }
     }
 }

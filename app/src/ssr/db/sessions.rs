@@ -116,14 +116,12 @@ pub async fn delete_for_user(
     let pattern_comma = format!("%\"_auth_user_id\":{user_id},%");
     let pattern_end = format!("%\"_auth_user_id\":{user_id}}}%");
     on_conn!(conn, |c| {
-        sqlx::query(
-            "DELETE FROM sessions WHERE (data LIKE $1 OR data LIKE $2) AND id <> $3",
-        )
-        .bind(&pattern_comma)
-        .bind(&pattern_end)
-        .bind(keep.unwrap_or(""))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
+        sqlx::query("DELETE FROM sessions WHERE (data LIKE $1 OR data LIKE $2) AND id <> $3")
+            .bind(&pattern_comma)
+            .bind(&pattern_end)
+            .bind(keep.unwrap_or(""))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })
 }

@@ -136,7 +136,10 @@ const ACCOUNT_COLUMNS: &str =
 pub async fn find_account(conn: Conn<'_>, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1");
     on_conn!(conn, |c| {
-        sqlx::query_as::<_, AccountRow>(&sql).bind(id).fetch_optional(c).await
+        sqlx::query_as::<_, AccountRow>(&sql)
+            .bind(id)
+            .fetch_optional(c)
+            .await
     })
 }
 
@@ -150,7 +153,10 @@ pub async fn find_account_by_email(
 ) -> Result<Option<AccountRow>, sqlx::Error> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE lower(email) = lower($1)");
     on_conn!(conn, |c| {
-        sqlx::query_as::<_, AccountRow>(&sql).bind(email).fetch_optional(c).await
+        sqlx::query_as::<_, AccountRow>(&sql)
+            .bind(email)
+            .fetch_optional(c)
+            .await
     })
 }
 
@@ -280,7 +286,11 @@ pub async fn set_verified(conn: Conn<'_>, id: i64) -> Result<(), sqlx::Error> {
 ///
 /// # Errors
 /// The driver's error.
-pub async fn touch_last_login(conn: Conn<'_>, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn touch_last_login(
+    conn: Conn<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     on_conn!(conn, |c| {
         sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
             .bind(now)
