@@ -34,7 +34,7 @@ pub fn Comments(post_id: i64, path: String) -> impl IntoView {
     view! {
         <section class="comments" id="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">"Comments"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading comments…"</p> }>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading comments…"</p> }>
                 {move || Suspend::new(async move {
                     match comments.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No comments yet."</p> }.into_any(),
