@@ -5,7 +5,7 @@
 //! reader returns to would start at the top. Folio takes this over (`history.scrollRestoration =
 //! "manual"`): it remembers the scroll position of every URL it leaves and, after a Back or
 //! Forward, restores it once that page has rendered (no "Loading…" state, no pending transition,
-//! and the page is tall enough), giving up after two seconds. Links still start new pages at the
+//! the new page has replaced the old one, and it is tall enough), giving up after two seconds. Links still start new pages at the
 //! top (the router does that).
 
 use leptos::prelude::*;
@@ -26,6 +26,7 @@ mod browser {
 
     use leptos::prelude::*;
     use leptos::web_sys::js_sys::{Date, Reflect};
+    use leptos::web_sys::Element;
 
     /// How long to wait for the page to render before scrolling anyway, in milliseconds.
     const RESTORE_DEADLINE_MS: f64 = 2000.0;
@@ -57,7 +58,9 @@ mod browser {
             if let Some(y) = positions.with_value(|map| map.get(&current_key()).copied()) {
                 let deadline = Date::now() + RESTORE_DEADLINE_MS;
                 // Give the router a frame to start loading the page before judging whether it is ready.
-                request_animation_frame(move || restore_when_ready(y, deadline, pending));
+                // The page being left: restoring on it would be undone when the new one renders.
+                let old = first_in_main();
+                request_animation_frame(move || restore_when_ready(y, deadline, pending, old, 0));
             }
         });
         on_cleanup(move || {
@@ -66,8 +69,16 @@ mod browser {
         });
     }
 
-    fn page_ready(y: f64, pending: RwSignal<bool>) -> bool {
+    fn first_in_main() -> Option<Element> {
+        document().query_selector("main > *").ok().flatten()
+    }
+
+    fn page_ready(y: f64, pending: RwSignal<bool>, old: &Option<Element>) -> bool {
         let document = document();
+        let swapped = match (old, first_in_main()) {
+            (Some(old), Some(now)) => !old.is_same_node(Some(&now)),
+            _ => true,
+        };
         let loading = document
             .query_selector("main .loading")
             .ok()
@@ -82,14 +93,36 @@ mod browser {
             .ok()
             .and_then(|v| v.as_f64())
             .unwrap_or(0.0);
-        !loading && !pending.get_untracked() && height >= y + viewport
+        swapped && !loading && !pending.get_untracked() && height >= y + viewport
     }
 
-    fn restore_when_ready(y: f64, deadline: f64, pending: RwSignal<bool>) {
-        if page_ready(y, pending) || Date::now() > deadline {
-            window().scroll_to_with_x_and_y(0.0, y);
+    /// Frames the page must stay ready after a restore before Folio stops watching it.
+    const STABLE_FRAMES: u32 = 10;
+
+    /// Restores `y` once the page is ready, then keeps watching for a few frames: right after a
+    /// Back or Forward, the old page can still look ready for a frame before the router swaps in
+    /// the new one (short while loading, which clamps the scroll to 0), so a restore made then is
+    /// made again once the new page is ready.
+    fn restore_when_ready(
+        y: f64,
+        deadline: f64,
+        pending: RwSignal<bool>,
+        old: Option<Element>,
+        stable: u32,
+    ) {
+        let past_deadline = Date::now() > deadline;
+        let ready = page_ready(y, pending, &old);
+        let next_stable = if ready {
+            if (window().scroll_y().unwrap_or(0.0) - y).abs() > 1.0 || past_deadline {
+                window().scroll_to_with_x_and_y(0.0, y);
+            }
+            stable + 1
         } else {
-            request_animation_frame(move || restore_when_ready(y, deadline, pending));
+            0
+        };
+        if past_deadline || next_stable >= STABLE_FRAMES {
+            return;
         }
+        request_animation_frame(move || restore_when_ready(y, deadline, pending, old, next_stable));
     }
 }

@@ -60,9 +60,9 @@ pub fn UserMenu() -> impl IntoView {
                     }
                     .into_any(),
                     _ => {
-                        let next = location.pathname.get_untracked();
+                        let pathname = location.pathname;
                         view! {
-                            <li><a href=login_href(&next)>"Sign in"</a></li>
+                            <li><a href=move || login_href(&pathname.get())>"Sign in"</a></li>
                             <li><A href="/accounts/signup/">"Sign up"</A></li>
                         }
                         .into_any()

@@ -227,3 +227,113 @@ async fn errors_show_no_internals() {
     assert_eq!(status, 404);
     assert!(!html.contains("sqlx") && !html.contains("SELECT"));
 }
+
+#[tokio::test]
+async fn a_server_failure_page_shows_the_request_id_and_no_internals() {
+    let app = TestApp::spawn().await;
+    {
+        // Break the database under the running server: the home page query must fail.
+        let mut conn = app.db.acquire_write().await.unwrap();
+        app::on_conn!(conn.conn(), |c| sqlx::query(
+            "ALTER TABLE posts RENAME TO posts_moved"
+        )
+        .execute(c)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+    let response = app.get("/").await;
+    assert_eq!(response.status().as_u16(), 500);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Something went wrong"));
+    assert!(
+        html.contains(&request_id),
+        "the page shows the reference {request_id}"
+    );
+    for internal in [
+        "posts_moved",
+        "no such table",
+        "does not exist",
+        "SELECT",
+        "sqlx",
+        ".rs",
+    ] {
+        assert!(!html.contains(internal), "the page leaks {internal:?}");
+    }
+}
+
+#[tokio::test]
+async fn email_goes_through_smtp_when_configured() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::{Arc, Mutex};
+    // A real SMTP server: Python's standard `smtpd` DebuggingServer prints what it receives.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-W",
+            "ignore",
+            "-u",
+            "-m",
+            "smtpd",
+            "-n",
+            "-c",
+            "DebuggingServer",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let received = Arc::new(Mutex::new(String::new()));
+    let sink = received.clone();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&line);
+            sink.lock().unwrap().push('\n');
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let app = TestApp::spawn_with(
+        backend(),
+        &[
+            ("FOLIO_SMTP_URL", smtp_url.as_str()),
+            ("FOLIO_MAIL_FROM", "Blog <blog@example.org>"),
+        ],
+    )
+    .await;
+    app.create_user("ada@example.org", "ada", GOOD, Role::Reader)
+        .await;
+    app.call("accounts/password/reset", &[("email", "ada@example.org")])
+        .await;
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = received.lock().unwrap().clone();
+        if text.contains("/accounts/reset/") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    assert!(
+        text.contains("Subject: Password reset on Test Blog"),
+        "{text}"
+    );
+    assert!(
+        text.contains("To: ada@example.org") && text.contains("From: Blog <blog@example.org>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://blog.example.org/accounts/reset/"),
+        "{text}"
+    );
+    assert!(app.emails().is_empty(), "nothing written to the folder");
+}
