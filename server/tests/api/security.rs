@@ -276,24 +276,26 @@ async fn email_goes_through_smtp_when_configured() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = std::process::Command::new("python3")
-        .args([
-            "-W",
-            "ignore",
-            "-u",
-            "-m",
-            "smtpd",
-            "-n",
-            "-c",
-            "DebuggingServer",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
+    let mut child = KillOnDrop(
+        std::process::Command::new("python3")
+            .args([
+                "-W",
+                "ignore",
+                "-u",
+                "-m",
+                "smtpd",
+                "-n",
+                "-c",
+                "DebuggingServer",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs"),
+    );
     let received = Arc::new(Mutex::new(String::new()));
     let sink = received.clone();
-    let stdout = child.stdout.take().unwrap();
+    let stdout = child.0.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             sink.lock().unwrap().push_str(&line);
@@ -322,7 +324,7 @@ async fn email_goes_through_smtp_when_configured() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let _ = child.kill();
+    drop(child);
     assert!(
         text.contains("Subject: Password reset on Test Blog"),
         "{text}"
@@ -336,4 +338,14 @@ async fn email_goes_through_smtp_when_configured() {
         "{text}"
     );
     assert!(app.emails().is_empty(), "nothing written to the folder");
+}
+
+/// A child process killed and reaped when the test ends, whatever happens.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
