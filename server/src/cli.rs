@@ -121,12 +121,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let db = app::ssr::db::Db::connect(config.database_url.expose())
-                .await
-                .map_err(|e| format!("DATABASE_URL: {e}"))?;
-            db.migrate()
-                .await
-                .map_err(|e| format!("DATABASE_URL: {e}"))?;
+            let db = open_database(&config).await?;
             db.close().await;
             println!(
                 "Migrations applied to {} ({}).",
@@ -182,12 +177,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(ImportCommand::Markdown { paths, category }) => {
-            let db = app::ssr::db::Db::connect(config.database_url.expose())
-                .await
-                .map_err(|e| format!("DATABASE_URL: {e}"))?;
-            db.migrate()
-                .await
-                .map_err(|e| format!("DATABASE_URL: {e}"))?;
+            let db = open_database(&config).await?;
             let options = crate::import::ImportOptions {
                 paths,
                 category,

@@ -30,17 +30,9 @@ pub fn Field(
     #[prop(default = true)] required: bool,
     #[prop(optional)] maxlength: Option<usize>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let described_by = format!("{id}-help {id}-errors");
-    let messages = move || {
-        error
-            .get()
-            .map(|e| e.field_messages(name))
-            .unwrap_or_default()
-    };
+    let (id, described_by, messages) = field_parts(name, error);
     view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
+        <FieldFrame label id=id.clone() help messages>
             <input
                 id=id.clone()
                 type=kind
@@ -49,12 +41,10 @@ pub fn Field(
                 required=required
                 maxlength=maxlength
                 value=value
-                aria-invalid=move || if messages().is_empty() { "false" } else { "true" }
+                aria-invalid=move || invalid(messages)
                 aria-describedby=described_by
             />
-            <p class="help" id=format!("{id}-help")>{help}</p>
-            <FieldMessages id=format!("{id}-errors") messages=Signal::derive(messages)/>
-        </div>
+        </FieldFrame>
     }
 }
 
@@ -70,28 +60,61 @@ pub fn TextAreaField(
     #[prop(default = false)] required: bool,
     #[prop(optional)] help: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let described_by = format!("{id}-help {id}-errors");
-    let messages = move || {
-        error
-            .get()
-            .map(|e| e.field_messages(name))
-            .unwrap_or_default()
-    };
+    let (id, described_by, messages) = field_parts(name, error);
     view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
+        <FieldFrame label id=id.clone() help messages>
             <textarea
                 id=id.clone()
                 name=name
                 rows=rows
                 maxlength=maxlength
                 required=required
-                aria-invalid=move || if messages().is_empty() { "false" } else { "true" }
+                aria-invalid=move || invalid(messages)
                 aria-describedby=described_by
             >{value.unwrap_or_default()}</textarea>
+        </FieldFrame>
+    }
+}
+
+/// A field's element id, its `aria-describedby` value and its messages.
+fn field_parts(
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+) -> (String, String, Signal<Vec<String>>) {
+    let id = format!("field-{name}");
+    let described_by = format!("{id}-help {id}-errors");
+    let messages = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| e.field_messages(name))
+            .unwrap_or_default()
+    });
+    (id, described_by, messages)
+}
+
+fn invalid(messages: Signal<Vec<String>>) -> &'static str {
+    if messages.with(Vec::is_empty) {
+        "false"
+    } else {
+        "true"
+    }
+}
+
+/// The frame of a field: label, the control, help text and messages.
+#[component]
+fn FieldFrame(
+    label: &'static str,
+    id: String,
+    help: Option<&'static str>,
+    messages: Signal<Vec<String>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {children()}
             <p class="help" id=format!("{id}-help")>{help}</p>
-            <FieldMessages id=format!("{id}-errors") messages=Signal::derive(messages)/>
+            <FieldMessages id=format!("{id}-errors") messages/>
         </div>
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::{Email, Role, Username};
 use crate::error::{AppError, FieldErrors};
 use crate::ssr::auth::password::{self, Password};
 use crate::ssr::auth::{self, throttle, tokens, validators};
-use crate::ssr::db::tokens::TokenPurpose;
+use crate::ssr::db::tokens::{self as token_rows, TokenPurpose};
 use crate::ssr::db::users::{self, AccountRow, NewAccount};
 use crate::ssr::db::{self as database, sessions, Db};
 use crate::ssr::mail::OutgoingEmail;
@@ -257,8 +257,7 @@ async fn replace_password(
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     users::set_password_hash(tx.conn(), user_id, hash).await?;
-    crate::ssr::db::tokens::delete_for_user(tx.conn(), user_id, TokenPurpose::PasswordReset)
-        .await?;
+    token_rows::delete_for_user(tx.conn(), user_id, TokenPurpose::PasswordReset).await?;
     sessions::delete_for_user(tx.conn(), user_id, keep).await?;
     tx.commit().await?;
     Ok(())
@@ -316,19 +315,13 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> Result<(),
         tracing::info!("password reset asked for an address without an account");
         return Ok(());
     };
-    let now = Utc::now();
-    let token = tokens::generate();
-    let mut conn = state.db.acquire_write().await?;
-    crate::ssr::db::tokens::insert(
-        conn.conn(),
+    let token = issue_token(
+        &state.db,
         account.id,
         TokenPurpose::PasswordReset,
-        &tokens::digest(&token),
-        now,
-        now + tokens::PASSWORD_RESET_LIFETIME,
+        Utc::now(),
     )
     .await?;
-    drop(conn);
     let link = state.site.absolute(&format!("/accounts/reset/{token}/"));
     state.mailer.send_in_background(OutgoingEmail {
         to: account.email.clone().unwrap_or_default(),
@@ -356,7 +349,7 @@ pub async fn reset_token_is_valid(state: &AppState, token: &str) -> Result<bool,
         return Ok(false);
     }
     let mut conn = state.db.acquire().await?;
-    let user = crate::ssr::db::tokens::peek(
+    let user = token_rows::peek(
         conn.conn(),
         TokenPurpose::PasswordReset,
         &tokens::digest(token),
@@ -388,9 +381,7 @@ pub async fn reset_password(
     let digest = tokens::digest(token);
     let now = Utc::now();
     let mut conn = state.db.acquire().await?;
-    let user_id =
-        crate::ssr::db::tokens::peek(conn.conn(), TokenPurpose::PasswordReset, &digest, now)
-            .await?;
+    let user_id = token_rows::peek(conn.conn(), TokenPurpose::PasswordReset, &digest, now).await?;
     let account = match user_id {
         Some(id) => users::find_account(conn.conn(), id).await?,
         None => None,
@@ -405,14 +396,13 @@ pub async fn reset_password(
     let hash = password::hash(new).await.map_err(internal)?;
     let mut tx = state.db.begin().await?;
     // Consumed inside the transaction: two concurrent uses cannot both succeed.
-    if crate::ssr::db::tokens::consume(tx.conn(), TokenPurpose::PasswordReset, &digest, now).await?
+    if token_rows::consume(tx.conn(), TokenPurpose::PasswordReset, &digest, now).await?
         != Some(account.id)
     {
         return Err(AppError::field("", INVALID_LINK));
     }
     users::set_password_hash(tx.conn(), account.id, &hash).await?;
-    crate::ssr::db::tokens::delete_for_user(tx.conn(), account.id, TokenPurpose::PasswordReset)
-        .await?;
+    token_rows::delete_for_user(tx.conn(), account.id, TokenPurpose::PasswordReset).await?;
     sessions::delete_for_user(tx.conn(), account.id, None).await?;
     tx.commit().await?;
     if let Some(email) = &account.email {
@@ -434,18 +424,7 @@ pub async fn send_verification(
     let Some(email) = account.email.clone() else {
         return Ok(());
     };
-    let token = tokens::generate();
-    let mut conn = state.db.acquire_write().await?;
-    crate::ssr::db::tokens::insert(
-        conn.conn(),
-        account.id,
-        TokenPurpose::EmailVerification,
-        &tokens::digest(&token),
-        now,
-        now + tokens::EMAIL_VERIFICATION_LIFETIME,
-    )
-    .await?;
-    drop(conn);
+    let token = issue_token(&state.db, account.id, TokenPurpose::EmailVerification, now).await?;
     let link = state.site.absolute(&format!("/accounts/verify/{token}/"));
     state.mailer.send_in_background(OutgoingEmail {
         to: email,
@@ -470,7 +449,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> Result<(), AppError>
         return Err(AppError::field("", INVALID_LINK));
     }
     let mut tx = state.db.begin().await?;
-    let Some(user_id) = crate::ssr::db::tokens::consume(
+    let Some(user_id) = token_rows::consume(
         tx.conn(),
         TokenPurpose::EmailVerification,
         &tokens::digest(token),
@@ -481,8 +460,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> Result<(), AppError>
         return Err(AppError::field("", INVALID_LINK));
     };
     users::set_verified(tx.conn(), user_id).await?;
-    crate::ssr::db::tokens::delete_for_user(tx.conn(), user_id, TokenPurpose::EmailVerification)
-        .await?;
+    token_rows::delete_for_user(tx.conn(), user_id, TokenPurpose::EmailVerification).await?;
     tx.commit().await?;
     tracing::info!(user_id, "email address verified");
     Ok(())
@@ -544,6 +522,32 @@ pub async fn update_profile(
     let mut conn = state.db.acquire_write().await?;
     users::update_profile(conn.conn(), account.id, display_name, bio, avatar).await?;
     Ok(())
+}
+
+/// Creates a token for `purpose` (valid for that purpose's lifetime from `now`), stores its
+/// digest and returns the token for the link.
+async fn issue_token(
+    db: &Db,
+    user_id: i64,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let lifetime = match purpose {
+        TokenPurpose::PasswordReset => tokens::PASSWORD_RESET_LIFETIME,
+        TokenPurpose::EmailVerification => tokens::EMAIL_VERIFICATION_LIFETIME,
+    };
+    let token = tokens::generate();
+    let mut conn = db.acquire_write().await?;
+    token_rows::insert(
+        conn.conn(),
+        user_id,
+        purpose,
+        &tokens::digest(&token),
+        now,
+        now + lifetime,
+    )
+    .await?;
+    Ok(token)
 }
 
 fn internal(error: impl std::fmt::Display) -> AppError {

@@ -5,7 +5,7 @@ use app::domain::Role;
 use app::error::AppError;
 use app::ssr::accounts::{INVALID_LINK, LOGIN_FAILED};
 
-use crate::helpers::{set_cookie, TestApp};
+use crate::helpers::{session_cookie, set_cookie, TestApp};
 
 const GOOD: &str = "velvet-orbit-lantern-42";
 
@@ -319,24 +319,14 @@ async fn sign_in_rotates_the_session_id_and_sign_out_purges_it() {
             &[("email", "ada@example.org"), ("password", GOOD)],
         )
         .await;
-    let first_id = set_cookie(&first, "folio_session")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let first_id = session_cookie(&first);
     let second = app
         .call_ok(
             "accounts/login",
             &[("email", "ada@example.org"), ("password", GOOD)],
         )
         .await;
-    let second_id = set_cookie(&second, "folio_session")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let second_id = session_cookie(&second);
     assert_ne!(first_id, second_id, "the id changes on sign-in");
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM sessions").await,
@@ -852,12 +842,7 @@ async fn a_role_change_gives_the_session_a_new_id() {
             &[("email", "ada@example.org"), ("password", GOOD)],
         )
         .await;
-    let before = set_cookie(&login, "folio_session")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let before = session_cookie(&login);
     {
         let mut conn = app.db.acquire_write().await.unwrap();
         app::ssr::db::users::set_role(conn.conn(), id, Role::Editor)
@@ -865,12 +850,7 @@ async fn a_role_change_gives_the_session_a_new_id() {
             .unwrap();
     }
     let response = app.get("/_fn/accounts/me").await;
-    let after = set_cookie(&response, "folio_session")
-        .expect("a new cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let after = session_cookie(&response);
     assert_ne!(before, after);
     let me: Option<app::model::CurrentUser> = response.json().await.unwrap();
     assert_eq!(me.unwrap().role, Role::Editor);

@@ -25,71 +25,67 @@ async fn a_cross_site_form_post_fails_and_a_same_site_one_works() {
     let form = [("email", "ada@example.org"), ("password", GOOD)];
     let url = format!("{}/_fn/accounts/login", app.address);
 
-    // Another site's page posting a form to Folio (what a browser sends).
-    let response = app
-        .client
-        .post(&url)
-        .header("origin", "https://evil.example")
-        .header("sec-fetch-site", "cross-site")
-        .header("sec-fetch-mode", "navigate")
-        .header("accept", "text/html")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    assert!(response
-        .text()
-        .await
-        .unwrap()
-        .contains("CSRF verification failed"));
-    // An older browser without Sec-Fetch-*: the Origin alone refuses it.
-    let response = app
-        .client
-        .post(&url)
-        .header("origin", "https://evil.example")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    // A Referer from elsewhere, no Origin.
-    let response = app
-        .client
-        .post(&url)
-        .header("referer", "https://evil.example/page")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    // Same origin, but a form navigation without the token.
-    let response = app
-        .client
-        .post(&url)
-        .header("origin", &app.address)
-        .header("sec-fetch-site", "same-origin")
-        .header("sec-fetch-mode", "navigate")
-        .header("accept", "text/html")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    // A forged token that matches a forged cookie is not signed by us.
-    let response = app
-        .client
-        .post(&url)
-        .header("cookie", "folio_csrf=abc.0123456789abcdef0123456789abcdef")
-        .form(&[
-            ("email", "ada@example.org"),
-            ("password", GOOD),
-            ("csrf_token", "abc.0123456789abcdef0123456789abcdef"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
+    let forged = "abc.0123456789abcdef0123456789abcdef";
+    let forged_cookie = format!("folio_csrf={forged}");
+    // Each request a browser (or a forger) could send from elsewhere, as (what, headers, token).
+    type Forgery<'a> = (&'a str, Vec<(&'a str, &'a str)>, Option<&'a str>);
+    let refused: [Forgery; 5] = [
+        (
+            "another site's page posting a form",
+            vec![
+                ("origin", "https://evil.example"),
+                ("sec-fetch-site", "cross-site"),
+                ("sec-fetch-mode", "navigate"),
+                ("accept", "text/html"),
+            ],
+            None,
+        ),
+        (
+            "an older browser without Sec-Fetch-*: Origin alone",
+            vec![("origin", "https://evil.example")],
+            None,
+        ),
+        (
+            "a Referer from elsewhere, no Origin",
+            vec![("referer", "https://evil.example/page")],
+            None,
+        ),
+        (
+            "same origin, a form navigation without the token",
+            vec![
+                ("origin", app.address.as_str()),
+                ("sec-fetch-site", "same-origin"),
+                ("sec-fetch-mode", "navigate"),
+                ("accept", "text/html"),
+            ],
+            None,
+        ),
+        (
+            "a forged token matching a forged cookie, not signed by us",
+            vec![("cookie", forged_cookie.as_str())],
+            Some(forged),
+        ),
+    ];
+    for (what, headers, token) in refused {
+        let mut fields = form.to_vec();
+        if let Some(token) = token {
+            fields.push(("csrf_token", token));
+        }
+        let mut request = app.client.post(&url).form(&fields);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{what}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("CSRF verification failed"),
+            "{what}"
+        );
+    }
     assert!(app.me().await.is_none());
     assert_eq!(session_count(&app).await, 0, "nothing happened");
 
