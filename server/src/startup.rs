@@ -209,7 +209,7 @@ pub fn build_router(
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
             auth.session_age.as_secs().min(i64::MAX as u64) as i64,
         )));
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let pkg_dir = config.site_root.join("pkg");
     let assets = Router::new()
         .fallback_service(ServeDir::new(pkg_dir))
@@ -239,6 +239,19 @@ pub fn build_router(
         .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER)))
         .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid))
         .with_state(state)
+}
+
+/// The app's route list, generated once per process.
+///
+/// Generating it renders the app once with resource loading suppressed through a process-wide
+/// flag in leptos_server (leptos issue #4773): a resource first polled by another server in the
+/// same process during that window never resolves and its response never ends. One generation
+/// per process, before any server of the process serves, rules that out (it matters where
+/// several servers share a process, as the integration tests do).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The name of the session cookie.

@@ -164,6 +164,22 @@ impl TestApp {
 
     /// Starts Folio with extra settings (`(variable, value)`) over the test defaults.
     pub async fn spawn_with(backend: TestBackend, settings: &[(&str, &str)]) -> Self {
+        if let Ok(filter) = std::env::var("FOLIO_TEST_LOG") {
+            // Server logs of every test, to the file FOLIO_TEST_LOG_FILE (default test-server.log).
+            let file =
+                std::env::var("FOLIO_TEST_LOG_FILE").unwrap_or_else(|_| "test-server.log".into());
+            if let Ok(file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+            {
+                let _ = tracing_subscriber::fmt()
+                    .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                    .with_writer(std::sync::Mutex::new(file))
+                    .with_thread_names(true)
+                    .try_init();
+            }
+        }
         let database = TestDatabase::create(backend).await;
         let url = database.url.clone();
         let mail_dir = database.mail_dir();
@@ -188,12 +204,25 @@ impl TestApp {
             }
         })
         .expect("test configuration");
-        let app = Application::build(&config)
-            .await
-            .expect("application starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let db = app.db().clone();
-        tokio::spawn(app.run_until_stopped());
+        // The server runs as in production: on its own multi-threaded runtime, so nothing the
+        // test does on its (single-threaded) runtime can stall it.
+        let (started, ready) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("server runtime");
+            runtime.block_on(async move {
+                let app = Application::build(&config)
+                    .await
+                    .expect("application starts");
+                let _ = started.send((app.port(), app.db().clone()));
+                let _ = app.run_until_stopped().await;
+            });
+        });
+        let (port, db) = ready.await.expect("the server thread started");
+        let address = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
@@ -316,6 +345,16 @@ pub fn set_cookie<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+/// The `folio_session=<id>` pair that `response` sets (panics when it sets none).
+pub fn session_cookie(response: &reqwest::Response) -> String {
+    set_cookie(response, "folio_session")
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The value of the hidden `csrf_token` input in `html`.
