@@ -2,7 +2,9 @@
 //! Nothing here is compiled into the browser's wasm.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod auth;
+pub mod authoring;
 pub mod blog;
 pub mod comments;
 pub mod content;

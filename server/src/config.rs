@@ -101,6 +101,11 @@ pub struct Config {
     pub session_age: std::time::Duration,
     /// Reverse proxies trusted to append to `X-Forwarded-For`.
     pub trusted_proxies: usize,
+    /// `FOLIO_API_THROTTLE_ANON`: the REST API's rate per anonymous client address (default
+    /// `60/minute`, DRF's notation).
+    pub api_throttle_anon: crate::api::throttle::Rate,
+    /// `FOLIO_API_THROTTLE_USER`: the REST API's rate per signed-in user (default `300/minute`).
+    pub api_throttle_user: crate::api::throttle::Rate,
     /// `FOLIO_SMTP_URL`, if email goes to a mail server.
     pub smtp_url: Option<Secret>,
     /// Folder of `.eml` files when there is no SMTP server.
@@ -295,6 +300,12 @@ impl Config {
         }
         let trusted_proxies =
             parse_number("FOLIO_TRUSTED_PROXIES", get("FOLIO_TRUSTED_PROXIES"), 0)?;
+        let rate = |setting: &'static str, default: &str| {
+            crate::api::throttle::Rate::parse(&get(setting).unwrap_or_else(|| default.to_string()))
+                .map_err(|message| ConfigError { setting, message })
+        };
+        let api_throttle_anon = rate("FOLIO_API_THROTTLE_ANON", "60/minute")?;
+        let api_throttle_user = rate("FOLIO_API_THROTTLE_USER", "300/minute")?;
         let smtp_url = get("FOLIO_SMTP_URL").map(Secret);
         let mail_dir = get("FOLIO_MAIL_DIR")
             .map(PathBuf::from)
@@ -311,6 +322,8 @@ impl Config {
             hsts_seconds,
             session_age: std::time::Duration::from_secs(session_age_secs),
             trusted_proxies,
+            api_throttle_anon,
+            api_throttle_user,
             smtp_url,
             mail_dir,
             mail_from,

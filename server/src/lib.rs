@@ -1,6 +1,8 @@
 //! Folio's server: the axum application, its configuration, the command line and the Markdown
 //! importer. The binary `folio` (in `main.rs`) only calls [`cli::main`].
 
+pub mod access_log;
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod feeds;

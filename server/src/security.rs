@@ -173,7 +173,9 @@ pub async fn security_middleware(
         .map(str::to_string)
         .or_else(|| request.uri().authority().map(|a| a.to_string()))
         .unwrap_or_default();
-    if !host_allowed(&settings.allowed_hosts, strip_port(&host)) {
+    // The health check names no host in its answer, and orchestrators call it by address.
+    let health_check = request.uri().path() == HEALTH_CHECK_PATH;
+    if !health_check && !host_allowed(&settings.allowed_hosts, strip_port(&host)) {
         tracing::warn!(host = %host, "request refused: host not in FOLIO_ALLOWED_HOSTS");
         let mut response = refuse(
             StatusCode::BAD_REQUEST,
@@ -187,9 +189,16 @@ pub async fn security_middleware(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
-    if unsafe_method {
+    if unsafe_method && !api_without_ambient_credentials(&request) {
         if let Err(failure) = check_csrf(&settings, &host, &mut request).await {
             tracing::warn!(reason = failure.reason(), path = %request.uri().path(), "request refused: CSRF check failed");
+            if request.uri().path().starts_with(API_PREFIX) {
+                let mut response =
+                    crate::api::error::ApiError::CsrfFailed(failure.reason().to_string())
+                        .into_response();
+                add_headers(&settings, response.headers_mut(), None);
+                return response;
+            }
             let mut response = refuse(
                 StatusCode::FORBIDDEN,
                 "Forbidden (403)",
@@ -204,6 +213,33 @@ pub async fn security_middleware(
     let mut response = next.run(request).await;
     add_headers(&settings, response.headers_mut(), Some(&nonce));
     response
+}
+
+/// The path of the health check, answered whatever the `Host`.
+pub const HEALTH_CHECK_PATH: &str = "/healthz";
+
+/// The REST API's path prefix.
+pub const API_PREFIX: &str = "/api/";
+
+/// Whether `request` is an API request that carries no credential a browser sends on its own:
+/// an `Authorization: Token` header (the API then ignores the session), or no session cookie at
+/// all (the caller is anonymous). CSRF needs ambient credentials, so these are not checked, as
+/// DRF checks CSRF only for session-authenticated requests.
+fn api_without_ambient_credentials(request: &Request) -> bool {
+    if !request.uri().path().starts_with(API_PREFIX) {
+        return false;
+    }
+    if crate::api::auth::has_token_header(request.headers()) {
+        return true;
+    }
+    let session_cookie = format!("{}=", crate::startup::SESSION_COOKIE);
+    !request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim_start().starts_with(&session_cookie))
 }
 
 async fn check_csrf(

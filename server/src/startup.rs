@@ -218,7 +218,16 @@ pub fn build_router(
             HeaderValue::from_static("public, max-age=3600"),
         ));
     let shell_options = leptos_options.clone();
+    let api = crate::api::ApiState {
+        app: state.clone(),
+        throttle: Arc::new(crate::api::throttle::ApiThrottle::new(
+            config.api_throttle_anon,
+            config.api_throttle_user,
+        )),
+    };
     Router::new()
+        .route("/healthz", get(crate::api::ops::healthz))
+        .merge(crate::api::router(api))
         .route("/feed.xml", get(crate::feeds::atom))
         .route("/sitemap.xml", get(crate::feeds::sitemap))
         .route("/robots.txt", get(crate::feeds::robots))
@@ -229,6 +238,7 @@ pub fn build_router(
         .layer(axum::middleware::from_fn(crate::server_fn_errors::server_fn_error_status))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(security, crate::security::security_middleware))
+        .layer(axum::middleware::from_fn(crate::access_log::access_log))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let request_id =

@@ -11,7 +11,7 @@ use crate::ssr::auth::password::{self, Password};
 use crate::ssr::auth::{self, throttle, tokens, validators};
 use crate::ssr::db::tokens::{self as token_rows, TokenPurpose};
 use crate::ssr::db::users::{self, AccountRow, NewAccount};
-use crate::ssr::db::{self as database, sessions, Db};
+use crate::ssr::db::{self as database, api_tokens, sessions, Db};
 use crate::ssr::mail::OutgoingEmail;
 use crate::ssr::AppState;
 
@@ -181,6 +181,24 @@ pub async fn log_in(
     password: Password,
     address: &str,
 ) -> Result<AccountRow, AppError> {
+    let account = authenticate(state, email, password, address).await?;
+    auth::start_session(state, session, &account).await?;
+    tracing::info!(user_id = account.id, "signed in");
+    Ok(account)
+}
+
+/// Checks email and password from client `address` without opening a session (sign-in and API
+/// tokens share it): throttled per account and address, `last_login` set on success (as
+/// Django's `user_logged_in` signal does).
+///
+/// # Errors
+/// As [`log_in`].
+pub async fn authenticate(
+    state: &AppState,
+    email: &str,
+    password: Password,
+    address: &str,
+) -> Result<AccountRow, AppError> {
     let email = email.trim();
     if email.is_empty() || password.expose().is_empty() {
         let mut errors = FieldErrors::default();
@@ -212,8 +230,6 @@ pub async fn log_in(
     let mut conn = state.db.acquire_write().await?;
     users::touch_last_login(conn.conn(), account.id, now).await?;
     drop(conn);
-    auth::start_session(state, session, &account).await?;
-    tracing::info!(user_id = account.id, "signed in");
     Ok(account)
 }
 
@@ -259,6 +275,8 @@ async fn replace_password(
     users::set_password_hash(tx.conn(), user_id, hash).await?;
     token_rows::delete_for_user(tx.conn(), user_id, TokenPurpose::PasswordReset).await?;
     sessions::delete_for_user(tx.conn(), user_id, keep).await?;
+    // API tokens were issued against the old password: they die with it.
+    api_tokens::delete_for_user(tx.conn(), user_id).await?;
     tx.commit().await?;
     Ok(())
 }

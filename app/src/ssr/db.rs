@@ -6,6 +6,8 @@
 //! `$1`-style parameters and `CAST(... AS ...)`, which both dialects accept; where the dialects
 //! truly differ a query says so with a `match` on [`Conn`] and both texts side by side.
 
+pub mod api_posts;
+pub mod api_tokens;
 pub mod categories;
 pub mod comments;
 pub mod login_failures;
@@ -339,4 +341,15 @@ pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
         }
         _ => None,
     }
+}
+
+/// Runs `SELECT 1`: whether the database answers (for the health check).
+///
+/// # Errors
+/// The driver's error.
+pub async fn ping(conn: Conn<'_>) -> Result<(), sqlx::Error> {
+    crate::on_conn!(conn, |c| sqlx::query("SELECT 1")
+        .execute(c)
+        .await
+        .map(|_| ()))
 }

@@ -200,6 +200,10 @@ impl TestApp {
                 // Tests talk plain HTTP to 127.0.0.1: cookies must not require HTTPS.
                 "FOLIO_SECURE_COOKIES" => Some("false".to_string()),
                 "FOLIO_MAIL_DIR" => Some(mail_dir.display().to_string()),
+                // Every test calls the API from 127.0.0.1: throttling has its own tests.
+                "FOLIO_API_THROTTLE_ANON" | "FOLIO_API_THROTTLE_USER" => {
+                    Some("10000/minute".to_string())
+                }
                 _ => None,
             }
         })

@@ -8,5 +8,6 @@ mod feeds;
 mod helpers;
 mod import;
 mod pages;
+mod rest;
 mod schema;
 mod security;

@@ -73,3 +73,46 @@ pub async fn list_slugs_with_public_posts(
         .await
     })
 }
+
+/// Counts every category.
+///
+/// # Errors
+/// The driver's error.
+pub async fn count_all(conn: Conn<'_>) -> Result<i64, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM categories"
+    )
+    .fetch_one(c)
+    .await)
+}
+
+/// Lists `limit` categories from `offset`, by name (ties by id).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list(
+    conn: Conn<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CategoryRow>, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_as::<_, CategoryRow>(
+        "SELECT id, name, slug FROM categories ORDER BY name, id LIMIT $1 OFFSET $2"
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(c)
+    .await)
+}
+
+/// Finds a category by id.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_by_id(conn: Conn<'_>, id: i64) -> Result<Option<CategoryRow>, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_as::<_, CategoryRow>(
+        "SELECT id, name, slug FROM categories WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}

@@ -156,3 +156,112 @@ pub async fn set_approved(conn: Conn<'_>, id: i64, approved: bool) -> Result<boo
             .map(|r| r.rows_affected() == 1)
     })
 }
+
+/// A comment as the REST API represents it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiCommentRow {
+    /// `comments.id`.
+    pub id: i64,
+    /// `comments.post_id`.
+    pub post_id: i64,
+    /// The author's email address (imported authors have none).
+    pub author_email: Option<String>,
+    /// `comments.body` (plain text).
+    pub body: String,
+    /// `comments.created_at`.
+    pub created_at: DateTime<Utc>,
+    /// `comments.is_approved`.
+    pub is_approved: bool,
+}
+
+const API_COLUMNS: &str =
+    "c.id, c.post_id, u.email AS author_email, c.body, c.created_at, c.is_approved";
+
+/// The approved comments of the posts `post_ids`, oldest first (one query for a whole page of
+/// posts).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list_approved_for_posts(
+    conn: Conn<'_>,
+    post_ids: &[i64],
+) -> Result<Vec<ApiCommentRow>, sqlx::Error> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=post_ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {API_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id \
+         WHERE c.post_id IN ({}) AND c.is_approved = TRUE AND u.is_active = TRUE \
+         ORDER BY c.created_at, c.id",
+        placeholders.join(", ")
+    );
+    on_conn!(conn, |c| {
+        let mut query = sqlx::query_as::<_, ApiCommentRow>(&sql);
+        for id in post_ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(c).await
+    })
+}
+
+/// The condition shared by [`count_approved_public`] and [`list_approved_public`]: approved,
+/// by an active user, on a public post (`$1` is now), on post `$2` unless it is 0.
+const APPROVED_PUBLIC: &str = "FROM comments c JOIN users u ON u.id = c.author_id \
+     JOIN posts p ON p.id = c.post_id \
+     WHERE c.is_approved = TRUE AND u.is_active = TRUE AND p.status = 'PUBLISHED' \
+     AND p.published_at <= $1 AND ($2 = 0 OR c.post_id = $2)";
+
+/// Counts the approved comments on public posts (on post `post_id` only, if given).
+///
+/// # Errors
+/// The driver's error.
+pub async fn count_approved_public(
+    conn: Conn<'_>,
+    post_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) {APPROVED_PUBLIC}");
+    on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(&sql)
+        .bind(now)
+        .bind(post_id.unwrap_or(0))
+        .fetch_one(c)
+        .await)
+}
+
+/// Lists approved comments on public posts (on post `post_id` only, if given), oldest first.
+///
+/// # Errors
+/// The driver's error.
+pub async fn list_approved_public(
+    conn: Conn<'_>,
+    post_id: Option<i64>,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ApiCommentRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {API_COLUMNS} {APPROVED_PUBLIC} ORDER BY c.created_at, c.id LIMIT $3 OFFSET $4"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, ApiCommentRow>(&sql)
+        .bind(now)
+        .bind(post_id.unwrap_or(0))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await)
+}
+
+/// Comment `id` in the API's shape, whatever its state.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_api(conn: Conn<'_>, id: i64) -> Result<Option<ApiCommentRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {API_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, ApiCommentRow>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+}

@@ -372,6 +372,18 @@ pub async fn find_by_date_and_slug(
         .await)
 }
 
+/// Finds a post of any status by id, with its saved fields.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_stored(conn: Conn<'_>, id: i64) -> Result<Option<StoredPostRow>, sqlx::Error> {
+    let sql = format!("SELECT {STORED_COLUMNS} FROM posts WHERE id = $1");
+    on_conn!(conn, |c| sqlx::query_as::<_, StoredPostRow>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+}
+
 /// Binds a [`PostRecord`]'s columns as `$1`..`$12` (in the struct's order) and `now` as `$13`,
 /// the order both [`insert`] and [`update`] use.
 macro_rules! bind_record {

@@ -1,0 +1,464 @@
+//! Queries behind the REST API's post resource: filtered and ordered lists, lookup by slug,
+//! trending posts and every published title, with the columns of the API representation.
+//!
+//! Unlike the public pages ([`super::posts`]), the API also serves non-public posts to the
+//! people allowed to see them ([`Visibility`]) and returns `author_email` and the body's source.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::PostStatus;
+use crate::on_conn;
+use crate::ssr::db::Conn;
+
+/// Which posts a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published posts whose `published_at` has come (anonymous callers and readers).
+    Public,
+    /// The public posts plus every post of this author (authors).
+    PublicOrOwnedBy(i64),
+    /// Every post (editors and administrators).
+    Everything,
+}
+
+/// A column the API may order by (DRF's `ordering_fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderField {
+    /// `published_at` (posts without one sort last ascending, first descending, as PostgreSQL
+    /// does by default; both engines are told so explicitly).
+    PublishedAt,
+    /// `view_count`.
+    ViewCount,
+}
+
+/// One `ordering` term: a field and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostOrder {
+    /// The field.
+    pub field: OrderField,
+    /// Whether the term had a leading `-`.
+    pub descending: bool,
+}
+
+impl PostOrder {
+    /// Parses DRF's `ordering` parameter (`published_at,-view_count`); unknown fields are ignored
+    /// as DRF's `OrderingFilter` ignores them. Empty when nothing valid is left.
+    pub fn parse_list(param: &str) -> Vec<Self> {
+        param
+            .split(',')
+            .map(str::trim)
+            .filter_map(|term| {
+                let (descending, name) = match term.strip_prefix('-') {
+                    Some(rest) => (true, rest),
+                    None => (false, term),
+                };
+                let field = match name {
+                    "published_at" => OrderField::PublishedAt,
+                    "view_count" => OrderField::ViewCount,
+                    _ => return None,
+                };
+                Some(Self { field, descending })
+            })
+            .collect()
+    }
+
+    fn sql(self) -> &'static str {
+        match (self.field, self.descending) {
+            (OrderField::PublishedAt, false) => "p.published_at ASC NULLS LAST",
+            (OrderField::PublishedAt, true) => "p.published_at DESC NULLS FIRST",
+            (OrderField::ViewCount, false) => "p.view_count ASC",
+            (OrderField::ViewCount, true) => "p.view_count DESC",
+        }
+    }
+}
+
+/// What a post list selects and how it is ordered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostQuery {
+    /// Whom the list is for.
+    pub visibility: Visibility,
+    /// Only posts with this status, if set.
+    pub status: Option<PostStatus>,
+    /// Only posts in the category with this slug, if set.
+    pub category: Option<String>,
+    /// Words that must each appear in the title or the text (case-insensitive).
+    pub search: Vec<String>,
+    /// Ordering terms; empty means newest first (`-published_at`).
+    pub ordering: Vec<PostOrder>,
+}
+
+/// A value bound to a query placeholder.
+#[derive(Debug, Clone)]
+enum Value {
+    Time(DateTime<Utc>),
+    Int(i64),
+    Text(String),
+}
+
+/// Binds a list of [`Value`]s in order onto a sqlx query of either backend.
+macro_rules! bind_values {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values {
+            query = match value {
+                Value::Time(t) => query.bind(*t),
+                Value::Int(i) => query.bind(*i),
+                Value::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query
+    }};
+}
+
+/// A `WHERE` clause under construction, numbering its placeholders.
+#[derive(Debug, Default)]
+struct Where {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Where {
+    fn push(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    fn and(&mut self, condition: &str) {
+        self.sql.push_str(if self.sql.is_empty() {
+            " WHERE "
+        } else {
+            " AND "
+        });
+        self.sql.push_str(condition);
+    }
+
+    fn visibility(&mut self, visibility: Visibility, now: DateTime<Utc>) {
+        let public = |w: &mut Self| {
+            let now = w.push(Value::Time(now));
+            format!("(p.status = 'PUBLISHED' AND p.published_at IS NOT NULL AND p.published_at <= {now})")
+        };
+        match visibility {
+            Visibility::Public => {
+                let condition = public(self);
+                self.and(&condition);
+            }
+            Visibility::PublicOrOwnedBy(author) => {
+                let condition = public(self);
+                let author = self.push(Value::Int(author));
+                self.and(&format!("({condition} OR p.author_id = {author})"));
+            }
+            Visibility::Everything => {}
+        }
+    }
+
+    fn query(query: &PostQuery, now: DateTime<Utc>) -> Self {
+        let mut w = Self::default();
+        w.visibility(query.visibility, now);
+        if let Some(status) = query.status {
+            let n = w.push(Value::Text(status.as_str().to_string()));
+            w.and(&format!("p.status = {n}"));
+        }
+        if let Some(slug) = &query.category {
+            let n = w.push(Value::Text(slug.clone()));
+            w.and(&format!(
+                "p.category_id = (SELECT id FROM categories WHERE slug = {n})"
+            ));
+        }
+        for term in &query.search {
+            let n = w.push(Value::Text(format!(
+                "%{}%",
+                escape_like(&term.to_lowercase())
+            )));
+            // LOWER() on both sides; SQLite's LOWER folds ASCII only, PostgreSQL's all of Unicode.
+            w.and(&format!(
+                "(LOWER(p.title) LIKE {n} ESCAPE '\\' OR LOWER(p.body_text) LIKE {n} ESCAPE '\\')"
+            ));
+        }
+        w
+    }
+}
+
+/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself.
+fn escape_like(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The columns of an [`ApiPostRow`].
+const COLUMNS: &str = "p.id, p.title, p.slug, p.author_id, u.email AS author_email, \
+     c.id AS category_id, c.name AS category_name, c.slug AS category_slug, \
+     COALESCE(p.body_source, p.body) AS body, p.excerpt, p.status, p.view_count, \
+     p.published_at, p.created_at, p.updated_at";
+
+const FROM_JOINED: &str =
+    "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
+
+/// A post as the API represents it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiPostRow {
+    /// `posts.id`.
+    pub id: i64,
+    /// `posts.title`.
+    pub title: String,
+    /// `posts.slug`.
+    pub slug: String,
+    /// `posts.author_id`.
+    pub author_id: i64,
+    /// The author's email address (imported authors have none).
+    pub author_email: Option<String>,
+    /// `categories.id`.
+    pub category_id: i64,
+    /// `categories.name`.
+    pub category_name: String,
+    /// `categories.slug`.
+    pub category_slug: String,
+    /// The body as its author wrote it: the Markdown source when there is one, else the
+    /// sanitised HTML.
+    pub body: String,
+    /// `posts.excerpt`.
+    pub excerpt: String,
+    /// `posts.status`.
+    #[sqlx(try_from = "String")]
+    pub status: PostStatus,
+    /// `posts.view_count`.
+    pub view_count: i64,
+    /// `posts.published_at`.
+    pub published_at: Option<DateTime<Utc>>,
+    /// `posts.created_at`.
+    pub created_at: DateTime<Utc>,
+    /// `posts.updated_at`.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Counts the posts `query` selects.
+///
+/// # Errors
+/// The driver's error.
+pub async fn count(
+    conn: Conn<'_>,
+    query: &PostQuery,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let w = Where::query(query, now);
+    let sql = format!("SELECT COUNT(*) FROM posts p{}", w.sql);
+    on_conn!(conn, |c| bind_values!(
+        sqlx::query_scalar::<_, i64>(&sql),
+        &w.values
+    )
+    .fetch_one(c)
+    .await)
+}
+
+/// Lists `limit` posts from `offset` of those `query` selects, in its order (ties: newest id
+/// first).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list(
+    conn: Conn<'_>,
+    query: &PostQuery,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ApiPostRow>, sqlx::Error> {
+    let mut w = Where::query(query, now);
+    let mut order: Vec<&str> = query.ordering.iter().map(|o| o.sql()).collect();
+    if order.is_empty() {
+        order.push("p.published_at DESC NULLS FIRST");
+    }
+    order.push("p.id DESC");
+    let limit = w.push(Value::Int(limit));
+    let offset = w.push(Value::Int(offset));
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM_JOINED}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        w.sql,
+        order.join(", ")
+    );
+    on_conn!(conn, |c| bind_values!(
+        sqlx::query_as::<_, ApiPostRow>(&sql),
+        &w.values
+    )
+    .fetch_all(c)
+    .await)
+}
+
+/// The post with `slug` that `visibility` allows; when several share the slug (slugs are unique
+/// per publication day), the most recently published one.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_by_slug(
+    conn: Conn<'_>,
+    visibility: Visibility,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ApiPostRow>, sqlx::Error> {
+    let mut w = Where::default();
+    w.visibility(visibility, now);
+    let n = w.push(Value::Text(slug.to_string()));
+    w.and(&format!("p.slug = {n}"));
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM_JOINED}{} ORDER BY p.published_at DESC NULLS FIRST, p.id DESC LIMIT 1",
+        w.sql
+    );
+    on_conn!(conn, |c| bind_values!(
+        sqlx::query_as::<_, ApiPostRow>(&sql),
+        &w.values
+    )
+    .fetch_optional(c)
+    .await)
+}
+
+/// The post with `id`, whatever its status.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_by_id(conn: Conn<'_>, id: i64) -> Result<Option<ApiPostRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} {FROM_JOINED} WHERE p.id = $1");
+    on_conn!(conn, |c| sqlx::query_as::<_, ApiPostRow>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+}
+
+/// Whether a post other than `except` uses `slug` (on any day).
+///
+/// # Errors
+/// The driver's error.
+pub async fn slug_taken(
+    conn: Conn<'_>,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM posts WHERE slug = $1 AND id <> $2)"
+    )
+    .bind(slug)
+    .bind(except.unwrap_or(-1))
+    .fetch_one(c)
+    .await)
+}
+
+/// The `limit` public posts with the highest view count (ties: newest id first), walking
+/// `posts_view_count_idx`.
+///
+/// # Errors
+/// The driver's error.
+pub async fn trending(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ApiPostRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM_JOINED} WHERE p.status = 'PUBLISHED' AND p.published_at IS NOT NULL \
+         AND p.published_at <= $1 ORDER BY p.view_count DESC, p.id DESC LIMIT $2"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, ApiPostRow>(&sql)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}
+
+/// Deletes post `id` (its comments and redirects go with it); returns whether it existed.
+///
+/// # Errors
+/// The driver's error.
+pub async fn delete(conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query("DELETE FROM posts WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() > 0))
+}
+
+/// The size a chunk of titles grows to before it is sent (bytes).
+pub const TITLE_CHUNK_BYTES: usize = 16 * 1024;
+
+/// Sends every public post's title, newest first, one per line (line breaks inside a title
+/// become spaces), in chunks of about [`TITLE_CHUNK_BYTES`], reading rows as a stream so memory
+/// does not grow with the number of posts. Stops quietly when the receiver is gone (the client
+/// went away).
+///
+/// # Errors
+/// The driver's error.
+pub async fn send_public_titles(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    sender: &tokio::sync::mpsc::Sender<String>,
+) -> Result<(), sqlx::Error> {
+    use futures_util::TryStreamExt;
+    const SQL: &str = "SELECT p.title FROM posts p WHERE p.status = 'PUBLISHED' \
+         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
+         ORDER BY p.published_at DESC, p.id DESC";
+    let mut chunk = String::with_capacity(TITLE_CHUNK_BYTES + 256);
+    on_conn!(conn, |c| {
+        let mut rows = sqlx::query_scalar::<_, String>(SQL).bind(now).fetch(c);
+        while let Some(title) = rows.try_next().await? {
+            for (i, line) in title.lines().enumerate() {
+                if i > 0 {
+                    chunk.push(' ');
+                }
+                chunk.push_str(line);
+            }
+            chunk.push('\n');
+            if chunk.len() >= TITLE_CHUNK_BYTES {
+                let full =
+                    std::mem::replace(&mut chunk, String::with_capacity(TITLE_CHUNK_BYTES + 256));
+                if sender.send(full).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    if !chunk.is_empty() {
+        let _ = sender.send(chunk).await;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordering_is_parsed_as_drf_does() {
+        assert_eq!(
+            PostOrder::parse_list("published_at, -view_count,title,-"),
+            vec![
+                PostOrder {
+                    field: OrderField::PublishedAt,
+                    descending: false
+                },
+                PostOrder {
+                    field: OrderField::ViewCount,
+                    descending: true
+                },
+            ]
+        );
+        assert!(PostOrder::parse_list("").is_empty());
+    }
+
+    #[test]
+    fn placeholders_follow_the_conditions() {
+        let query = PostQuery {
+            visibility: Visibility::PublicOrOwnedBy(7),
+            status: Some(PostStatus::Draft),
+            category: Some("news".into()),
+            search: vec!["100%".into(), "Rust".into()],
+            ordering: Vec::new(),
+        };
+        let w = Where::query(&query, Utc::now());
+        assert_eq!(w.values.len(), 6);
+        assert!(w.sql.contains("p.author_id = $2") && w.sql.contains("p.status = $3"));
+        assert!(matches!(&w.values[4], Value::Text(t) if t == "%100\\%%"));
+        assert!(matches!(&w.values[5], Value::Text(t) if t == "%rust%"));
+    }
+}

@@ -1,0 +1,395 @@
+//! `/api/posts/`: list, create, retrieve, change and delete posts (lookup by slug), the five
+//! trending posts, and every published title as a text stream.
+
+use app::domain::PostStatus;
+use app::ssr::authoring::{self, NewPost, PostChanges};
+use app::ssr::blog::MAX_TITLE_CHARS;
+use app::ssr::db::api_posts::{self, ApiPostRow, PostOrder, PostQuery, Visibility};
+use app::ssr::db::comments;
+use app::ssr::db::Conn;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::Utc;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::input::{json_object, Fields};
+use super::pagination::{param, query_pairs, PageSpec};
+use super::serializers::{BadRequest, Comment, ErrorDetail, Page, Post, PostWrite, STATUS_CHOICES};
+use super::ApiState;
+
+/// How many posts `/api/posts/trending/` lists.
+pub const TRENDING_COUNT: i64 = 5;
+
+/// The object name in 404 answers.
+const OBJECT: &str = "Post";
+
+/// Adds each post's approved comments (one query for all of them).
+async fn with_comments(conn: Conn<'_>, rows: Vec<ApiPostRow>) -> Result<Vec<Post>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut all = comments::list_approved_for_posts(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut all)
+                .into_iter()
+                .partition(|c| c.post_id == row.id);
+            all = rest;
+            Post::new(row, mine.into_iter().map(Comment::from).collect())
+        })
+        .collect())
+}
+
+/// Lists posts, 20 a page.
+///
+/// Without `status` everyone sees the published posts; with `status` authors also see their own
+/// posts in that status and editors everyone's.
+#[utoipa::path(
+    get, path = "/api/posts/", tag = "posts",
+    params(
+        ("page" = Option<String>, Query, description = "Page number (from 1) or `last`."),
+        ("search" = Option<String>, Query, description = "Words that must all appear in the title or body (case-insensitive)."),
+        ("ordering" = Option<String>, Query, description = "Comma-separated `published_at`, `view_count`, each optionally with `-` for descending. Default `-published_at`."),
+        ("category" = Option<String>, Query, description = "A category slug."),
+        ("status" = Option<super::serializers::Status>, Query, description = "Only posts with this status (staff see their drafts this way)."),
+    ),
+    responses(
+        (status = 200, description = "One page of posts.", body = Page<Post>),
+        (status = 400, description = "An invalid `status`.", body = BadRequest),
+        (status = 401, description = "An invalid token.", body = ErrorDetail),
+        (status = 404, description = "No such page.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security((), ("token" = []), ("session" = []))
+)]
+pub async fn list(
+    State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Page<Post>>, ApiError> {
+    let pairs = query_pairs(raw.as_deref());
+    let status = match param(&pairs, "status").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => Some(
+            STATUS_CHOICES
+                .contains(&text)
+                .then(|| PostStatus::parse(text))
+                .flatten()
+                .ok_or_else(|| {
+                    ApiError::InvalidQuery(
+                        "status".into(),
+                        format!(
+                            "Select a valid choice. {text} is not one of the available choices."
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let query = PostQuery {
+        visibility: if status.is_some() {
+            caller.visibility()
+        } else {
+            Visibility::Public
+        },
+        status,
+        category: param(&pairs, "category")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        search: param(&pairs, "search")
+            .map(|s| {
+                s.split(|c: char| c.is_whitespace() || c == ',')
+                    .filter(|w| !w.is_empty())
+                    .take(app::ssr::db::posts::MAX_SEARCH_TERMS)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ordering: param(&pairs, "ordering")
+            .map(PostOrder::parse_list)
+            .unwrap_or_default(),
+    };
+    let now = Utc::now();
+    let mut conn = api.app.db.acquire().await?;
+    let count = api_posts::count(conn.conn(), &query, now).await?;
+    let page = PageSpec::resolve(param(&pairs, "page"), count)?;
+    let rows = api_posts::list(
+        conn.conn(),
+        &query,
+        now,
+        super::pagination::PAGE_SIZE,
+        page.offset(),
+    )
+    .await?;
+    let results = with_comments(conn.conn(), rows).await?;
+    let (next, previous) = page.links(&api.app.site.base_url, "/api/posts/", &pairs);
+    Ok(Json(Page {
+        count,
+        next,
+        previous,
+        results,
+    }))
+}
+
+/// The fields of a create or change request.
+fn read_post(
+    body: &serde_json::Map<String, serde_json::Value>,
+    partial: bool,
+) -> Result<PostChanges, ApiError> {
+    let mut fields = Fields::new(body, partial);
+    let title = fields.string("title", true, Some(MAX_TITLE_CHARS));
+    let category_id = fields.primary_key("category_id", true);
+    let text = fields.string("body", true, None);
+    let status = fields
+        .choice("status", false, &STATUS_CHOICES)
+        .and_then(|s| PostStatus::parse(&s));
+    fields.finish()?;
+    Ok(PostChanges {
+        title,
+        body: text,
+        category_id,
+        status,
+    })
+}
+
+/// The representation of post `id` after a write.
+async fn fetch(api: &ApiState, id: i64) -> Result<Post, ApiError> {
+    let mut conn = api.app.db.acquire().await?;
+    let row = api_posts::find_by_id(conn.conn(), id)
+        .await?
+        .ok_or(ApiError::NoMatch(OBJECT))?;
+    Ok(with_comments(conn.conn(), vec![row]).await?.remove(0))
+}
+
+/// Creates a post; the caller is its author.
+#[utoipa::path(
+    post, path = "/api/posts/", tag = "posts",
+    request_body = PostWrite,
+    responses(
+        (status = 201, description = "Created.", body = Post),
+        (status = 400, description = "Invalid fields or JSON.", body = BadRequest),
+        (status = 401, description = "Not signed in.", body = ErrorDetail),
+        (status = 403, description = "The caller may not write posts.", body = ErrorDetail),
+        (status = 415, description = "The body is not JSON.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security(("token" = []), ("session" = []))
+)]
+pub async fn create(
+    State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let actor = caller.account()?;
+    if !actor.role.can(app::domain::Permission::WritePosts) {
+        return Err(ApiError::PermissionDenied);
+    }
+    let data = json_object(&headers, &body)?;
+    let changes = read_post(&data, false)?;
+    let (Some(title), Some(text), Some(category_id)) =
+        (changes.title, changes.body, changes.category_id)
+    else {
+        return Err(ApiError::Internal);
+    };
+    let id = authoring::create(
+        &api.app,
+        actor,
+        NewPost {
+            title,
+            body: text,
+            category_id,
+            status: changes.status.unwrap_or_default(),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(fetch(&api, id).await?)).into_response())
+}
+
+/// The post the caller may see with `slug`.
+async fn find(api: &ApiState, caller: &Caller, slug: &str) -> Result<ApiPostRow, ApiError> {
+    let mut conn = api.app.db.acquire().await?;
+    api_posts::find_by_slug(conn.conn(), caller.visibility(), slug, Utc::now())
+        .await?
+        .ok_or(ApiError::NoMatch(OBJECT))
+}
+
+/// A post by slug (when several posts share it, the most recently published).
+#[utoipa::path(
+    get, path = "/api/posts/{slug}/", tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug.")),
+    responses(
+        (status = 200, description = "The post.", body = Post),
+        (status = 401, description = "An invalid token.", body = ErrorDetail),
+        (status = 404, description = "No such post, or not visible to the caller.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security((), ("token" = []), ("session" = []))
+)]
+pub async fn retrieve(
+    State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    slug: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<Post>, ApiError> {
+    let Path(slug) = slug.map_err(|_| ApiError::NoMatch(OBJECT))?;
+    let row = find(&api, &caller, &slug).await?;
+    let mut conn = api.app.db.acquire().await?;
+    Ok(Json(with_comments(conn.conn(), vec![row]).await?.remove(0)))
+}
+
+/// Replaces (`PUT`) or changes (`PATCH`) a post.
+async fn change(
+    api: ApiState,
+    caller: Caller,
+    slug: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+    partial: bool,
+) -> Result<Json<Post>, ApiError> {
+    let actor = caller.account()?;
+    let Path(slug) = slug.map_err(|_| ApiError::NoMatch(OBJECT))?;
+    let row = find(&api, &caller, &slug).await?;
+    let data = json_object(&headers, &body)?;
+    let changes = read_post(&data, partial)?;
+    authoring::update(&api.app, actor, row.id, changes)
+        .await
+        .map_err(|e| ApiError::from_app(e, OBJECT))?;
+    Ok(Json(fetch(&api, row.id).await?))
+}
+
+/// Replaces a post's writable fields (the post's author or an editor).
+#[utoipa::path(
+    put, path = "/api/posts/{slug}/", tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug.")),
+    request_body = PostWrite,
+    responses(
+        (status = 200, description = "The changed post.", body = Post),
+        (status = 400, description = "Invalid fields or JSON.", body = BadRequest),
+        (status = 401, description = "Not signed in.", body = ErrorDetail),
+        (status = 403, description = "Not the post's author nor an editor.", body = ErrorDetail),
+        (status = 404, description = "No such post.", body = ErrorDetail),
+        (status = 415, description = "The body is not JSON.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security(("token" = []), ("session" = []))
+)]
+pub async fn update(
+    State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    slug: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Post>, ApiError> {
+    change(api, caller, slug, headers, body, false).await
+}
+
+/// Changes some of a post's writable fields (the post's author or an editor).
+#[utoipa::path(
+    patch, path = "/api/posts/{slug}/", tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug.")),
+    request_body = PostWrite,
+    responses(
+        (status = 200, description = "The changed post.", body = Post),
+        (status = 400, description = "Invalid fields or JSON.", body = BadRequest),
+        (status = 401, description = "Not signed in.", body = ErrorDetail),
+        (status = 403, description = "Not the post's author nor an editor.", body = ErrorDetail),
+        (status = 404, description = "No such post.", body = ErrorDetail),
+        (status = 415, description = "The body is not JSON.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security(("token" = []), ("session" = []))
+)]
+pub async fn partial_update(
+    State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    slug: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Post>, ApiError> {
+    change(api, caller, slug, headers, body, true).await
+}
+
+/// Deletes a post and its comments (the post's author or an editor).
+#[utoipa::path(
+    delete, path = "/api/posts/{slug}/", tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, description = "Not signed in.", body = ErrorDetail),
+        (status = 403, description = "Not the post's author nor an editor.", body = ErrorDetail),
+        (status = 404, description = "No such post.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security(("token" = []), ("session" = []))
+)]
+pub async fn destroy(
+    State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    slug: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller.account()?;
+    let Path(slug) = slug.map_err(|_| ApiError::NoMatch(OBJECT))?;
+    let row = find(&api, &caller, &slug).await?;
+    authoring::delete(&api.app, actor, row.id)
+        .await
+        .map_err(|e| ApiError::from_app(e, OBJECT))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The five published posts with the most views.
+#[utoipa::path(
+    get, path = "/api/posts/trending/", tag = "posts",
+    responses(
+        (status = 200, description = "Up to five posts, most viewed first.", body = Vec<Post>),
+        (status = 401, description = "An invalid token.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security((), ("token" = []), ("session" = []))
+)]
+pub async fn trending(State(api): State<ApiState>) -> Result<Json<Vec<Post>>, ApiError> {
+    let mut conn = api.app.db.acquire().await?;
+    let rows = api_posts::trending(conn.conn(), Utc::now(), TRENDING_COUNT).await?;
+    Ok(Json(with_comments(conn.conn(), rows).await?))
+}
+
+/// Every published title, newest first, one per line, streamed as it is read from the
+/// database (memory stays flat however many posts there are).
+#[utoipa::path(
+    get, path = "/api/posts/titles.txt", tag = "posts",
+    responses(
+        (status = 200, description = "One title per line.", body = String, content_type = "text/plain"),
+        (status = 401, description = "An invalid token.", body = ErrorDetail),
+        (status = 429, description = "Throttled.", body = ErrorDetail),
+    ),
+    security((), ("token" = []), ("session" = []))
+)]
+pub async fn titles(State(api): State<ApiState>) -> Response {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<String>(TITLE_CHUNKS_IN_FLIGHT);
+    let db = api.app.db.clone();
+    tokio::spawn(async move {
+        let result = async {
+            let mut conn = db.acquire().await?;
+            api_posts::send_public_titles(conn.conn(), Utc::now(), &sender).await
+        }
+        .await;
+        if let Err(error) = result {
+            // The status line is already sent: the body ends early, and the log says why.
+            tracing::error!(error = %error, "streaming titles failed");
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| {
+        receiver
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|text| Ok::<_, std::convert::Infallible>(Bytes::from(text))))
+    });
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// Chunks of titles buffered between the database and the client.
+const TITLE_CHUNKS_IN_FLIGHT: usize = 4;

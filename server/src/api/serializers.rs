@@ -1,0 +1,243 @@
+//! The JSON shapes of the REST API, as the Django REST Framework blog tutorial's serializers
+//! write them (field names, nesting, read-only and write-only fields), plus the OpenAPI schemas
+//! of request bodies and errors. Timestamps are RFC 3339 in UTC.
+
+use app::domain::PostStatus;
+use app::ssr::db::api_posts::ApiPostRow;
+use app::ssr::db::categories::CategoryRow;
+use app::ssr::db::comments::ApiCommentRow;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A category: `{id, name, slug}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Category {
+    /// The category's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its slug (`/api/categories/{slug}/`).
+    pub slug: String,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(row: CategoryRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            slug: row.slug,
+        }
+    }
+}
+
+/// A comment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Comment {
+    /// The comment's id.
+    pub id: i64,
+    /// The id of the post it is on.
+    pub post: i64,
+    /// The commenter's email address (`null` for imported users without one).
+    pub author_email: Option<String>,
+    /// The text (plain text, not HTML).
+    pub body: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// Whether a moderator approved it (new comments wait for approval).
+    pub is_approved: bool,
+}
+
+impl From<ApiCommentRow> for Comment {
+    fn from(row: ApiCommentRow) -> Self {
+        Self {
+            id: row.id,
+            post: row.post_id,
+            author_email: row.author_email,
+            body: row.body,
+            created_at: row.created_at,
+            is_approved: row.is_approved,
+        }
+    }
+}
+
+/// The status of a post.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    /// Being written; visible to its author and editors only.
+    Draft,
+    /// Public from `published_at` on.
+    Published,
+    /// Withdrawn from the public site.
+    Archived,
+}
+
+impl From<PostStatus> for Status {
+    fn from(status: PostStatus) -> Self {
+        match status {
+            PostStatus::Draft => Self::Draft,
+            PostStatus::Published => Self::Published,
+            PostStatus::Archived => Self::Archived,
+        }
+    }
+}
+
+/// The values `status` accepts.
+pub const STATUS_CHOICES: [&str; 3] = ["DRAFT", "PUBLISHED", "ARCHIVED"];
+
+/// A post with its category and approved comments.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Post {
+    /// The post's id.
+    pub id: i64,
+    /// The title.
+    pub title: String,
+    /// The slug, made from the title when the post is created (read-only).
+    pub slug: String,
+    /// The author's email address (`null` for imported authors without one).
+    pub author_email: Option<String>,
+    /// The category.
+    pub category: Category,
+    /// The body as written: Markdown (inline HTML is sanitised when rendered).
+    pub body: String,
+    /// The first words of the body as plain text (read-only).
+    pub excerpt: String,
+    /// The status.
+    pub status: Status,
+    /// How often the post's page was viewed (read-only).
+    pub view_count: i64,
+    /// When the post was (or will be) published; set when it is first published (read-only).
+    pub published_at: Option<DateTime<Utc>>,
+    /// When the post was created (read-only).
+    pub created_at: DateTime<Utc>,
+    /// Its approved comments, oldest first.
+    pub comments: Vec<Comment>,
+}
+
+impl Post {
+    /// The representation of `row` with `comments`.
+    pub fn new(row: ApiPostRow, comments: Vec<Comment>) -> Self {
+        Self {
+            id: row.id,
+            title: row.title,
+            slug: row.slug,
+            author_email: row.author_email,
+            category: Category {
+                id: row.category_id,
+                name: row.category_name,
+                slug: row.category_slug,
+            },
+            body: row.body,
+            excerpt: row.excerpt,
+            status: row.status.into(),
+            view_count: row.view_count,
+            published_at: row.published_at,
+            created_at: row.created_at,
+            comments,
+        }
+    }
+}
+
+/// The fields a client writes to create (`POST`, `PUT`: all required) or change (`PATCH`: any)
+/// a post. Other fields of [`Post`] are read-only and ignored when sent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostWrite {
+    /// The title (1-200 characters).
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    /// The category's id (write-only; the answer has `category`).
+    pub category_id: i64,
+    /// The body as Markdown.
+    #[schema(min_length = 1)]
+    pub body: String,
+    /// The status (default `DRAFT`); `PUBLISHED` publishes now.
+    pub status: Option<Status>,
+}
+
+/// A new comment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommentWrite {
+    /// The id of a published post.
+    pub post: i64,
+    /// The text (1-5000 characters, plain text).
+    #[schema(min_length = 1, max_length = 5000)]
+    pub body: String,
+}
+
+/// Credentials exchanged for a token.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenRequest {
+    /// The account's email address.
+    pub email: String,
+    /// Its password.
+    pub password: String,
+}
+
+/// A new API token, shown this once (only its digest is stored).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send it as `Authorization: Token <token>`.
+    pub token: String,
+}
+
+/// One page of a list (DRF's `PageNumberPagination`, 20 per page).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    /// How many objects the whole list has.
+    pub count: i64,
+    /// The absolute URL of the next page, or `null` on the last.
+    pub next: Option<String>,
+    /// The absolute URL of the previous page, or `null` on the first.
+    pub previous: Option<String>,
+    /// This page's objects.
+    pub results: Vec<T>,
+}
+
+/// An error: `{"detail": "..."}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// What went wrong.
+    pub detail: String,
+}
+
+/// Validation errors: each field's messages (`non_field_errors` for the request as a whole).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ValidationErrors(pub std::collections::BTreeMap<String, Vec<String>>);
+
+/// A 400 answer: validation errors by field, or a `detail` (malformed JSON).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BadRequest {
+    /// Malformed JSON.
+    Detail(ErrorDetail),
+    /// Invalid fields.
+    Fields(ValidationErrors),
+}
+
+/// The API root: the URL of each resource.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiRoot {
+    /// `/api/posts/`.
+    pub posts: String,
+    /// `/api/categories/`.
+    pub categories: String,
+    /// `/api/comments/`.
+    pub comments: String,
+}
+
+/// Site statistics.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Stats {
+    /// How many posts are public now.
+    pub published_posts: i64,
+}
+
+/// The answer of `/healthz`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `unavailable` (HTTP 503).
+    pub status: String,
+    /// `ok`, or `unreachable`.
+    pub database: String,
+}

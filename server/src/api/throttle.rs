@@ -1,0 +1,148 @@
+//! Request throttling of the REST API (DRF's `AnonRateThrottle` and `UserRateThrottle`):
+//! anonymous callers are counted per client address, signed-in callers per user, each against
+//! its own rate; over the rate the answer is 429 with `Retry-After`.
+//!
+//! The counters are the `governor` crate's keyed GCRA limiters, which let a full rate through in
+//! a burst and then refill evenly, as DRF's sliding window does. They live in this process: behind
+//! a load balancer each server counts on its own.
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// A rate such as DRF's `"60/minute"`: `requests` per `period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Requests allowed per period (also the burst).
+    pub requests: NonZeroU32,
+    /// The period.
+    pub period: Duration,
+}
+
+impl Rate {
+    /// Parses `<n>/<period>` where the period is DRF's: a word starting with `s`, `m`, `h` or
+    /// `d` (second, minute, hour, day).
+    ///
+    /// # Errors
+    /// A message saying what is wrong.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (n, period) = text
+            .split_once('/')
+            .ok_or_else(|| format!("'{text}' is not a rate like 60/minute"))?;
+        let requests: NonZeroU32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{n}' is not a number of requests above 0"))?;
+        let seconds = match period.trim().chars().next() {
+            Some('s') => 1,
+            Some('m') => 60,
+            Some('h') => 3600,
+            Some('d') => 86_400,
+            _ => return Err(format!("'{period}' is not second, minute, hour or day")),
+        };
+        Ok(Self {
+            requests,
+            period: Duration::from_secs(seconds),
+        })
+    }
+
+    fn quota(self) -> Quota {
+        let per_request = self.period / self.requests.get();
+        Quota::with_period(per_request.max(Duration::from_nanos(1)))
+            .expect("a period above zero")
+            .allow_burst(self.requests)
+    }
+}
+
+/// Who a request is counted against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ThrottleKey {
+    /// A signed-in user (by id).
+    User(i64),
+    /// An anonymous client (by address).
+    Address(String),
+}
+
+/// The API's two limiters.
+#[derive(Debug)]
+pub struct ApiThrottle {
+    anonymous: DefaultKeyedRateLimiter<String>,
+    users: DefaultKeyedRateLimiter<i64>,
+    checks: AtomicU64,
+}
+
+/// Forget idle keys after this many checks, so memory stays bounded.
+const SWEEP_EVERY: u64 = 4096;
+
+impl ApiThrottle {
+    /// Limiters for `anonymous` callers and signed-in `users`.
+    pub fn new(anonymous: Rate, users: Rate) -> Self {
+        Self {
+            anonymous: RateLimiter::keyed(anonymous.quota()),
+            users: RateLimiter::keyed(users.quota()),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one request against `key`: `Ok` when allowed, else the whole seconds to wait
+    /// (at least 1).
+    ///
+    /// # Errors
+    /// The seconds until a request of `key` will be allowed.
+    pub fn check(&self, key: &ThrottleKey) -> Result<(), u64> {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.anonymous.retain_recent();
+            self.users.retain_recent();
+        }
+        let outcome = match key {
+            ThrottleKey::User(id) => self.users.check_key(id),
+            ThrottleKey::Address(address) => self.anonymous.check_key(address),
+        };
+        outcome.map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            (wait.as_secs_f64().ceil() as u64).max(1)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_parse_as_drf_writes_them() {
+        let rate = Rate::parse("60/minute").unwrap();
+        assert_eq!((rate.requests.get(), rate.period.as_secs()), (60, 60));
+        assert_eq!(Rate::parse("5/s").unwrap().period.as_secs(), 1);
+        assert_eq!(Rate::parse("1000/day").unwrap().period.as_secs(), 86_400);
+        assert!(Rate::parse("0/minute").is_err());
+        assert!(Rate::parse("60").is_err());
+        assert!(Rate::parse("60/fortnight").is_err());
+    }
+
+    #[test]
+    fn a_burst_of_the_rate_passes_then_the_wait_is_reported() {
+        let throttle = ApiThrottle::new(
+            Rate::parse("3/minute").unwrap(),
+            Rate::parse("5/minute").unwrap(),
+        );
+        let anon = ThrottleKey::Address("203.0.113.7".into());
+        for _ in 0..3 {
+            assert_eq!(throttle.check(&anon), Ok(()));
+        }
+        let wait = throttle.check(&anon).unwrap_err();
+        assert!((1..=20).contains(&wait), "{wait}");
+        // Other keys and users have their own counts.
+        assert_eq!(
+            throttle.check(&ThrottleKey::Address("198.51.100.1".into())),
+            Ok(())
+        );
+        for _ in 0..5 {
+            assert_eq!(throttle.check(&ThrottleKey::User(1)), Ok(()));
+        }
+        assert!(throttle.check(&ThrottleKey::User(1)).is_err());
+    }
+}
