@@ -11,7 +11,7 @@ use super::ApiState;
 
 /// Lists categories by name, 20 a page.
 #[utoipa::path(
-    get, path = "/api/categories/", tag = "categories",
+    get, path = "/api/categories/", operation_id = "listCategories", tag = "categories",
     params(("page" = Option<String>, Query, description = "Page number (from 1) or `last`.")),
     responses(
         (status = 200, description = "One page of categories.", body = Page<Category>),
@@ -41,7 +41,7 @@ pub async fn list(
 
 /// A category by slug.
 #[utoipa::path(
-    get, path = "/api/categories/{slug}/", tag = "categories",
+    get, path = "/api/categories/{slug}/", operation_id = "retrieveCategory", tag = "categories",
     params(("slug" = String, Path, description = "The category's slug.")),
     responses(
         (status = 200, description = "The category.", body = Category),

@@ -20,7 +20,7 @@ use super::ApiState;
 
 /// Lists approved comments on published posts, oldest first, 20 a page.
 #[utoipa::path(
-    get, path = "/api/comments/", tag = "comments",
+    get, path = "/api/comments/", operation_id = "listComments", tag = "comments",
     params(
         ("page" = Option<String>, Query, description = "Page number (from 1) or `last`."),
         ("post" = Option<i64>, Query, description = "Only the comments on the post with this id."),
@@ -69,7 +69,7 @@ pub async fn list(
 /// Writes a comment on a published post as the caller; it waits for moderation
 /// (`is_approved: false`).
 #[utoipa::path(
-    post, path = "/api/comments/", tag = "comments",
+    post, path = "/api/comments/", operation_id = "createComment", tag = "comments",
     request_body = CommentWrite,
     responses(
         (status = 201, description = "Written, awaiting approval.", body = Comment),

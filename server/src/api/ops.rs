@@ -15,7 +15,7 @@ pub const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3
 
 /// The URL of each resource (DRF's `DefaultRouter` API root).
 #[utoipa::path(
-    get, path = "/api/", tag = "api",
+    get, path = "/api/", operation_id = "apiRoot", tag = "api",
     responses(
         (status = 200, description = "The resource URLs.", body = ApiRoot),
         (status = 401, description = "An invalid token.", body = ErrorDetail),
@@ -34,7 +34,7 @@ pub async fn root(State(api): State<ApiState>) -> Json<ApiRoot> {
 
 /// How many posts are published (the Django tutorial's async view).
 #[utoipa::path(
-    get, path = "/api/stats/", tag = "api",
+    get, path = "/api/stats/", operation_id = "retrieveStats", tag = "api",
     responses(
         (status = 200, description = "Counts.", body = Stats),
         (status = 401, description = "An invalid token.", body = ErrorDetail),
@@ -52,7 +52,7 @@ pub async fn stats(State(api): State<ApiState>) -> Result<Json<Stats>, ApiError>
 /// [`HEALTH_TIMEOUT`]: 200, else 503. Not throttled, and answered for any `Host`, so load
 /// balancers and orchestrators can call it by address.
 #[utoipa::path(
-    get, path = "/healthz", tag = "api",
+    get, path = "/healthz", operation_id = "healthCheck", tag = "api",
     responses(
         (status = 200, description = "Up.", body = Health),
         (status = 503, description = "The database is unreachable.", body = Health),

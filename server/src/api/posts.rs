@@ -48,7 +48,7 @@ async fn with_comments(conn: Conn<'_>, rows: Vec<ApiPostRow>) -> Result<Vec<Post
 /// Without `status` everyone sees the published posts; with `status` authors also see their own
 /// posts in that status and editors everyone's.
 #[utoipa::path(
-    get, path = "/api/posts/", tag = "posts",
+    get, path = "/api/posts/", operation_id = "listPosts", tag = "posts",
     params(
         ("page" = Option<String>, Query, description = "Page number (from 1) or `last`."),
         ("search" = Option<String>, Query, description = "Words that must all appear in the title or body (case-insensitive)."),
@@ -165,7 +165,7 @@ async fn fetch(api: &ApiState, id: i64) -> Result<Post, ApiError> {
 
 /// Creates a post; the caller is its author.
 #[utoipa::path(
-    post, path = "/api/posts/", tag = "posts",
+    post, path = "/api/posts/", operation_id = "createPost", tag = "posts",
     request_body = PostWrite,
     responses(
         (status = 201, description = "Created.", body = Post),
@@ -218,7 +218,7 @@ async fn find(api: &ApiState, caller: &Caller, slug: &str) -> Result<ApiPostRow,
 
 /// A post by slug (when several posts share it, the most recently published).
 #[utoipa::path(
-    get, path = "/api/posts/{slug}/", tag = "posts",
+    get, path = "/api/posts/{slug}/", operation_id = "retrievePost", tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.")),
     responses(
         (status = 200, description = "The post.", body = Post),
@@ -261,7 +261,7 @@ async fn change(
 
 /// Replaces a post's writable fields (the post's author or an editor).
 #[utoipa::path(
-    put, path = "/api/posts/{slug}/", tag = "posts",
+    put, path = "/api/posts/{slug}/", operation_id = "updatePost", tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.")),
     request_body = PostWrite,
     responses(
@@ -287,7 +287,7 @@ pub async fn update(
 
 /// Changes some of a post's writable fields (the post's author or an editor).
 #[utoipa::path(
-    patch, path = "/api/posts/{slug}/", tag = "posts",
+    patch, path = "/api/posts/{slug}/", operation_id = "partialUpdatePost", tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.")),
     request_body = PostWrite,
     responses(
@@ -313,7 +313,7 @@ pub async fn partial_update(
 
 /// Deletes a post and its comments (the post's author or an editor).
 #[utoipa::path(
-    delete, path = "/api/posts/{slug}/", tag = "posts",
+    delete, path = "/api/posts/{slug}/", operation_id = "destroyPost", tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.")),
     responses(
         (status = 204, description = "Deleted."),
@@ -340,7 +340,7 @@ pub async fn destroy(
 
 /// The five published posts with the most views.
 #[utoipa::path(
-    get, path = "/api/posts/trending/", tag = "posts",
+    get, path = "/api/posts/trending/", operation_id = "trendingPosts", tag = "posts",
     responses(
         (status = 200, description = "Up to five posts, most viewed first.", body = Vec<Post>),
         (status = 401, description = "An invalid token.", body = ErrorDetail),
@@ -357,7 +357,7 @@ pub async fn trending(State(api): State<ApiState>) -> Result<Json<Vec<Post>>, Ap
 /// Every published title, newest first, one per line, streamed as it is read from the
 /// database (memory stays flat however many posts there are).
 #[utoipa::path(
-    get, path = "/api/posts/titles.txt", tag = "posts",
+    get, path = "/api/posts/titles.txt", operation_id = "listPostTitles", tag = "posts",
     responses(
         (status = 200, description = "One title per line.", body = String, content_type = "text/plain"),
         (status = 401, description = "An invalid token.", body = ErrorDetail),

@@ -16,7 +16,7 @@ use super::ApiState;
 
 /// Issues a new token for email + password. Failures are throttled as sign-in is.
 #[utoipa::path(
-    post, path = "/api/auth/token/", tag = "auth",
+    post, path = "/api/auth/token/", operation_id = "createAuthToken", tag = "auth",
     request_body = TokenRequest,
     responses(
         (status = 200, description = "A new token, shown once.", body = TokenResponse),
@@ -50,7 +50,7 @@ pub async fn obtain(
 /// Revokes the token the request is authenticated with; signed in by session, revokes every
 /// token of the user.
 #[utoipa::path(
-    delete, path = "/api/auth/token/", tag = "auth",
+    delete, path = "/api/auth/token/", operation_id = "destroyAuthToken", tag = "auth",
     responses(
         (status = 204, description = "Revoked."),
         (status = 401, description = "Not signed in.", body = ErrorDetail),
