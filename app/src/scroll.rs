@@ -5,8 +5,10 @@
 //! reader returns to would start at the top. Folio takes this over (`history.scrollRestoration =
 //! "manual"`): it remembers the scroll position of every URL it leaves and, after a Back or
 //! Forward, restores it once that page has rendered (no "Loading…" state, no pending transition,
-//! the new page has replaced the old one, and it is tall enough), giving up after two seconds. Links still start new pages at the
-//! top (the router does that).
+//! the new page has replaced the old one, and it is tall enough). On a slow connection that can
+//! take a while: Folio waits up to ten seconds, unless the reader scrolls, types or touches the
+//! page first (then their position wins). Links still start new pages at the top (the router
+//! does that).
 
 use leptos::prelude::*;
 
@@ -28,8 +30,10 @@ mod browser {
     use leptos::web_sys::js_sys::{Date, Reflect};
     use leptos::web_sys::Element;
 
-    /// How long to wait for the page to render before scrolling anyway, in milliseconds.
-    const RESTORE_DEADLINE_MS: f64 = 2000.0;
+    /// How long to wait for the page to render, in milliseconds (slow phones on slow networks
+    /// take seconds; a restore made while the old page or the loading state is shown would be
+    /// clamped to the top and lost).
+    const RESTORE_DEADLINE_MS: f64 = 10_000.0;
 
     fn current_key() -> String {
         let location = window().location();
@@ -46,6 +50,13 @@ mod browser {
             let _ = Reflect::set(&history, &"scrollRestoration".into(), &"manual".into());
         }
         let positions = StoredValue::new(HashMap::<String, f64>::new());
+        // Counts the reader's own wheel, touch and key presses: a restore still waiting when the
+        // reader acts is abandoned.
+        let interactions = StoredValue::new(0u64);
+        let bump = move || interactions.update_value(|n| *n += 1);
+        let wheel = window_event_listener(leptos::ev::wheel, move |_| bump());
+        let touch = window_event_listener(leptos::ev::touchstart, move |_| bump());
+        let key = window_event_listener(leptos::ev::keydown, move |_| bump());
         // Every scroll is recorded under the URL shown at that moment. The router changes the URL
         // before it scrolls a new page to the top, so that scroll is recorded for the new page.
         let scroll = window_event_listener(leptos::ev::scroll, move |_| {
@@ -60,12 +71,23 @@ mod browser {
                 // Give the router a frame to start loading the page before judging whether it is ready.
                 // The page being left: restoring on it would be undone when the new one renders.
                 let old = first_in_main();
-                request_animation_frame(move || restore_when_ready(y, deadline, pending, old, 0));
+                let watch = Watch {
+                    y,
+                    deadline,
+                    pending,
+                    old,
+                    interactions,
+                    seen: interactions.get_value(),
+                };
+                request_animation_frame(move || restore_when_ready(watch, 0));
             }
         });
         on_cleanup(move || {
             scroll.remove();
             popstate.remove();
+            wheel.remove();
+            touch.remove();
+            key.remove();
         });
     }
 
@@ -73,18 +95,23 @@ mod browser {
         document().query_selector("main > *").ok().flatten()
     }
 
-    fn page_ready(y: f64, pending: RwSignal<bool>, old: &Option<Element>) -> bool {
-        let document = document();
+    /// Whether the page has settled: the new page replaced the old one and nothing is loading.
+    fn settled(pending: RwSignal<bool>, old: &Option<Element>) -> bool {
         let swapped = match (old, first_in_main()) {
             (Some(old), Some(now)) => !old.is_same_node(Some(&now)),
             _ => true,
         };
-        let loading = document
+        let loading = document()
             .query_selector("main .loading")
             .ok()
             .flatten()
             .is_some();
-        let height = document
+        swapped && !loading && !pending.get_untracked()
+    }
+
+    /// Whether the page has settled and is tall enough to scroll to `y`.
+    fn page_ready(y: f64, pending: RwSignal<bool>, old: &Option<Element>) -> bool {
+        let height = document()
             .document_element()
             .map(|e| f64::from(e.scroll_height()))
             .unwrap_or(0.0);
@@ -93,36 +120,53 @@ mod browser {
             .ok()
             .and_then(|v| v.as_f64())
             .unwrap_or(0.0);
-        swapped && !loading && !pending.get_untracked() && height >= y + viewport
+        settled(pending, old) && height >= y + viewport
     }
 
     /// Frames the page must stay ready after a restore before Folio stops watching it.
     const STABLE_FRAMES: u32 = 10;
 
+    /// One restore in progress.
+    struct Watch {
+        /// The position to restore.
+        y: f64,
+        /// When to give up (`Date.now()` milliseconds).
+        deadline: f64,
+        /// Whether a page transition is loading.
+        pending: RwSignal<bool>,
+        /// The first element of the page being left.
+        old: Option<Element>,
+        /// The reader's interaction count, and its value when the restore began.
+        interactions: StoredValue<u64>,
+        seen: u64,
+    }
+
     /// Restores `y` once the page is ready, then keeps watching for a few frames: right after a
     /// Back or Forward, the old page can still look ready for a frame before the router swaps in
     /// the new one (short while loading, which clamps the scroll to 0), so a restore made then is
-    /// made again once the new page is ready.
-    fn restore_when_ready(
-        y: f64,
-        deadline: f64,
-        pending: RwSignal<bool>,
-        old: Option<Element>,
-        stable: u32,
-    ) {
-        let past_deadline = Date::now() > deadline;
-        let ready = page_ready(y, pending, &old);
-        let next_stable = if ready {
-            if (window().scroll_y().unwrap_or(0.0) - y).abs() > 1.0 || past_deadline {
-                window().scroll_to_with_x_and_y(0.0, y);
+    /// made again once the new page is ready. Stops when the reader acts or at the deadline.
+    fn restore_when_ready(watch: Watch, stable: u32) {
+        if watch.interactions.get_value() != watch.seen {
+            return;
+        }
+        if Date::now() > watch.deadline {
+            // The page never grew tall enough (it changed since): go as far down as it goes.
+            if settled(watch.pending, &watch.old) {
+                window().scroll_to_with_x_and_y(0.0, watch.y);
+            }
+            return;
+        }
+        let next_stable = if page_ready(watch.y, watch.pending, &watch.old) {
+            if (window().scroll_y().unwrap_or(0.0) - watch.y).abs() > 1.0 {
+                window().scroll_to_with_x_and_y(0.0, watch.y);
             }
             stable + 1
         } else {
             0
         };
-        if past_deadline || next_stable >= STABLE_FRAMES {
+        if next_stable >= STABLE_FRAMES {
             return;
         }
-        request_animation_frame(move || restore_when_ready(y, deadline, pending, old, next_stable));
+        request_animation_frame(move || restore_when_ready(watch, next_stable));
     }
 }
