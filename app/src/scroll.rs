@@ -6,7 +6,7 @@
 //! "manual"`): it remembers the scroll position of every URL it leaves and, after a Back or
 //! Forward, restores it once that page has rendered (no "Loading…" state, no pending transition,
 //! the new page has replaced the old one, and it is tall enough). On a slow connection that can
-//! take a while: Folio waits up to ten seconds, unless the reader scrolls, types or touches the
+//! take a while: Folio waits up to ten seconds, unless the reader scrolls, clicks, types or touches the
 //! page first (then their position wins). Links still start new pages at the top (the router
 //! does that).
 
@@ -50,12 +50,13 @@ mod browser {
             let _ = Reflect::set(&history, &"scrollRestoration".into(), &"manual".into());
         }
         let positions = StoredValue::new(HashMap::<String, f64>::new());
-        // Counts the reader's own wheel, touch and key presses: a restore still waiting when the
-        // reader acts is abandoned.
+        // Counts the reader's own wheel turns, pointer presses (mouse, touch, pen: clicks and
+        // scrollbar drags), key presses and history steps: a restore still
+        // running when the reader acts or moves on is abandoned.
         let interactions = StoredValue::new(0u64);
         let bump = move || interactions.update_value(|n| *n += 1);
         let wheel = window_event_listener(leptos::ev::wheel, move |_| bump());
-        let touch = window_event_listener(leptos::ev::touchstart, move |_| bump());
+        let pointer = window_event_listener(leptos::ev::pointerdown, move |_| bump());
         let key = window_event_listener(leptos::ev::keydown, move |_| bump());
         // Every scroll is recorded under the URL shown at that moment. The router changes the URL
         // before it scrolls a new page to the top, so that scroll is recorded for the new page.
@@ -66,6 +67,9 @@ mod browser {
             });
         });
         let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+            // A restore still running for the previous history step must stop: it would scroll
+            // this page to that page's position.
+            bump();
             if let Some(y) = positions.with_value(|map| map.get(&current_key()).copied()) {
                 let deadline = Date::now() + RESTORE_DEADLINE_MS;
                 // Give the router a frame to start loading the page before judging whether it is ready.
@@ -86,7 +90,7 @@ mod browser {
             scroll.remove();
             popstate.remove();
             wheel.remove();
-            touch.remove();
+            pointer.remove();
             key.remove();
         });
     }
@@ -136,7 +140,7 @@ mod browser {
         pending: RwSignal<bool>,
         /// The first element of the page being left.
         old: Option<Element>,
-        /// The reader's interaction count, and its value when the restore began.
+        /// The count of interactions and history steps, and its value when the restore began.
         interactions: StoredValue<u64>,
         seen: u64,
     }

@@ -3,6 +3,7 @@
 //! pretty-printed and this site's URLs in it as links. `?format=json` and `?format=api` force
 //! either, as in DRF. Answers say `Vary: Accept`.
 
+use app::domain::text::escape_markup;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
@@ -31,26 +32,10 @@ pub fn wants_html(headers: &HeaderMap, query: Option<&str>) -> bool {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// Escaped pretty JSON with every string that is a URL of this site (`base_url`) as a link.
 fn linked_json(pretty: &str, base_url: &str) -> String {
-    let escaped = escape(pretty);
-    let prefix = format!("&quot;{}", escape(base_url));
+    let escaped = escape_markup(pretty);
+    let prefix = format!("&quot;{}", escape_markup(base_url));
     let mut out = String::with_capacity(escaped.len() + 256);
     let mut rest = escaped.as_str();
     while let Some(at) = rest.find(&prefix) {
@@ -89,8 +74,8 @@ pub fn page(
          <a href=\"{path}?format=json\">JSON</a></nav>\
          <h1>{method} {path}</h1><p class=\"api-status\">HTTP {code} {reason}</p>\
          <pre><code>{body}</code></pre></main></body></html>",
-        path = escape(path),
-        method = escape(method.as_str()),
+        path = escape_markup(path),
+        method = escape_markup(method.as_str()),
         code = status.as_u16(),
         body = linked_json(&pretty, base_url),
     )

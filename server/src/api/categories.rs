@@ -30,13 +30,13 @@ pub async fn list(
     let count = categories::count_all(conn.conn()).await?;
     let page = PageSpec::resolve(param(&pairs, "page"), count)?;
     let rows = categories::list(conn.conn(), PAGE_SIZE, page.offset()).await?;
-    let (next, previous) = page.links(&api.app.site.base_url, "/api/categories/", &pairs);
-    Ok(Json(Page {
+    Ok(Json(page.page(
         count,
-        next,
-        previous,
-        results: rows.into_iter().map(Category::from).collect(),
-    }))
+        rows.into_iter().map(Category::from).collect(),
+        &api.app.site.base_url,
+        "/api/categories/",
+        &pairs,
+    )))
 }
 
 /// A category by slug.

@@ -57,13 +57,13 @@ pub async fn list(
     let page = PageSpec::resolve(param(&pairs, "page"), count)?;
     let rows =
         comments::list_approved_public(conn.conn(), post, now, PAGE_SIZE, page.offset()).await?;
-    let (next, previous) = page.links(&api.app.site.base_url, "/api/comments/", &pairs);
-    Ok(Json(Page {
+    Ok(Json(page.page(
         count,
-        next,
-        previous,
-        results: rows.into_iter().map(Comment::from).collect(),
-    }))
+        rows.into_iter().map(Comment::from).collect(),
+        &api.app.site.base_url,
+        "/api/comments/",
+        &pairs,
+    )))
 }
 
 /// Writes a comment on a published post as the caller; it waits for moderation

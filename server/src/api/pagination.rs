@@ -4,6 +4,7 @@
 //! `remove_query_param` do), and 404 `Invalid page.` for a page that does not exist.
 
 use super::error::ApiError;
+use super::serializers::Page;
 
 /// Objects per page (DRF's `PAGE_SIZE` in the tutorial).
 pub const PAGE_SIZE: i64 = 20;
@@ -39,6 +40,24 @@ impl PageSpec {
     /// The offset of the page's first object.
     pub fn offset(self) -> i64 {
         (self.number - 1) * PAGE_SIZE
+    }
+
+    /// This page of a list of `count` objects as the API answers it, with its links.
+    pub fn page<T: utoipa::ToSchema>(
+        self,
+        count: i64,
+        results: Vec<T>,
+        base_url: &str,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Page<T> {
+        let (next, previous) = self.links(base_url, path, query);
+        Page {
+            count,
+            next,
+            previous,
+            results,
+        }
     }
 
     /// The absolute `next` and `previous` URLs for `base_url` + `path` with the request's

@@ -124,13 +124,13 @@ pub async fn list(
     )
     .await?;
     let results = with_comments(conn.conn(), rows).await?;
-    let (next, previous) = page.links(&api.app.site.base_url, "/api/posts/", &pairs);
-    Ok(Json(Page {
+    Ok(Json(page.page(
         count,
-        next,
-        previous,
         results,
-    }))
+        &api.app.site.base_url,
+        "/api/posts/",
+        &pairs,
+    )))
 }
 
 /// The fields of a create or change request.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::PostStatus;
 use crate::on_conn;
+use crate::ssr::db::posts::escape_like;
 use crate::ssr::db::Conn;
 
 /// Which posts a caller may see.
@@ -176,18 +177,6 @@ impl Where {
         }
         w
     }
-}
-
-/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself.
-fn escape_like(term: &str) -> String {
-    let mut out = String::with_capacity(term.len());
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The columns of an [`ApiPostRow`].

@@ -92,8 +92,9 @@ impl PostFilter {
     }
 }
 
-/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself.
-fn escape_like(term: &str) -> String {
+/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself (queries say
+/// `ESCAPE '\\'`).
+pub fn escape_like(term: &str) -> String {
     let mut out = String::with_capacity(term.len());
     for c in term.chars() {
         if matches!(c, '%' | '_' | '\\') {
