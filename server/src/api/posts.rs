@@ -5,8 +5,8 @@ use app::domain::PostStatus;
 use app::ssr::authoring::{self, NewPost, PostChanges};
 use app::ssr::blog::MAX_TITLE_CHARS;
 use app::ssr::db::api_posts::{self, ApiPostRow, PostOrder, PostQuery, Visibility};
-use app::ssr::db::comments;
 use app::ssr::db::Conn;
+use app::ssr::db::{categories, comments};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -133,14 +133,25 @@ pub async fn list(
     )))
 }
 
-/// The fields of a create or change request.
-fn read_post(
+/// The fields of a create or change request, every problem at once (an unknown category among
+/// them, as DRF's related field reports it).
+async fn read_post(
+    api: &ApiState,
     body: &serde_json::Map<String, serde_json::Value>,
     partial: bool,
 ) -> Result<PostChanges, ApiError> {
     let mut fields = Fields::new(body, partial);
     let title = fields.string("title", true, Some(MAX_TITLE_CHARS));
     let category_id = fields.primary_key("category_id", true);
+    if let Some(id) = category_id {
+        let mut conn = api.app.db.acquire().await?;
+        if categories::find_by_id(conn.conn(), id).await?.is_none() {
+            fields.error(
+                "category_id",
+                format!("Invalid pk \"{id}\" - object does not exist."),
+            );
+        }
+    }
     let text = fields.string("body", true, None);
     let status = fields
         .choice("status", false, &STATUS_CHOICES)
@@ -188,7 +199,7 @@ pub async fn create(
         return Err(ApiError::PermissionDenied);
     }
     let data = json_object(&headers, &body)?;
-    let changes = read_post(&data, false)?;
+    let changes = read_post(&api, &data, false).await?;
     let (Some(title), Some(text), Some(category_id)) =
         (changes.title, changes.body, changes.category_id)
     else {
@@ -252,7 +263,7 @@ async fn change(
     let Path(slug) = slug.map_err(|_| ApiError::NoMatch(OBJECT))?;
     let row = find(&api, &caller, &slug).await?;
     let data = json_object(&headers, &body)?;
-    let changes = read_post(&data, partial)?;
+    let changes = read_post(&api, &data, partial).await?;
     authoring::update(&api.app, actor, row.id, changes)
         .await
         .map_err(|e| ApiError::from_app(e, OBJECT))?;

@@ -152,6 +152,7 @@ pub struct PostWrite {
     #[schema(min_length = 1)]
     pub body: String,
     /// The status (default `DRAFT`); `PUBLISHED` publishes now.
+    #[schema(nullable = false)]
     pub status: Option<Status>,
 }
 

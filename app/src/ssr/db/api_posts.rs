@@ -335,7 +335,9 @@ pub async fn slug_taken(
 }
 
 /// The `limit` public posts with the highest view count (ties: newest id first), walking
-/// `posts_view_count_idx`.
+/// `posts_view_count_idx` from the top. SQLite's planner would rather range-scan the status
+/// index and sort every public post (53 ms with 100,000 posts, against 0.1 ms), so the SQLite
+/// text names the index; PostgreSQL chooses it by itself.
 ///
 /// # Errors
 /// The driver's error.
@@ -344,8 +346,15 @@ pub async fn trending(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<ApiPostRow>, sqlx::Error> {
+    let from = match conn {
+        Conn::Sqlite(_) => {
+            "FROM posts p INDEXED BY posts_view_count_idx \
+             JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id"
+        }
+        Conn::Postgres(_) => FROM_JOINED,
+    };
     let sql = format!(
-        "SELECT {COLUMNS} {FROM_JOINED} WHERE p.status = 'PUBLISHED' AND p.published_at IS NOT NULL \
+        "SELECT {COLUMNS} {from} WHERE p.status = 'PUBLISHED' AND p.published_at IS NOT NULL \
          AND p.published_at <= $1 ORDER BY p.view_count DESC, p.id DESC LIMIT $2"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, ApiPostRow>(&sql)
