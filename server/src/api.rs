@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use app::ssr::AppState;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -72,15 +72,44 @@ pub fn router<S: Clone + Send + Sync + 'static>(api: ApiState) -> Router<S> {
         .route("/api/stats/", get(ops::stats))
         .route("/api/schema/", get(openapi::schema))
         .route("/api/docs/", get(openapi::docs))
+        .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .layer(middleware::from_fn_with_state(api.clone(), context))
         .layer(middleware::from_fn_with_state(api.clone(), finish))
         .with_state(api)
 }
 
-/// Unknown URLs under `/api/`.
-async fn not_found() -> ApiError {
-    ApiError::NotFound
+/// Unknown URLs under `/api/`: a `GET` or `HEAD` of an API URL written without its trailing
+/// slash is redirected (301) to it, as Django's `APPEND_SLASH` does; anything else is 404.
+async fn not_found(request: Request) -> Response {
+    let path = request.uri().path();
+    let readable = matches!(*request.method(), Method::GET | Method::HEAD);
+    if readable && !path.ends_with('/') && resolves_with_slash(path) {
+        let location = match request.uri().query() {
+            Some(query) => format!("{path}/?{query}"),
+            None => format!("{path}/"),
+        };
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response();
+        }
+    }
+    ApiError::NotFound.into_response()
+}
+
+/// Whether `path` + `/` is one of the API's URLs.
+fn resolves_with_slash(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/api") else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let is_slug = |s: &str| !s.contains('.');
+    match segments.as_slice() {
+        [] => true,
+        ["posts" | "categories" | "comments" | "stats" | "schema" | "docs"] => true,
+        ["posts" | "categories", slug] => is_slug(slug),
+        ["auth", "token"] => true,
+        _ => false,
+    }
 }
 
 /// The client's address for throttling (the socket's peer, or as far into `X-Forwarded-For`
@@ -143,4 +172,31 @@ async fn finish(State(api): State<ApiState>, request: Request, next: Next) -> Re
         response = browsable::render(&method, &path, response, &api.app.site.base_url).await;
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolves_with_slash;
+
+    #[test]
+    fn only_api_urls_get_their_slash() {
+        for path in [
+            "/api",
+            "/api/posts",
+            "/api/posts/hello-world",
+            "/api/auth/token",
+            "/api/docs",
+        ] {
+            assert!(resolves_with_slash(path), "{path}");
+        }
+        for path in [
+            "/api/nothing",
+            "/api/posts/a/b",
+            "/api/posts/titles.txt",
+            "/apix",
+            "/api/auth",
+        ] {
+            assert!(!resolves_with_slash(path), "{path}");
+        }
+    }
 }

@@ -141,6 +141,19 @@ async fn the_api_root_lists_the_resources() {
         (missing.status, missing.json),
         (404, json!({"detail": "Not found."}))
     );
+    // Django's APPEND_SLASH for API URLs written without the slash; the query is kept.
+    let api = Api::new(&app);
+    for (path, location) in [
+        ("/api", "/api/"),
+        ("/api/posts?page=1", "/api/posts/?page=1"),
+        ("/api/posts/some-slug", "/api/posts/some-slug/"),
+    ] {
+        let answer = api.get(path).await;
+        assert_eq!(answer.status, 301, "{path}");
+        assert_eq!(answer.headers["location"], location, "{path}");
+    }
+    assert_eq!(api.get("/api/nothing").await.status, 404);
+    assert_eq!(api.post("/api/posts", json!({})).await.status, 404);
 }
 
 #[tokio::test]
