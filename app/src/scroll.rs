@@ -60,13 +60,27 @@ mod browser {
         let key = window_event_listener(leptos::ev::keydown, move |_| bump());
         // Every scroll is recorded under the URL shown at that moment. The router changes the URL
         // before it scrolls a new page to the top, so that scroll is recorded for the new page.
+        // `shown` remembers that URL: at a Back or Forward the address bar already shows the next
+        // one.
+        let shown = StoredValue::new(current_key());
         let scroll = window_event_listener(leptos::ev::scroll, move |_| {
             let y = window().scroll_y().unwrap_or(0.0);
+            let key = current_key();
             positions.update_value(|map| {
-                map.insert(current_key(), y);
+                map.insert(key.clone(), y);
             });
+            shown.set_value(key);
         });
+        // Installed before the router's own listener, so this runs while the page being left is
+        // still on screen.
         let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+            // Scroll events arrive a frame late: a reader who scrolls and goes Back within one
+            // frame would lose the last position. Record it now, under the page being left.
+            let left_at = window().scroll_y().unwrap_or(0.0);
+            positions.update_value(|map| {
+                map.insert(shown.get_value(), left_at);
+            });
+            shown.set_value(current_key());
             // A restore still running for the previous history step must stop: it would scroll
             // this page to that page's position.
             bump();
