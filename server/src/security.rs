@@ -232,14 +232,12 @@ fn api_without_ambient_credentials(request: &Request) -> bool {
     if crate::api::auth::has_token_header(request.headers()) {
         return true;
     }
-    let session_cookie = format!("{}=", crate::startup::SESSION_COOKIE);
     !request
         .headers()
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .any(|pair| pair.trim_start().starts_with(&session_cookie))
+        .any(|h| csrf::cookie_value(h, crate::startup::SESSION_COOKIE).is_some())
 }
 
 async fn check_csrf(

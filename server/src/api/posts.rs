@@ -30,15 +30,18 @@ const OBJECT: &str = "Post";
 /// Adds each post's approved comments (one query for all of them).
 async fn with_comments(conn: Conn<'_>, rows: Vec<ApiPostRow>) -> Result<Vec<Post>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut all = comments::list_approved_for_posts(conn, &ids).await?;
+    let mut by_post: std::collections::HashMap<i64, Vec<Comment>> = Default::default();
+    for comment in comments::list_approved_for_posts(conn, &ids).await? {
+        by_post
+            .entry(comment.post_id)
+            .or_default()
+            .push(Comment::from(comment));
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut all)
-                .into_iter()
-                .partition(|c| c.post_id == row.id);
-            all = rest;
-            Post::new(row, mine.into_iter().map(Comment::from).collect())
+            let comments = by_post.remove(&row.id).unwrap_or_default();
+            Post::new(row, comments)
         })
         .collect())
 }
