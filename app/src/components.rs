@@ -7,5 +7,6 @@ pub mod forms;
 pub mod layout;
 pub mod page_meta;
 pub mod pagination;
+pub mod post_article;
 pub mod post_list;
 pub mod user;

@@ -1,6 +1,7 @@
 //! Domain values shared by the server and the browser: parsed once at the edge, valid afterwards.
 
 pub mod account;
+pub mod changelist;
 pub mod pagination;
 pub mod role;
 pub mod slug;

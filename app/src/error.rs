@@ -36,6 +36,12 @@ pub enum AppError {
         /// Seconds until the next attempt is allowed (the `Retry-After` header, RFC 9110 §10.2.3).
         retry_after_secs: u64,
     },
+    /// The upload is larger than the limit (the message says which).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The upload is of a type Folio does not take (the message says which it takes).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// Something failed on the server; details are in the server log only.
     #[error("internal server error")]
     Internal,
@@ -53,6 +59,8 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Transport(_) => StatusCode::BAD_GATEWAY,
@@ -95,7 +103,10 @@ impl AppError {
             )),
             Self::Unauthorized => Some("Please sign in first.".to_string()),
             Self::Forbidden => Some("You do not have permission to do this.".to_string()),
-            Self::BadRequest(message) | Self::Conflict(message) => Some(message.clone()),
+            Self::BadRequest(message)
+            | Self::Conflict(message)
+            | Self::PayloadTooLarge(message)
+            | Self::UnsupportedMediaType(message) => Some(message.clone()),
             Self::NotFound => Some("This no longer exists.".to_string()),
             Self::Internal | Self::Transport(_) => {
                 Some("Something went wrong on our side. Please try again.".to_string())

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::pagination::PageInfo;
 
+pub mod admin;
+pub mod editor;
+pub mod media;
+
 /// The public face of a user: enough to credit and link an author.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicUser {

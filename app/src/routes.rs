@@ -2,6 +2,7 @@
 //! so the first response is complete HTML with its `<title>`, meta tags and real status code.
 
 pub mod account;
+pub mod admin;
 pub mod public;
 
 use leptos::prelude::*;
@@ -13,6 +14,11 @@ use account::{
     LoginView, PasswordChangeView, PasswordResetConfirmView, PasswordResetView, ProfileView,
     SignupView, VerifiedView, VerifyEmailView,
 };
+use admin::{
+    AddRoute, AdminIndexRoute, ChangeListRoute, ChangeRoute, DeleteRoute, EditorRoute,
+    HistoryRoute, MediaRoute, PreviewRoute,
+};
+use leptos_router::Lazy;
 use public::{AuthorView, CategoryView, HomeView, PostView, SearchView};
 
 /// All of Folio's pages; unknown paths get [`NotFound`] with status 404.
@@ -24,6 +30,16 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/search") view=SearchView ssr=SsrMode::Async/>
             <Route path=path!("/category/:slug/") view=CategoryView ssr=SsrMode::Async/>
             <Route path=path!("/author/:username/") view=AuthorView ssr=SsrMode::Async/>
+            // Before the post route: its four segments would also match `/admin/<model>/<id>/delete/`.
+            <Route path=path!("/admin/") view={Lazy::<AdminIndexRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/media/") view={Lazy::<MediaRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/:model/") view={Lazy::<ChangeListRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/:model/add/") view={Lazy::<AddRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/:model/:id/") view={Lazy::<ChangeRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/posts/:id/edit/") view={Lazy::<EditorRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/posts/:id/preview/") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/:model/:id/delete/") view={Lazy::<DeleteRoute>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/admin/:model/:id/history/") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async/>
             <Route path=path!("/:year/:month/:day/:slug/") view=PostView ssr=SsrMode::Async/>
             <Route path=path!("/accounts/login/") view=LoginView ssr=SsrMode::Async/>
             <Route path=path!("/accounts/signup/") view=SignupView ssr=SsrMode::Async/>

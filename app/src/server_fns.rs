@@ -2,7 +2,10 @@
 //! takes the state, checks its input, calls the blog service and maps the error.
 
 pub mod accounts;
+pub mod admin;
 pub mod comments;
+pub mod editor;
+pub mod media;
 pub mod posts;
 pub mod site;
 

@@ -2,6 +2,7 @@
 //! Nothing here is compiled into the browser's wasm.
 
 pub mod accounts;
+pub mod admin;
 pub mod api_tokens;
 pub mod auth;
 pub mod authoring;
@@ -9,7 +10,9 @@ pub mod blog;
 pub mod comments;
 pub mod content;
 pub mod db;
+pub mod editor;
 pub mod mail;
+pub mod media;
 pub mod state;
 
 pub use state::AppState;

@@ -19,6 +19,8 @@
 //! | `FOLIO_SMTP_URL` | none | `smtp://user:pass@host:587` (STARTTLS) or `smtps://…`; without it, email goes to `FOLIO_MAIL_DIR` |
 //! | `FOLIO_MAIL_DIR` | `data/mail` | folder of `.eml` files for development |
 //! | `FOLIO_MAIL_FROM` | `Folio <noreply@localhost>` | sender of Folio's email |
+//! | `FOLIO_MEDIA_DIR` | `data/media` | folder of uploaded images, served at `/media/` |
+//! | `FOLIO_MEDIA_MAX_BYTES` | `10485760` (10 MB) | largest image upload accepted |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -112,6 +114,10 @@ pub struct Config {
     pub mail_dir: PathBuf,
     /// Sender of Folio's email.
     pub mail_from: String,
+    /// Folder of uploaded images (served at `/media/`).
+    pub media_dir: PathBuf,
+    /// Largest upload accepted, in bytes.
+    pub media_max_bytes: u64,
     /// `RUST_LOG` as set (for `folio check --deploy`).
     pub log_filter: Option<String>,
 }
@@ -312,7 +318,23 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("data/mail"));
         let mail_from =
             get("FOLIO_MAIL_FROM").unwrap_or_else(|| "Folio <noreply@localhost>".to_string());
+        let media_dir = get("FOLIO_MEDIA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data/media"));
+        let media_max_bytes = parse_number(
+            "FOLIO_MEDIA_MAX_BYTES",
+            get("FOLIO_MEDIA_MAX_BYTES"),
+            app::ssr::media::DEFAULT_MAX_BYTES,
+        )?;
+        if media_max_bytes == 0 {
+            return Err(ConfigError {
+                setting: "FOLIO_MEDIA_MAX_BYTES",
+                message: "must be at least 1 byte".into(),
+            });
+        }
         Ok(Self {
+            media_dir,
+            media_max_bytes,
             addr,
             database_url: DatabaseUrl(database_url),
             secret_key,

@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod import;
 pub mod jobs;
 pub mod manage;
+pub mod media;
 pub mod redirects;
 pub mod security;
 pub mod server_fn_errors;

@@ -195,6 +195,10 @@ pub fn build_router(
         leptos_options: leptos_options.clone(),
         auth: auth.clone(),
         mailer,
+        media: app::ssr::media::MediaSettings {
+            dir: config.media_dir.clone(),
+            max_bytes: config.media_max_bytes,
+        },
     };
     let security = SecuritySettings {
         allowed_hosts: config.allowed_hosts.clone().into(),
@@ -232,6 +236,8 @@ pub fn build_router(
         .route("/sitemap.xml", get(crate::feeds::sitemap))
         .route("/robots.txt", get(crate::feeds::robots))
         .nest_service("/pkg", assets)
+        .route("/admin/media/upload/", axum::routing::post(crate::media::upload))
+        .nest_service("/media", crate::media::files(config.media_dir.clone()))
         .leptos_routes_with_context(&state, routes, provide_csp_nonce, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::redirects::redirect_on_not_found))

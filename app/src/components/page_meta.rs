@@ -19,7 +19,12 @@ pub fn PageMeta(
     #[prop(into)] path: String,
     #[prop(default = "website")] og_type: &'static str,
 ) -> impl IntoView {
-    let site = expect_context::<SiteResource>();
+    // Missing only while a page is being left: a lazily loaded route's reactive title can update
+    // after its owner was detached from the app's (its params change as the router moves on).
+    // Nothing is rendered then; the next page sets its own metadata.
+    let Some(site) = use_context::<SiteResource>() else {
+        return ().into_any();
+    };
     view! {
         <Suspense>
             {move || {
@@ -53,6 +58,7 @@ pub fn PageMeta(
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 /// Escapes a title when rendering on the server.

@@ -6,31 +6,12 @@ use leptos_router::components::A;
 
 use crate::model::{PostSummary, PublicUser};
 
-/// English month names, for [`human_date`].
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Formats a publication date for readers, e.g. "21 August 2026" (UTC).
 ///
 /// Written out by hand rather than with chrono's `format`, whose strftime engine would add to
 /// the browser's wasm bundle.
 pub fn human_date(at: DateTime<Utc>) -> String {
-    let month = MONTHS
-        .get(at.month0() as usize)
-        .copied()
-        .unwrap_or_default();
+    let month = crate::domain::text::month_name(at.month());
     format!("{} {month} {}", at.day(), at.year())
 }
 

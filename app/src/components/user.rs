@@ -45,7 +45,8 @@ pub fn login_href(path: &str) -> String {
     format!("/accounts/login/?next={}", encode_query_value(path))
 }
 
-/// The header's account links: "Sign in" and "Sign up", or the user's name and "Sign out".
+/// The header's account links: "Sign in" and "Sign up", or (staff: "Admin",) the user's name
+/// and "Sign out".
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let user = expect_context::<UserResource>();
@@ -55,6 +56,11 @@ pub fn UserMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(user)) => view! {
+                        {if user.role.is_staff() {
+                            view! { <li><A href="/admin/">"Admin"</A></li> }.into_any()
+                        } else {
+                            ().into_any()
+                        }}
                         <li><A href="/accounts/profile/">{user.name().to_string()}</A></li>
                         <li><LogoutButton/></li>
                     }
@@ -89,7 +95,7 @@ pub fn LogoutButton() -> impl IntoView {
 /// Renders `children` with the signed-in user, or sends an anonymous visitor to the sign-in
 /// page with `next` set to `path` (Django's `login_required`).
 #[component]
-pub fn RequireUser<F, V>(path: &'static str, children: F) -> impl IntoView
+pub fn RequireUser<F, V>(#[prop(into)] path: String, children: F) -> impl IntoView
 where
     F: Fn(CurrentUser) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
@@ -99,10 +105,11 @@ where
         <Transition fallback=crate::routes::public::Loading>
             {move || {
                 let children = children.clone();
+                let path = path.clone();
                 Suspend::new(async move {
                     match user.await {
                         Ok(Some(user)) => children(user).into_any(),
-                        Ok(None) => view! { <Redirect path=login_href(path)/> }.into_any(),
+                        Ok(None) => view! { <Redirect path=login_href(&path)/> }.into_any(),
                         Err(error) => view! { <crate::components::error_page::ErrorPage error/> }.into_any(),
                     }
                 })

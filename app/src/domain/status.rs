@@ -25,6 +25,15 @@ impl PostStatus {
         }
     }
 
+    /// The status for people: `Draft`, `Published`, `Archived`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Published => "Published",
+            Self::Archived => "Archived",
+        }
+    }
+
     /// Parses the stored form (case-insensitive); `None` for anything else.
     pub fn parse(value: &str) -> Option<Self> {
         match value.to_ascii_uppercase().as_str() {

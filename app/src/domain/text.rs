@@ -74,6 +74,31 @@ mod tests {
     }
 }
 
+/// English month names, January first.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The English name of `month` (1-12), or `"?"` outside that range. Written out rather than
+/// with chrono's `format`, whose strftime engine would add to the browser's wasm bundle.
+pub fn month_name(month: u32) -> &'static str {
+    MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?")
+}
+
 /// Percent-encodes `value` for a URL query (RFC 3986: everything but unreserved characters and
 /// `/`, which is harmless in a query and keeps `?next=/a/b/` readable).
 pub fn encode_query_value(value: &str) -> String {

@@ -333,6 +333,22 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> Result<(),
         tracing::info!("password reset asked for an address without an account");
         return Ok(());
     };
+    send_reset_link(state, &account).await
+}
+
+/// Emails `account` a single-use link to choose a password (one hour), as the reset form does;
+/// the admin uses it for accounts it creates without a password.
+///
+/// # Errors
+/// [`AppError::Validation`] (`email`) when the account has no email address;
+/// [`AppError::Internal`] when the database fails.
+pub async fn send_reset_link(state: &AppState, account: &AccountRow) -> Result<(), AppError> {
+    if account.email.is_none() {
+        return Err(AppError::field(
+            "email",
+            "This account has no email address.",
+        ));
+    }
     let token = issue_token(
         &state.db,
         account.id,

@@ -6,11 +6,18 @@
 //! `$1`-style parameters and `CAST(... AS ...)`, which both dialects accept; where the dialects
 //! truly differ a query says so with a `match` on [`Conn`] and both texts side by side.
 
+pub mod admin_bulk;
+pub mod admin_forms;
+pub mod admin_lists;
+pub mod admin_log;
 pub mod api_posts;
 pub mod api_tokens;
 pub mod categories;
 pub mod comments;
+pub mod editor;
+pub mod filter;
 pub mod login_failures;
+pub mod media;
 pub mod posts;
 pub mod redirects;
 pub mod sessions;

@@ -22,6 +22,8 @@ pub struct AppState {
     pub auth: crate::ssr::auth::AuthSettings,
     /// Where email goes.
     pub mailer: crate::ssr::mail::Mailer,
+    /// Where uploaded images go and how large they may be.
+    pub media: crate::ssr::media::MediaSettings,
 }
 
 impl FromRef<AppState> for LeptosOptions {

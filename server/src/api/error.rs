@@ -130,6 +130,10 @@ impl From<AppError> for ApiError {
             AppError::Forbidden => Self::PermissionDenied,
             AppError::Validation(errors) => Self::Validation(errors),
             AppError::Conflict(message) => Self::Conflict(message),
+            // The API takes no uploads; these only come from the media service.
+            AppError::PayloadTooLarge(message) | AppError::UnsupportedMediaType(message) => {
+                Self::field("", message)
+            }
             AppError::TooManyRequests { retry_after_secs } => Self::Throttled(retry_after_secs),
             AppError::Internal | AppError::Transport(_) => Self::Internal,
         }

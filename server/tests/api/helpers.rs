@@ -47,6 +47,11 @@ impl TestDatabase {
     pub fn mail_dir(&self) -> PathBuf {
         self.dir.path().join("mail")
     }
+
+    /// The folder the test server keeps uploaded images in.
+    pub fn media_dir(&self) -> PathBuf {
+        self.dir.path().join("media")
+    }
 }
 
 fn postgres_admin_url() -> String {
@@ -183,6 +188,7 @@ impl TestApp {
         let database = TestDatabase::create(backend).await;
         let url = database.url.clone();
         let mail_dir = database.mail_dir();
+        let media_dir = database.media_dir();
         let overrides: std::collections::HashMap<String, String> = settings
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -200,6 +206,7 @@ impl TestApp {
                 // Tests talk plain HTTP to 127.0.0.1: cookies must not require HTTPS.
                 "FOLIO_SECURE_COOKIES" => Some("false".to_string()),
                 "FOLIO_MAIL_DIR" => Some(mail_dir.display().to_string()),
+                "FOLIO_MEDIA_DIR" => Some(media_dir.display().to_string()),
                 // Every test calls the API from 127.0.0.1: throttling has its own tests.
                 "FOLIO_API_THROTTLE_ANON" | "FOLIO_API_THROTTLE_USER" => {
                     Some("10000/minute".to_string())
@@ -413,6 +420,11 @@ impl TestApp {
             );
         }
         response
+    }
+
+    /// The folder this server keeps uploaded images in.
+    pub fn media_dir(&self) -> PathBuf {
+        self._database.media_dir()
     }
 
     /// The signed-in user as the server sees this client.

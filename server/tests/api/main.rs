@@ -2,8 +2,10 @@
 //! per test (SQLite by default, PostgreSQL with `FOLIO_TEST_DATABASE=postgres`).
 
 mod accounts;
+mod admin;
 mod cli;
 mod comments;
+mod editor;
 mod feeds;
 mod helpers;
 mod import;

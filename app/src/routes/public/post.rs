@@ -6,8 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::PageTransition;
 use crate::components::comments::Comments;
 use crate::components::error_page::ErrorPage;
-use crate::components::page_meta::PageMeta;
-use crate::components::post_list::PostByline;
+use crate::components::post_article::PostArticle;
 use crate::server_fns::posts::view_post;
 
 /// The post page.
@@ -31,28 +30,11 @@ pub fn PostView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match post.await {
                     Ok(post) => {
-                        let minutes = format!("{} min read", post.reading_minutes);
+                        let id = post.summary.id;
+                        let path = post.summary.path.clone();
                         view! {
-                            <PageMeta
-                                title=post.summary.title.clone()
-                                description=post.description.clone()
-                                path=post.summary.path.clone()
-                                og_type="article"
-                            />
-                            <article class="post">
-                                <header class="post-header">
-                                    <h1>{post.summary.title.clone()}</h1>
-                                    <PostByline
-                                        author=post.summary.author.clone()
-                                        byline=post.summary.byline.clone()
-                                        published_at=post.summary.published_at
-                                        category=post.summary.category.clone()
-                                    />
-                                    <p class="reading-time">{minutes}</p>
-                                </header>
-                                <div class="post-body" inner_html=post.body_html></div>
-                            </article>
-                            <Comments post_id=post.summary.id path=post.summary.path.clone()/>
+                            <PostArticle post/>
+                            <Comments post_id=id path/>
                         }
                         .into_any()
                     }

@@ -16,11 +16,15 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("img", ["srcset", "sizes", "loading"])
         .add_generic_attributes(["id", "class", "align", "dir"])
         .attribute_filter(|element, attribute, value| {
             match (element, attribute) {
                 // Only task-list checkboxes, never text inputs.
                 ("input", "type") if value != "checkbox" => None,
+                // Responsive copies of uploads only: every candidate under /media/.
+                ("img", "srcset") if !srcset_is_uploads(value) => None,
+                ("img", "loading") if value != "lazy" && value != "eager" => None,
                 // Element ids starting with "__" could shadow the page's own globals.
                 (_, "id") if value.starts_with("__") => None,
                 _ => Some(value.into()),
@@ -28,6 +32,15 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         });
     builder
 });
+
+/// Whether every candidate of a `srcset` is an upload (`/media/...`), so a `srcset` cannot point
+/// images anywhere else.
+fn srcset_is_uploads(value: &str) -> bool {
+    value.split(',').all(|candidate| {
+        let url = candidate.split_whitespace().next().unwrap_or("");
+        url.starts_with("/media/") && !url.contains("..") && !url.contains("//")
+    })
+}
 
 /// Returns `html` reduced to Folio's allow-list (see the module documentation).
 ///

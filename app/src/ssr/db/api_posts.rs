@@ -6,9 +6,10 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::bind_values;
 use crate::domain::PostStatus;
 use crate::on_conn;
-use crate::ssr::db::posts::escape_like;
+use crate::ssr::db::filter::{Value, Where};
 use crate::ssr::db::Conn;
 
 /// Which posts a caller may see.
@@ -88,51 +89,13 @@ pub struct PostQuery {
     pub ordering: Vec<PostOrder>,
 }
 
-/// A value bound to a query placeholder.
-#[derive(Debug, Clone)]
-enum Value {
-    Time(DateTime<Utc>),
-    Int(i64),
-    Text(String),
+/// The API's conditions on top of the shared [`Where`] builder.
+trait PostConditions {
+    fn visibility(&mut self, visibility: Visibility, now: DateTime<Utc>);
+    fn query(query: &PostQuery, now: DateTime<Utc>) -> Self;
 }
 
-/// Binds a list of [`Value`]s in order onto a sqlx query of either backend.
-macro_rules! bind_values {
-    ($query:expr, $values:expr) => {{
-        let mut query = $query;
-        for value in $values {
-            query = match value {
-                Value::Time(t) => query.bind(*t),
-                Value::Int(i) => query.bind(*i),
-                Value::Text(s) => query.bind(s.as_str()),
-            };
-        }
-        query
-    }};
-}
-
-/// A `WHERE` clause under construction, numbering its placeholders.
-#[derive(Debug, Default)]
-struct Where {
-    sql: String,
-    values: Vec<Value>,
-}
-
-impl Where {
-    fn push(&mut self, value: Value) -> String {
-        self.values.push(value);
-        format!("${}", self.values.len())
-    }
-
-    fn and(&mut self, condition: &str) {
-        self.sql.push_str(if self.sql.is_empty() {
-            " WHERE "
-        } else {
-            " AND "
-        });
-        self.sql.push_str(condition);
-    }
-
+impl PostConditions for Where {
     fn visibility(&mut self, visibility: Visibility, now: DateTime<Utc>) {
         let public = |w: &mut Self| {
             let now = w.push(Value::Time(now));
@@ -165,16 +128,7 @@ impl Where {
                 "p.category_id = (SELECT id FROM categories WHERE slug = {n})"
             ));
         }
-        for term in &query.search {
-            let n = w.push(Value::Text(format!(
-                "%{}%",
-                escape_like(&term.to_lowercase())
-            )));
-            // LOWER() on both sides; SQLite's LOWER folds ASCII only, PostgreSQL's all of Unicode.
-            w.and(&format!(
-                "(LOWER(p.title) LIKE {n} ESCAPE '\\' OR LOWER(p.body_text) LIKE {n} ESCAPE '\\')"
-            ));
-        }
+        w.search(&["p.title", "p.body_text"], &query.search);
         w
     }
 }

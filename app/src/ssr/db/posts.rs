@@ -245,6 +245,31 @@ pub async fn find_public(
     })
 }
 
+/// Post `id` in any status, shaped as the public page shows it (the staff-only preview); a post
+/// without `published_at` shows `now` as its date.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_for_preview(
+    conn: Conn<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<PostDetailRow>, sqlx::Error> {
+    let columns = DETAIL_COLUMNS.replacen(
+        "p.published_at",
+        "COALESCE(p.published_at, $2) AS published_at",
+        1,
+    );
+    let sql = format!("SELECT {columns} {FROM_JOINED} WHERE p.id = $1");
+    on_conn!(conn, |c| {
+        sqlx::query_as::<_, PostDetailRow>(&sql)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(c)
+            .await
+    })
+}
+
 /// Adds one to a post's view count in a single statement (no read-modify-write, so
 /// concurrent views are never lost) and returns the new count; `None` if the post is gone.
 ///

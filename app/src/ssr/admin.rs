@@ -1,0 +1,277 @@
+//! The admin back-office's services (Django's `django.contrib.admin`): who may open which
+//! model, the index with the audit log, and per concern:
+//!
+//! - [`changelist`]: change list pages (search, filters, sorting, date drill-down, counts);
+//! - [`actions`]: bulk actions and the inline status edit;
+//! - [`deletion`]: the delete confirmation (what goes with an object, what prevents it);
+//! - [`posts`], [`categories`], [`comments`], [`users`]: the change forms.
+//!
+//! Every function checks the caller's role first; the pages only hide what a role may not do.
+//! Every write is one transaction together with its audit log entry.
+
+pub mod actions;
+pub mod categories;
+pub mod changelist;
+pub mod comments;
+pub mod deletion;
+pub mod posts;
+pub mod users;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::domain::{Permission, Role};
+use crate::error::AppError;
+use crate::model::admin::{AdminIndex, AdminModel, IndexModel, LogAction, LogEntry};
+use crate::ssr::db::admin_lists::{self, Viewer};
+use crate::ssr::db::users::AccountRow;
+use crate::ssr::db::{admin_log, Conn};
+use crate::ssr::AppState;
+
+/// How many entries "Recent actions" shows.
+pub const RECENT_ACTIONS: i64 = 15;
+
+/// Refuses `actor` without the permission that opens `model` (staff only for posts, editors for
+/// categories and comments, administrators for users).
+///
+/// # Errors
+/// [`AppError::Forbidden`].
+pub fn authorise_model(actor: &AccountRow, model: AdminModel) -> Result<(), AppError> {
+    if actor.role.can(Permission::AccessAdmin) && actor.role.can(model.permission()) {
+        Ok(())
+    } else {
+        tracing::info!(
+            user_id = actor.id,
+            model = model.slug(),
+            "admin page refused"
+        );
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Whether `actor` may change a post written by `author_id`: authors their own, editors all
+/// (the accounts issue's rule, as [`crate::ssr::authoring`]).
+pub fn may_change_post(actor: &AccountRow, author_id: i64) -> bool {
+    actor.role.can(Permission::WritePosts)
+        && crate::ssr::auth::may_act_on(actor, author_id, Permission::EditAllPosts)
+}
+
+/// The models `role` may open, in index order.
+pub fn models_for(role: Role) -> Vec<AdminModel> {
+    AdminModel::ALL
+        .into_iter()
+        .filter(|m| role.can(Permission::AccessAdmin) && role.can(m.permission()))
+        .collect()
+}
+
+/// A short digest of an object's stored fields, sent with its change form and compared on save:
+/// if it differs, someone saved the object after the form was opened (optimistic locking).
+pub fn version_of(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    crate::ssr::auth::hex(&hasher.finalize()[..12])
+}
+
+/// Refuses a save whose form was opened at `opened` when the object is now at `current`.
+///
+/// # Errors
+/// [`AppError::Conflict`] with a message saying what to do.
+pub fn check_version(model: AdminModel, opened: &str, current: &str) -> Result<(), AppError> {
+    if opened == current {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "Someone else saved this {} after you opened it. Your changes were not saved: copy \
+             them, reload the page to see the other changes, then edit again.",
+            model.singular()
+        )))
+    }
+}
+
+/// What an audit log entry says about one object.
+#[derive(Debug, Clone, Copy)]
+pub struct Logged<'a> {
+    /// The object's model.
+    pub model: AdminModel,
+    /// The object's id.
+    pub object_id: i64,
+    /// The object's name now.
+    pub object_repr: &'a str,
+    /// What was done.
+    pub action: LogAction,
+    /// What changed, in words (empty for additions and deletions).
+    pub message: &'a str,
+}
+
+/// Writes one audit log entry by `actor` (inside the caller's transaction).
+///
+/// # Errors
+/// The driver's error.
+pub async fn log(
+    conn: Conn<'_>,
+    actor: &AccountRow,
+    entry: Logged<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    admin_log::insert(
+        conn,
+        &admin_log::NewEntry {
+            user_id: actor.id,
+            user_repr: &actor.username,
+            model: entry.model,
+            object_id: entry.object_id,
+            object_repr: entry.object_repr,
+            action: entry.action,
+            change_message: entry.message,
+        },
+        now,
+    )
+    .await
+}
+
+/// "Changed title and status." from the names of the changed fields (Django's
+/// `construct_change_message`), or "No fields changed.".
+pub fn change_message(changed: &[&str]) -> String {
+    match changed {
+        [] => "No fields changed.".to_string(),
+        [one] => format!("Changed {one}."),
+        [rest @ .., last] => format!("Changed {} and {last}.", rest.join(", ")),
+    }
+}
+
+/// The index page for `actor`: the models they may open with counts, and recent actions
+/// (everyone's on those models for editors and administrators, their own for authors).
+///
+/// # Errors
+/// [`AppError::Forbidden`] for non-staff; [`AppError::Internal`] when the database fails.
+pub async fn index(
+    state: &AppState,
+    actor: &AccountRow,
+    now: DateTime<Utc>,
+) -> Result<AdminIndex, AppError> {
+    if !actor.role.can(Permission::AccessAdmin) {
+        return Err(AppError::Forbidden);
+    }
+    let viewer = Viewer {
+        id: actor.id,
+        role: actor.role,
+    };
+    let models = models_for(actor.role);
+    let mut conn = state.db.acquire().await?;
+    let mut areas: Vec<(String, Vec<IndexModel>)> = Vec::new();
+    for model in &models {
+        let (w, _) = admin_lists::conditions(*model, &Default::default(), viewer, now);
+        let count = admin_lists::count(conn.conn(), *model, &w).await?;
+        let entry = IndexModel {
+            model: *model,
+            count,
+            can_add: *model != AdminModel::Comments,
+        };
+        match areas.iter_mut().find(|(area, _)| area == model.area()) {
+            Some((_, list)) => list.push(entry),
+            None => areas.push((model.area().to_string(), vec![entry])),
+        }
+    }
+    let rows = if actor.role.can(Permission::EditAllPosts) {
+        admin_log::recent(conn.conn(), &models, RECENT_ACTIONS).await?
+    } else {
+        admin_log::recent_by_user(conn.conn(), actor.id, RECENT_ACTIONS).await?
+    };
+    Ok(AdminIndex {
+        areas,
+        recent: rows.into_iter().filter_map(|r| r.into_entry()).collect(),
+    })
+}
+
+/// The history of object `id` of `model` (oldest first), for those who may open the object.
+///
+/// # Errors
+/// [`AppError::Forbidden`] without the model's permission or (authors) for someone else's post;
+/// [`AppError::Internal`] when the database fails.
+pub async fn history(
+    state: &AppState,
+    actor: &AccountRow,
+    model: AdminModel,
+    id: i64,
+) -> Result<(String, Vec<LogEntry>), AppError> {
+    authorise_model(actor, model)?;
+    let mut conn = state.db.acquire().await?;
+    if model == AdminModel::Posts {
+        if let Some(stored) = crate::ssr::db::posts::find_stored(conn.conn(), id).await? {
+            if !may_change_post(actor, stored.record.author_id) {
+                return Err(AppError::Forbidden);
+            }
+        }
+    }
+    let entries: Vec<LogEntry> = admin_log::for_object(conn.conn(), model, id)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.into_entry())
+        .collect();
+    let name = match entries.last() {
+        Some(entry) => entry.object_repr.clone(),
+        None => {
+            let (w, _) = admin_lists::conditions(
+                model,
+                &Default::default(),
+                Viewer {
+                    id: actor.id,
+                    role: actor.role,
+                },
+                Utc::now(),
+            );
+            admin_lists::targets(conn.conn(), model, &w, Some(&[id]), 1)
+                .await?
+                .pop()
+                .map(|(_, repr)| repr)
+                .ok_or(AppError::NotFound)?
+        }
+    };
+    Ok((name, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_messages_read_as_django_writes_them() {
+        assert_eq!(change_message(&[]), "No fields changed.");
+        assert_eq!(change_message(&["title"]), "Changed title.");
+        assert_eq!(
+            change_message(&["title", "slug", "status"]),
+            "Changed title, slug and status."
+        );
+    }
+
+    #[test]
+    fn versions_change_with_any_field_and_are_not_ambiguous() {
+        let a = version_of(&["ab", "c"]);
+        assert_eq!(a, version_of(&["ab", "c"]));
+        assert_ne!(a, version_of(&["a", "bc"]));
+        assert_eq!(a.len(), 24);
+        assert!(check_version(AdminModel::Posts, &a, &a).is_ok());
+        assert!(matches!(
+            check_version(AdminModel::Posts, "x", &a),
+            Err(AppError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn roles_open_the_models_of_their_permissions() {
+        assert!(models_for(Role::Reader).is_empty());
+        assert_eq!(models_for(Role::Author), vec![AdminModel::Posts]);
+        assert_eq!(
+            models_for(Role::Editor),
+            vec![
+                AdminModel::Posts,
+                AdminModel::Categories,
+                AdminModel::Comments
+            ]
+        );
+        assert_eq!(models_for(Role::Administrator).len(), 4);
+    }
+}

@@ -1,0 +1,354 @@
+//! Bulk actions on change-list rows (Django admin `actions`), on the selected rows or on every
+//! row matching the list's search and filters, and the list's inline status edit. Each changed
+//! object gets an audit log entry.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::changelist::ListParams;
+use crate::domain::{PostStatus, Role};
+use crate::error::AppError;
+use crate::model::admin::{ActionReport, AdminModel, LogAction};
+use crate::ssr::db::admin_bulk::{self, BulkWrite};
+use crate::ssr::db::admin_lists::{self, Viewer};
+use crate::ssr::db::filter::{Value, Where};
+use crate::ssr::db::users::AccountRow;
+use crate::ssr::db::{admin_log, unique_violation};
+use crate::ssr::AppState;
+
+/// The most objects one bulk action touches (a larger "all matching" selection is refused with
+/// a message to narrow it).
+pub const MAX_TARGETS: i64 = 200_000;
+
+/// A bulk action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    /// Posts: publish (sets `published_at` where empty).
+    Publish,
+    /// Posts: archive.
+    Archive,
+    /// Posts: back to draft.
+    Draft,
+    /// Comments: approve.
+    Approve,
+    /// Comments: unapprove.
+    Unapprove,
+    /// Users: activate.
+    Activate,
+    /// Users: deactivate.
+    Deactivate,
+    /// Any model: delete.
+    Delete(AdminModel),
+}
+
+impl BulkAction {
+    /// The actions of `model` that `role` may run, in menu order.
+    pub fn for_model(model: AdminModel, role: Role) -> Vec<Self> {
+        if !role.can(model.permission()) {
+            return Vec::new();
+        }
+        let mut actions = match model {
+            AdminModel::Posts => vec![Self::Publish, Self::Archive, Self::Draft],
+            AdminModel::Comments => vec![Self::Approve, Self::Unapprove],
+            AdminModel::Users => vec![Self::Activate, Self::Deactivate],
+            AdminModel::Categories => Vec::new(),
+        };
+        actions.push(Self::Delete(model));
+        actions
+    }
+
+    /// Parses an action name for `model`.
+    pub fn parse(model: AdminModel, name: &str) -> Option<Self> {
+        Self::for_model(model, Role::Administrator)
+            .into_iter()
+            .find(|a| a.name() == name)
+    }
+
+    /// The name sent by the form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::Archive => "archive",
+            Self::Draft => "draft",
+            Self::Approve => "approve",
+            Self::Unapprove => "unapprove",
+            Self::Activate => "activate",
+            Self::Deactivate => "deactivate",
+            Self::Delete(_) => "delete",
+        }
+    }
+
+    /// The menu's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Publish => "Publish selected posts",
+            Self::Archive => "Archive selected posts",
+            Self::Draft => "Move selected posts back to draft",
+            Self::Approve => "Approve selected comments",
+            Self::Unapprove => "Unapprove selected comments",
+            Self::Activate => "Activate selected users",
+            Self::Deactivate => "Deactivate selected users",
+            Self::Delete(AdminModel::Posts) => "Delete selected posts",
+            Self::Delete(AdminModel::Categories) => "Delete selected categories",
+            Self::Delete(AdminModel::Comments) => "Delete selected comments",
+            Self::Delete(AdminModel::Users) => "Delete selected users",
+        }
+    }
+
+    /// The verb of the report ("3 posts published.").
+    fn past_tense(self) -> &'static str {
+        match self {
+            Self::Publish => "published",
+            Self::Archive => "archived",
+            Self::Draft => "moved back to draft",
+            Self::Approve => "approved",
+            Self::Unapprove => "unapproved",
+            Self::Activate => "activated",
+            Self::Deactivate => "deactivated",
+            Self::Delete(_) => "deleted",
+        }
+    }
+
+    /// Whether the action deletes.
+    pub fn deletes(self) -> bool {
+        matches!(self, Self::Delete(_))
+    }
+
+    fn write(self) -> BulkWrite {
+        match self {
+            Self::Publish => BulkWrite::PostStatus(PostStatus::Published),
+            Self::Archive => BulkWrite::PostStatus(PostStatus::Archived),
+            Self::Draft => BulkWrite::PostStatus(PostStatus::Draft),
+            Self::Approve => BulkWrite::CommentApproved(true),
+            Self::Unapprove => BulkWrite::CommentApproved(false),
+            Self::Activate => BulkWrite::UserActive(true),
+            Self::Deactivate => BulkWrite::UserActive(false),
+            Self::Delete(model) => BulkWrite::Delete(model),
+        }
+    }
+
+    /// The condition that leaves out objects the action would not change, so the report and
+    /// the audit log count only real changes.
+    fn pending(self, w: &mut Where) {
+        let condition = match self {
+            Self::Publish | Self::Archive | Self::Draft => {
+                let BulkWrite::PostStatus(status) = self.write() else {
+                    return;
+                };
+                let n = w.push(Value::Text(status.as_str().to_string()));
+                format!("t.status <> {n}")
+            }
+            Self::Approve | Self::Unapprove => {
+                let n = w.push(Value::Bool(self == Self::Approve));
+                format!("t.is_approved <> {n}")
+            }
+            Self::Activate | Self::Deactivate => {
+                let n = w.push(Value::Bool(self == Self::Activate));
+                format!("t.is_active <> {n}")
+            }
+            Self::Delete(_) => return,
+        };
+        w.and(&condition);
+    }
+}
+
+/// Which rows a bulk action applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// The rows with these ids (still limited to what the list's parameters show).
+    Ids(Vec<i64>),
+    /// Every row matching the list's parameters (Django's "select all N").
+    AllMatching,
+}
+
+/// Runs `action` on `selection` of `model`'s list with `params`, as `actor`.
+///
+/// # Errors
+/// [`AppError::Forbidden`] without the model's permission or for an action the role may not
+/// run; [`AppError::BadRequest`] for an empty selection; [`AppError::Conflict`] when the
+/// deletion is protected (a category with posts, the last superuser) or publishing would give
+/// two posts one address; [`AppError::Internal`] when the database fails.
+pub async fn run(
+    state: &AppState,
+    actor: &AccountRow,
+    model: AdminModel,
+    action: BulkAction,
+    selection: Selection,
+    params: &ListParams,
+    now: DateTime<Utc>,
+) -> Result<ActionReport, AppError> {
+    super::authorise_model(actor, model)?;
+    if !BulkAction::for_model(model, actor.role).contains(&action) {
+        return Err(AppError::Forbidden);
+    }
+    let viewer = Viewer {
+        id: actor.id,
+        role: actor.role,
+    };
+    let (mut w, _) = admin_lists::conditions(model, params, viewer, now);
+    action.pending(&mut w);
+    let ids = match &selection {
+        Selection::Ids(ids) if ids.is_empty() => {
+            return Err(AppError::BadRequest(
+                "Select at least one row for the action.".into(),
+            ))
+        }
+        Selection::Ids(ids) => Some(ids.as_slice()),
+        Selection::AllMatching => None,
+    };
+    let mut tx = state.db.begin().await?;
+    let targets = admin_lists::targets(tx.conn(), model, &w, ids, MAX_TARGETS + 1).await?;
+    if targets.len() as i64 > MAX_TARGETS {
+        return Err(AppError::BadRequest(format!(
+            "More than {MAX_TARGETS} objects match; narrow the list first."
+        )));
+    }
+    let target_ids: Vec<i64> = targets.iter().map(|(id, _)| *id).collect();
+    match action {
+        BulkAction::Delete(AdminModel::Categories) => {
+            super::deletion::refuse_categories_with_posts(tx.conn(), &target_ids).await?;
+        }
+        BulkAction::Delete(AdminModel::Users) | BulkAction::Deactivate => {
+            super::users::keep_a_superuser(tx.conn(), &target_ids).await?;
+        }
+        _ => {}
+    }
+    let affected = admin_bulk::apply(tx.conn(), action.write(), &target_ids, now)
+        .await
+        .map_err(publish_conflict)?;
+    let (log_action, message) = if action.deletes() {
+        (LogAction::Delete, String::new())
+    } else {
+        (
+            LogAction::Change,
+            format!("{} (bulk action).", capitalised(action.past_tense())),
+        )
+    };
+    admin_log::insert_many(
+        tx.conn(),
+        admin_log::BulkEntries {
+            user_id: actor.id,
+            user_repr: &actor.username,
+            model,
+            action: log_action,
+            change_message: &message,
+            objects: &targets,
+        },
+        now,
+    )
+    .await?;
+    if action == BulkAction::Deactivate || action == BulkAction::Delete(AdminModel::Users) {
+        for id in &target_ids {
+            crate::ssr::db::sessions::delete_for_user(tx.conn(), *id, None).await?;
+        }
+    }
+    tx.commit().await?;
+    tracing::info!(
+        user_id = actor.id,
+        model = model.slug(),
+        action = action.name(),
+        affected,
+        "admin bulk action"
+    );
+    Ok(ActionReport {
+        message: format!(
+            "{} {}.",
+            model.count_label(affected as i64),
+            action.past_tense()
+        ),
+        affected,
+    })
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A unique violation while publishing: two posts would share a slug on one day.
+fn publish_conflict(error: sqlx::Error) -> AppError {
+    if unique_violation(&error).is_some() {
+        AppError::Conflict(
+            "Two of these posts would have the same address (slug and day); change one slug first."
+                .into(),
+        )
+    } else {
+        error.into()
+    }
+}
+
+/// Saves the statuses changed in the list's inline editor (`(post id, new status)`), as
+/// `actor`: each post must be one the actor may change. Publishing sets `published_at` where
+/// empty, as the publish action.
+///
+/// # Errors
+/// [`AppError::Forbidden`] when a post is not the actor's to change (nothing is saved);
+/// [`AppError::NotFound`] for an unknown post; [`AppError::Conflict`] as [`run`].
+pub async fn save_statuses(
+    state: &AppState,
+    actor: &AccountRow,
+    changes: &[(i64, PostStatus)],
+    now: DateTime<Utc>,
+) -> Result<ActionReport, AppError> {
+    super::authorise_model(actor, AdminModel::Posts)?;
+    let mut tx = state.db.begin().await?;
+    let mut affected = 0;
+    for (id, status) in changes {
+        let stored = crate::ssr::db::posts::find_stored(tx.conn(), *id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !super::may_change_post(actor, stored.record.author_id) {
+            return Err(AppError::Forbidden);
+        }
+        if stored.record.status == *status {
+            continue;
+        }
+        affected += admin_bulk::apply(tx.conn(), BulkWrite::PostStatus(*status), &[*id], now)
+            .await
+            .map_err(publish_conflict)?;
+        admin_log::insert(
+            tx.conn(),
+            &admin_log::NewEntry {
+                user_id: actor.id,
+                user_repr: &actor.username,
+                model: AdminModel::Posts,
+                object_id: *id,
+                object_repr: &stored.record.title,
+                action: LogAction::Change,
+                change_message: &format!("Changed status to {}.", status.label()),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ActionReport {
+        message: format!(
+            "{} changed.",
+            AdminModel::Posts.count_label(affected as i64)
+        ),
+        affected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authors_get_status_actions_and_editors_delete() {
+        let author = BulkAction::for_model(AdminModel::Posts, Role::Author);
+        assert!(author.contains(&BulkAction::Publish));
+        assert!(author.contains(&BulkAction::Delete(AdminModel::Posts)));
+        assert!(BulkAction::for_model(AdminModel::Comments, Role::Author).is_empty());
+        assert!(BulkAction::for_model(AdminModel::Users, Role::Editor).is_empty());
+        assert_eq!(
+            BulkAction::parse(AdminModel::Posts, "delete"),
+            Some(BulkAction::Delete(AdminModel::Posts))
+        );
+        assert_eq!(BulkAction::parse(AdminModel::Posts, "approve"), None);
+        assert_eq!(capitalised("published"), "Published");
+    }
+}

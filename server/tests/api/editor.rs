@@ -1,0 +1,676 @@
+//! The rich editor and the media library over HTTP: hostile HTML is stored sanitised, saves
+//! keep coalesced revisions that can be viewed and restored, a stale version is refused without
+//! overwriting anything, publishing/scheduling/unpublishing and the staff-only preview work, an
+//! author cannot touch someone else's post, and uploads are checked by content, size and
+//! integrity, stored, served with long cache headers and resized in the background.
+
+use std::io::Cursor;
+use std::time::Duration;
+
+use app::domain::{PostStatus, Role};
+use app::error::AppError;
+use app::model::editor::{EditorDraft, EditorPost, Revision, RevisionSummary, Saved};
+use app::model::media::{MediaItem, MediaPage};
+use chrono::Utc;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+const GOOD: &str = "velvet-orbit-lantern-42";
+
+/// A signed-in client with `role` (username = role name).
+async fn staff(app: &TestApp, role: Role) -> i64 {
+    staff_named(app, role.as_str(), role).await
+}
+
+async fn staff_named(app: &TestApp, name: &str, role: Role) -> i64 {
+    let id = app
+        .create_user(&format!("{name}@example.org"), name, GOOD, role)
+        .await;
+    app.login(&format!("{name}@example.org"), GOOD).await;
+    id
+}
+
+async fn json_call(app: &TestApp, endpoint: &str, body: serde_json::Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}/_fn/{endpoint}", app.address))
+        .header("origin", &app.address)
+        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-mode", "cors")
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, (u16, AppError)> {
+    let status = response.status().as_u16();
+    let body = response.text().await.expect("body");
+    if (200..300).contains(&status) {
+        Ok(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{status} {body}: {e}")))
+    } else {
+        Err((
+            status,
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{status} {body}: {e}")),
+        ))
+    }
+}
+
+/// Creates a draft through the editor's "Write a post" endpoint; its id.
+async fn create_draft(app: &TestApp) -> i64 {
+    let response = app.call("editor/create", &[]).await;
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no redirect: {}", response.status()))
+        .to_string();
+    location
+        .trim_start_matches("/admin/posts/")
+        .trim_end_matches("/edit/")
+        .parse()
+        .unwrap_or_else(|_| panic!("unexpected redirect {location}"))
+}
+
+async fn open(app: &TestApp, id: i64) -> Result<EditorPost, (u16, AppError)> {
+    decode(app.get(&format!("/_fn/editor/open?id={id}")).await).await
+}
+
+fn draft(post: &EditorPost, title: &str, body: &str) -> EditorDraft {
+    EditorDraft {
+        title: title.to_string(),
+        body: body.to_string(),
+        slug: post.slug.clone(),
+        category_id: post.category_id,
+        meta_description: post.meta_description.clone(),
+        featured_image_id: post.featured_image.as_ref().map(|f| f.id),
+    }
+}
+
+async fn save(
+    app: &TestApp,
+    id: i64,
+    version: &str,
+    draft: &EditorDraft,
+) -> Result<Saved, (u16, AppError)> {
+    decode(
+        json_call(
+            app,
+            "editor/save",
+            json!({ "id": id, "version": version, "draft": draft, "checkpoint": false }),
+        )
+        .await,
+    )
+    .await
+}
+
+async fn revisions(app: &TestApp, id: i64) -> Vec<RevisionSummary> {
+    decode(app.get(&format!("/_fn/editor/revisions?id={id}")).await)
+        .await
+        .expect("revisions")
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    let mut conn = app.db.acquire().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query(sql)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .unwrap();
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let mut conn = app.db.acquire().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(c)
+        .await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn hostile_html_is_stored_sanitised() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Editor).await;
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.expect("opens");
+    assert_eq!(post.title, "Untitled");
+    let hostile = r#"<p onclick="steal()">Hi <strong>there</strong><script>alert(1)</script></p>
+<p><a href="javascript:alert(1)">js</a> <a href="https://example.org/" onmouseover="x()">ok</a></p>
+<img src="x.png" onerror="alert(1)" srcset="https://evil.example/a.png 2x">
+<iframe src="https://evil.example/"></iframe><object data="x.swf"></object><embed src="x.swf">
+<p style="position:fixed;top:0">styled</p><svg><script>alert(2)</script></svg>
+<form action="https://evil.example/"><input type="password" name="p"></form>
+<figure><img src="/media/2026/11/a.png" alt="Alt"><figcaption>Caption</figcaption></figure>
+<style>body{display:none}</style><meta http-equiv="refresh" content="0;url=https://evil.example/">"#;
+    let saved = save(&app, id, &post.version, &draft(&post, "Hostile", hostile))
+        .await
+        .expect("saved");
+    let stored = open(&app, id).await.unwrap().body;
+    assert_eq!(saved.body, stored);
+    for bad in [
+        "<script",
+        "onclick",
+        "onerror",
+        "onmouseover",
+        "javascript:",
+        "<iframe",
+        "<object",
+        "<embed",
+        "style=",
+        "<svg",
+        "<form",
+        "password",
+        "evil.example",
+        "<style",
+        "<meta",
+        "alert(",
+    ] {
+        assert!(!stored.contains(bad), "{bad} survived in {stored}");
+    }
+    for good in [
+        "Hi <strong>there</strong>",
+        r#"href="https://example.org/""#,
+        "rel=\"noopener noreferrer\"",
+        "<figure><img src=\"/media/2026/11/a.png\" alt=\"Alt\"><figcaption>Caption</figcaption></figure>",
+        "styled",
+    ] {
+        assert!(stored.contains(good), "{good} missing from {stored}");
+    }
+}
+
+#[tokio::test]
+async fn saves_keep_coalesced_revisions_that_can_be_restored() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Editor).await;
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    let first = save(
+        &app,
+        id,
+        &post.version,
+        &draft(&post, "First", "<p>One two three.</p>"),
+    )
+    .await
+    .unwrap();
+    // Autosaves within the window update the same revision.
+    let second = save(
+        &app,
+        id,
+        &first.version,
+        &draft(&post, "First", "<p>One two three four.</p>"),
+    )
+    .await
+    .unwrap();
+    let list = revisions(&app, id).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].words, 4);
+    // A save after the window keeps a new revision.
+    exec(
+        &app,
+        &format!(
+            "UPDATE post_revisions SET created_at = '2020-01-01T00:00:00Z' WHERE post_id = {id}"
+        ),
+    )
+    .await;
+    let third = save(
+        &app,
+        id,
+        &second.version,
+        &draft(&post, "Second title", "<p>Rewritten entirely.</p>"),
+    )
+    .await
+    .unwrap();
+    let list = revisions(&app, id).await;
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].title, "Second title");
+    // An unchanged save changes nothing: same version, no revision.
+    let same = save(
+        &app,
+        id,
+        &third.version,
+        &draft(&post, "Second title", "<p>Rewritten entirely.</p>"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(same.version, third.version);
+    assert_eq!(revisions(&app, id).await.len(), 2);
+    // The Save button keeps a revision of its own, even within the window.
+    let checkpoint: Saved = decode(
+        json_call(
+            &app,
+            "editor/save",
+            json!({ "id": id, "version": same.version, "draft": draft(&post, "Second title", "<p>Checkpoint.</p>"), "checkpoint": true }),
+        )
+        .await,
+    )
+    .await
+    .unwrap();
+    assert_eq!(revisions(&app, id).await.len(), 3);
+    // View and restore the older one.
+    let older: Revision = decode(
+        app.get(&format!(
+            "/_fn/editor/revision?id={id}&revision={}",
+            list[1].id
+        ))
+        .await,
+    )
+    .await
+    .unwrap();
+    assert_eq!(older.body, "<p>One two three four.</p>");
+    let restored: Saved = decode(
+        json_call(
+            &app,
+            "editor/restore",
+            json!({ "id": id, "revision": list[1].id, "version": checkpoint.version }),
+        )
+        .await,
+    )
+    .await
+    .unwrap();
+    let now = open(&app, id).await.unwrap();
+    assert_eq!(now.title, "First");
+    assert_eq!(now.body, "<p>One two three four.</p>");
+    assert_eq!(now.version, restored.version);
+    assert_eq!(
+        revisions(&app, id).await.len(),
+        4,
+        "the restore is a revision too"
+    );
+    let logged = scalar(
+        &app,
+        &format!("SELECT COUNT(*) FROM admin_log WHERE object_id = {id} AND change_message LIKE 'Restored%'"),
+    )
+    .await;
+    assert_eq!(logged, 1);
+    // A revision of another post is not found.
+    let other = create_draft(&app).await;
+    let (status, _) = decode::<Revision>(
+        app.get(&format!(
+            "/_fn/editor/revision?id={other}&revision={}",
+            list[1].id
+        ))
+        .await,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_stale_version_is_refused_and_overwrites_nothing() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Editor).await;
+    let id = create_draft(&app).await;
+    let opened = open(&app, id).await.unwrap();
+    // "Tab A" saves first.
+    let saved = save(
+        &app,
+        id,
+        &opened.version,
+        &draft(&opened, "Tab A", "<p>A's words.</p>"),
+    )
+    .await
+    .unwrap();
+    // "Tab B", opened at the same version, is refused.
+    let (status, error) = save(
+        &app,
+        id,
+        &opened.version,
+        &draft(&opened, "Tab B", "<p>B's words.</p>"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 409);
+    assert!(
+        matches!(error, AppError::Conflict(ref m) if m.contains("saved somewhere else")),
+        "{error:?}"
+    );
+    let now = open(&app, id).await.unwrap();
+    assert_eq!(now.body, "<p>A's words.</p>");
+    assert_eq!(now.version, saved.version);
+    // The admin change form and the editor share the version: a save there is noticed here.
+    let (status, _) = decode::<Saved>(
+        json_call(
+            &app,
+            "editor/publish",
+            json!({ "id": id, "version": opened.version, "action": "Now" }),
+        )
+        .await,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 409);
+    assert_eq!(open(&app, id).await.unwrap().status, PostStatus::Draft);
+    // Bad input: an unknown category is a field error and changes nothing.
+    let mut bad = draft(&now, "Changed", "<p>Changed.</p>");
+    bad.category_id = 999_999;
+    let (status, error) = save(&app, id, &now.version, &bad).await.unwrap_err();
+    assert_eq!(status, 400);
+    assert!(!error.field_messages("category_id").is_empty(), "{error:?}");
+    bad.category_id = now.category_id;
+    bad.slug = "not a slug!".into();
+    let (status, error) = save(&app, id, &now.version, &bad).await.unwrap_err();
+    assert_eq!(status, 400);
+    assert!(!error.field_messages("slug").is_empty(), "{error:?}");
+    assert_eq!(open(&app, id).await.unwrap().body, "<p>A's words.</p>");
+}
+
+#[tokio::test]
+async fn authors_edit_only_their_own_posts() {
+    let app = TestApp::spawn().await;
+    staff_named(&app, "carol", Role::Author).await;
+    let id = create_draft(&app).await;
+    let carols = open(&app, id).await.unwrap();
+    save(
+        &app,
+        id,
+        &carols.version,
+        &draft(&carols, "Carol's", "<p>Mine.</p>"),
+    )
+    .await
+    .expect("an author edits her own post");
+    let version = open(&app, id).await.unwrap().version;
+    // Another author.
+    staff_named(&app, "dave", Role::Author).await;
+    assert_eq!(open(&app, id).await.unwrap_err().0, 403);
+    let (status, _) = save(
+        &app,
+        id,
+        &version,
+        &draft(&carols, "Dave's", "<p>Not mine.</p>"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 403);
+    for (endpoint, body) in [
+        (
+            "editor/publish",
+            json!({ "id": id, "version": version, "action": "Now" }),
+        ),
+        (
+            "editor/restore",
+            json!({ "id": id, "revision": 1, "version": version }),
+        ),
+    ] {
+        let status = json_call(&app, endpoint, body).await.status().as_u16();
+        assert_eq!(status, 403, "{endpoint}");
+    }
+    assert_eq!(
+        app.get(&format!("/_fn/editor/revisions?id={id}"))
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        app.get(&format!("/_fn/editor/preview?id={id}"))
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    let page = app.get(&format!("/admin/posts/{id}/edit/")).await;
+    assert_eq!(page.status().as_u16(), 403);
+    // A reader and an anonymous visitor.
+    staff_named(&app, "rita", Role::Reader).await;
+    assert_eq!(open(&app, id).await.unwrap_err().0, 403);
+    app.call_ok("accounts/logout", &[]).await;
+    assert_eq!(open(&app, id).await.unwrap_err().0, 401);
+    let (status, _) = save(&app, id, &version, &draft(&carols, "Anon", "<p>x</p>"))
+        .await
+        .unwrap_err();
+    assert_eq!(status, 401);
+    // Nothing changed.
+    staff(&app, Role::Editor).await;
+    let now = open(&app, id).await.unwrap();
+    assert_eq!(
+        (now.title.as_str(), now.body.as_str()),
+        ("Carol's", "<p>Mine.</p>")
+    );
+    assert_eq!(now.version, version);
+}
+
+#[tokio::test]
+async fn publish_schedule_unpublish_and_preview() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Editor).await;
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    let saved = save(
+        &app,
+        id,
+        &post.version,
+        &draft(&post, "Launch day", "<p>We launched.</p>"),
+    )
+    .await
+    .unwrap();
+    // The staff-only preview of a draft.
+    let preview = app.get(&format!("/admin/posts/{id}/preview/")).await;
+    assert_eq!(preview.status().as_u16(), 200);
+    assert!(preview.text().await.unwrap().contains("We launched."));
+    let publish = |version: String, action: serde_json::Value| {
+        let app = &app;
+        async move {
+            decode::<Saved>(
+                json_call(
+                    app,
+                    "editor/publish",
+                    json!({ "id": id, "version": version, "action": action }),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let published = publish(saved.version.clone(), json!("Now")).await.unwrap();
+    assert_eq!(published.status, PostStatus::Published);
+    let path = published.public_path.clone().expect("public");
+    assert_eq!(app.get(&path).await.status().as_u16(), 200);
+    // Scheduling in the past is refused; in the future hides it until then.
+    let (status, _) = publish(
+        published.version.clone(),
+        json!({ "Schedule": "2001-01-01T00:00:00Z" }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 400);
+    let at = (Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let scheduled = publish(published.version.clone(), json!({ "Schedule": at }))
+        .await
+        .unwrap();
+    assert_eq!(scheduled.status, PostStatus::Published);
+    assert!(scheduled.public_path.is_none());
+    assert!(scheduled.published_at.unwrap() > Utc::now());
+    let scheduled_path =
+        app::domain::text::post_path(scheduled.published_at.unwrap(), &scheduled.slug);
+    assert_eq!(app.get(&scheduled_path).await.status().as_u16(), 404);
+    assert_eq!(
+        app.get(&format!("/admin/posts/{id}/preview/"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let unpublished = publish(scheduled.version.clone(), json!("Unpublish"))
+        .await
+        .unwrap();
+    assert_eq!(unpublished.status, PostStatus::Draft);
+    assert!(unpublished.published_at.is_none());
+    // Readers cannot open the preview.
+    app.call_ok("accounts/logout", &[]).await;
+    let anonymous = app.get(&format!("/_fn/editor/preview?id={id}")).await;
+    assert_eq!(anonymous.status().as_u16(), 401);
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    }))
+    .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+    .unwrap();
+    bytes
+}
+
+async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    app.client
+        .post(format!("{}/admin/media/upload/?name={name}", app.address))
+        .header("origin", &app.address)
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "image/png")
+        .body(bytes)
+        .send()
+        .await
+        .expect("request")
+}
+
+fn files_in(dir: &std::path::Path) -> usize {
+    walk(dir)
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    walk(&e.path())
+                } else {
+                    1
+                }
+            })
+            .sum()
+    })
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.expect("json error");
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn uploads_are_checked_stored_served_and_resized() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Author).await;
+    let dir = app.media_dir();
+    // Wrong type (named .png, content is text), damaged image, empty file: refused, nothing kept.
+    let (status, message) =
+        error_of(upload(&app, "notes.png", b"just some text, not an image".to_vec()).await).await;
+    assert_eq!(status, 415);
+    assert!(message.contains("JPEG, PNG, WebP and GIF"), "{message}");
+    let mut damaged = png(300, 200);
+    damaged.truncate(damaged.len() / 2);
+    let (status, message) = error_of(upload(&app, "damaged.png", damaged).await).await;
+    assert_eq!(status, 400);
+    assert!(message.contains("damaged"), "{message}");
+    let (status, _) = error_of(upload(&app, "empty.png", Vec::new()).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 0);
+    assert_eq!(files_in(&dir), 0);
+    // A good one.
+    let response = upload(&app, "Big%20photo.png", png(2000, 1000)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let item: MediaItem = response.json().await.unwrap();
+    assert_eq!(
+        (item.width, item.height, item.content_type.as_str()),
+        (2000, 1000, "image/png")
+    );
+    assert_eq!(item.original_name, "Big photo.png");
+    assert!(
+        item.url.starts_with("/media/") && item.url.ends_with(".png"),
+        "{}",
+        item.url
+    );
+    let served = app.get(&item.url).await;
+    assert_eq!(served.status().as_u16(), 200);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert!(served.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    // The variants appear in the background.
+    let mut library = None;
+    for _ in 0..100 {
+        let page: MediaPage = decode(app.get("/_fn/media/library?page=1").await)
+            .await
+            .unwrap();
+        if page.items[0].variant_widths == vec![800, 1600] {
+            library = Some(page);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let library = library.expect("variants made within 20 s");
+    assert_eq!(library.total, 1);
+    assert_eq!(library.max_size, "10 MB");
+    let variant = item.url.replace(".png", "-800w.png");
+    let served = app.get(&variant).await;
+    assert_eq!(served.status().as_u16(), 200);
+    assert!(served.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    let decoded = image::load_from_memory(&served.bytes().await.unwrap()).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (800, 400));
+    assert_eq!(
+        app.get("/media/2026/11/nothing.png")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    // A post showing it gets a srcset for the variants.
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    let body = format!(
+        r#"<figure><img src="{}" alt="A photo"><figcaption>Big</figcaption></figure>"#,
+        item.url
+    );
+    let mut with_image = draft(&post, "With a photo", &body);
+    with_image.featured_image_id = Some(item.id);
+    let saved = save(&app, id, &post.version, &with_image).await.unwrap();
+    assert!(
+        saved.body.contains(&format!("srcset=\"{} 800w", variant)),
+        "{}",
+        saved.body
+    );
+    assert_eq!(
+        open(&app, id).await.unwrap().featured_image.unwrap().id,
+        item.id
+    );
+    // Readers and anonymous visitors cannot upload.
+    staff_named(&app, "rita", Role::Reader).await;
+    assert_eq!(
+        upload(&app, "x.png", png(10, 10)).await.status().as_u16(),
+        403
+    );
+    app.call_ok("accounts/logout", &[]).await;
+    assert_eq!(
+        upload(&app, "x.png", png(10, 10)).await.status().as_u16(),
+        401
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 1);
+}
+
+#[tokio::test]
+async fn uploads_over_the_limit_are_refused() {
+    let app = TestApp::spawn_with(
+        crate::helpers::backend(),
+        &[("FOLIO_MEDIA_MAX_BYTES", "2000")],
+    )
+    .await;
+    staff(&app, Role::Editor).await;
+    let (status, message) = error_of(upload(&app, "big.png", png(400, 400)).await).await;
+    assert_eq!(status, 413);
+    assert!(message.contains("2 KB"), "{message}");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 0);
+    assert_eq!(files_in(&app.media_dir()), 0);
+}
