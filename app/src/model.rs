@@ -91,6 +91,25 @@ pub struct PostDetail {
     pub view_count: i64,
     /// When the post was last changed, UTC.
     pub updated_at: DateTime<Utc>,
+    /// The featured image, shown above the text and in link previews (`og:image`).
+    pub featured_image: Option<ResponsiveImage>,
+}
+
+/// An uploaded image as a page shows it: its URL, the resized copies for `srcset`, and its
+/// size (so the browser reserves the space before it loads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponsiveImage {
+    /// The original's site path under `/media/`.
+    pub src: String,
+    /// The `srcset` attribute (resized copies plus the original, by width), empty when the
+    /// original is small enough to have none.
+    pub srcset: String,
+    /// The `sizes` attribute that goes with `srcset`.
+    pub sizes: String,
+    /// Width in pixels.
+    pub width: i64,
+    /// Height in pixels.
+    pub height: i64,
 }
 
 /// One page of posts plus where it sits in the whole list.

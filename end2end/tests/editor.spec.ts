@@ -95,8 +95,30 @@ test("an author writes, uploads, autosaves, recovers offline text, schedules and
   const image = await body.locator("figure img").getAttribute("src");
   expect((await page.request.get(image!)).status()).toBe(200);
 
-  // The revision list shows the autosaved revision (restoring is covered by the integration tests).
-  await expect(page.locator(".revision-list li")).toHaveCount(1);
+  // Save seals the autosaved revision, more text starts a new one, and the older one comes back.
+  const revisions = page.locator(".revision-list li");
+  await expect(revisions).toHaveCount(1);
+  await expect(revisions.first()).toContainText("autosave");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(revisions.first()).toContainText("saved", { timeout: 15_000 });
+  await body.locator("h2").click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("A paragraph to take back.");
+  await expect(revisions).toHaveCount(2, { timeout: 15_000 });
+  await waitSaved(page);
+  await revisions.nth(1).getByRole("button").click();
+  const viewed = page.getByRole("region", { name: "Revision" });
+  await expect(viewed.locator("h2")).toHaveText("Getting started");
+  await expect(viewed).not.toContainText("A paragraph to take back.");
+  await viewed.getByRole("button", { name: "Restore this revision" }).click();
+  await expect(revisions).toHaveCount(3, { timeout: 15_000 });
+  await expect(body).not.toContainText("A paragraph to take back.");
+  await expect(body.locator("figcaption")).toHaveText("Figure one");
+  await page.reload();
+  await hydrated(page);
+  await expect(body).not.toContainText("A paragraph to take back.");
+  await expect(body.locator("strong")).toHaveText("bold");
 
   // Offline mid-edit: the text stays in the browser and is offered back on the next visit.
   await page.context().setOffline(true);
@@ -117,6 +139,11 @@ test("an author writes, uploads, autosaves, recovers offline text, schedules and
   await expect(body.locator("h2")).toHaveText("Getting started offline");
   await waitSaved(page);
 
+  // A featured image, uploaded from the side panel.
+  await page.locator("#editor-featured-upload").setInputFiles({ name: "cover.png", mimeType: "image/png", buffer: png(96, 48) });
+  await expect(page.getByRole("button", { name: "Remove featured image" })).toBeVisible();
+  await waitSaved(page);
+
   // Schedule, then publish now; the post is on the home page.
   const tomorrow = new Date(Date.now() + 24 * 3600 * 1000);
   const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -129,6 +156,8 @@ test("an author writes, uploads, autosaves, recovers offline text, schedules and
   await page.goto(href!);
   await expect(page.locator("article.post h1")).toHaveText(title);
   await expect(page.locator("article.post figure figcaption")).toHaveText("Figure one");
+  await expect(page.locator("article.post img.post-featured-image")).toHaveAttribute("src", /^\/media\/.+\.png$/);
+  await expect(page.locator('meta[property="og:image"]')).toHaveAttribute("content", /\/media\/.+\.png$/);
   await page.goto("/");
   await hydrated(page);
   await expect(page.locator(".post-item-title a").first()).toHaveText(title);
@@ -156,4 +185,58 @@ test("an author cannot open another author's post in the editor", async ({ page 
   const response = await page.goto(path);
   expect(response?.status()).toBe(403);
   await expect(page.locator(".editor-host")).toHaveCount(0);
+});
+
+test("two tabs editing one post are warned instead of overwriting each other", async ({ page, context }) => {
+  const first = page;
+  const author = await staffAccount(first, "Author");
+  await logIn(first, author.email, PASSWORD);
+  await first.goto("/admin/");
+  await hydrated(first);
+  await first.getByRole("button", { name: "Write a post" }).click();
+  await expect(first).toHaveURL(/\/admin\/posts\/\d+\/edit\/$/);
+  await first.getByLabel("Title", { exact: true }).fill(`Two tabs ${Date.now()}`);
+  await editorBody(first).click();
+  await first.keyboard.type("Written in the first tab.");
+  await waitSaved(first);
+
+  // The same post in a second tab (same session), opened at the saved version.
+  const second = await context.newPage();
+  const problems = watchConsole(second);
+  await second.goto(first.url());
+  await hydrated(second);
+  await expect(editorBody(second)).toContainText("Written in the first tab.");
+
+  // The first tab saves again; the second tab's save is refused and its text stays on screen.
+  await editorBody(first).click();
+  await first.keyboard.press("End");
+  await first.keyboard.type(" And more from the first.");
+  await waitSaved(first);
+  await editorBody(second).click();
+  await second.keyboard.press("End");
+  await second.keyboard.type(" The second tab's words.");
+  const conflict = second.locator(".editor-conflict");
+  await expect(conflict).toContainText("saved somewhere else", { timeout: 15_000 });
+  await expect(saveState(second)).toHaveText("Not saved: changed elsewhere");
+  await expect(editorBody(second)).toContainText("The second tab's words.");
+
+  // Nothing was overwritten: a fresh look shows the first tab's text.
+  const third = await context.newPage();
+  await third.goto(first.url());
+  await hydrated(third);
+  await expect(editorBody(third)).toContainText("And more from the first.");
+  await expect(editorBody(third)).not.toContainText("The second tab's words.");
+  await third.close();
+
+  // The writer chooses: overwrite with the second tab's text, knowingly.
+  await conflict.getByRole("button", { name: "Overwrite it with mine" }).click();
+  await waitSaved(second);
+  const fourth = await context.newPage();
+  await fourth.goto(first.url());
+  await hydrated(fourth);
+  await expect(editorBody(fourth)).toContainText("The second tab's words.");
+  await expect(editorBody(fourth)).not.toContainText("And more from the first.");
+
+  // Expected: the refused save (409).
+  expect(problems.filter((p) => !/HTTP 409 for \/_fn\/editor\/save/.test(p))).toEqual([]);
 });

@@ -4,6 +4,8 @@
 -- Earlier states of a post's title and body. Saves within a few minutes by the same person update
 -- the newest revision instead of adding one (autosave would otherwise flood the list), as
 -- WordPress coalesces autosaves. The editor's name is kept beside the key for deleted accounts.
+-- A sealed revision (the Save button, a restore) takes no more saves: the next one starts a new
+-- revision, so a state the writer chose to keep stays as it was.
 CREATE TABLE post_revisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
@@ -11,6 +13,7 @@ CREATE TABLE post_revisions (
     author_repr TEXT NOT NULL CHECK (length(author_repr) <= 254),
     title TEXT NOT NULL CHECK (length(title) <= 200),
     body TEXT NOT NULL,
+    is_sealed BOOLEAN NOT NULL DEFAULT FALSE,
     created_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL
 );

@@ -11,13 +11,16 @@ use crate::model::SiteInfo;
 ///
 /// `title` is the page's own title (the site name is appended; `None` for the home page),
 /// `description` a one-line summary, `path` the canonical site path (starting with `/`),
-/// `og_type` the Open Graph type (`website` or `article`).
+/// `og_type` the Open Graph type (`website` or `article`), `image` the site path of the page's
+/// picture for link previews (`og:image`, made absolute; with it `twitter:card` asks for the
+/// large card, as the Open Graph protocol and X's card markup describe).
 #[component]
 pub fn PageMeta(
     #[prop(optional, into)] title: Option<String>,
     #[prop(into)] description: String,
     #[prop(into)] path: String,
     #[prop(default = "website")] og_type: &'static str,
+    #[prop(default = None)] image: Option<String>,
 ) -> impl IntoView {
     // Missing only while a page is being left: a lazily loaded route's reactive title can update
     // after its owner was detached from the app's (its params change as the router moves on).
@@ -31,6 +34,7 @@ pub fn PageMeta(
                 let title = title.clone();
                 let description = description.clone();
                 let path = path.clone();
+                let image = image.clone();
                 Suspend::new(async move {
                     // Always the same view type (no Option): an Option here breaks hydration.
                     let site = site.await.unwrap_or_else(|_| SiteInfo {
@@ -44,6 +48,10 @@ pub fn PageMeta(
                     };
                     let og_title = title.unwrap_or_else(|| site.title.clone());
                     let url = site.absolute(&path);
+                    let card = if image.is_some() { "summary_large_image" } else { "summary" };
+                    let image = image.map(|image| {
+                        view! { <Meta property="og:image" content=site.absolute(&image)/> }
+                    });
                     view! {
                         <Title text=escape_title_for_ssr(full_title)/>
                         <Meta name="description" content=description.clone()/>
@@ -53,6 +61,8 @@ pub fn PageMeta(
                         <Meta property="og:title" content=og_title/>
                         <Meta property="og:description" content=description/>
                         <Meta property="og:url" content=url/>
+                        <Meta name="twitter:card" content=card/>
+                        {image}
                     }
                 })
             }}

@@ -11,14 +11,31 @@ use crate::model::PostDetail;
 #[component]
 pub fn PostArticle(post: PostDetail) -> impl IntoView {
     let minutes = format!("{} min read", post.reading_minutes);
+    let image_path = post.featured_image.as_ref().map(|i| i.src.clone());
+    // Decorative (empty alt): the title right under it says what the post is about.
+    let featured = post.featured_image.map(|image| {
+        view! {
+            <img
+                class="post-featured-image"
+                src=image.src
+                srcset=(!image.srcset.is_empty()).then_some(image.srcset)
+                sizes=image.sizes
+                width=image.width.to_string()
+                height=image.height.to_string()
+                alt=""
+            />
+        }
+    });
     view! {
         <PageMeta
             title=post.summary.title.clone()
             description=post.description.clone()
             path=post.summary.path.clone()
             og_type="article"
+            image=image_path
         />
         <article class="post">
+            {featured}
             <header class="post-header">
                 <h1>{post.summary.title.clone()}</h1>
                 <PostByline

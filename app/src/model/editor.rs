@@ -123,6 +123,9 @@ pub struct RevisionSummary {
     pub updated_at: DateTime<Utc>,
     /// Its title.
     pub title: String,
+    /// Kept by the Save button or a restore (later saves start a new revision), rather than
+    /// an autosave still open to the next save.
+    pub sealed: bool,
     /// Its length in words.
     pub words: usize,
 }

@@ -272,6 +272,16 @@ pub fn detail_from_row(row: posts::PostDetailRow, view_count: i64) -> PostDetail
         .meta_description
         .clone()
         .unwrap_or_else(|| row.summary.excerpt.clone());
+    let featured_image = match (
+        row.featured_image_file,
+        row.featured_image_width,
+        row.featured_image_height,
+    ) {
+        (Some(file), Some(width), Some(height)) => {
+            Some(crate::ssr::media::responsive_image(&file, width, height))
+        }
+        _ => None,
+    };
     PostDetail {
         summary: PostSummary::from(row.summary),
         body_html: row.body,
@@ -279,6 +289,7 @@ pub fn detail_from_row(row: posts::PostDetailRow, view_count: i64) -> PostDetail
         reading_minutes: crate::domain::text::reading_minutes(words),
         view_count,
         updated_at: row.updated_at,
+        featured_image,
     }
 }
 

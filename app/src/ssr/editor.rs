@@ -229,7 +229,8 @@ pub struct Saving<'a> {
     pub id: i64,
     /// The version the editor last saw.
     pub version: &'a str,
-    /// The Save button (a new revision every time) rather than an autosave (coalesced).
+    /// The Save button (the revision is sealed: later saves start a new one) rather than an
+    /// autosave (coalesced into the newest revision).
     pub checkpoint: bool,
 }
 
@@ -292,13 +293,18 @@ pub async fn save(
         if draft.featured_image_id != row.featured_image_id {
             queries::set_featured_image(tx.conn(), id, draft.featured_image_id).await?;
         }
-        if content_changed {
-            keep_revision(tx.conn(), actor, &row, &record, now, checkpoint).await?;
-        }
         now
     } else {
         row.updated_at
     };
+    if content_changed || checkpoint {
+        let keeping = if checkpoint {
+            Keeping::Checkpoint
+        } else {
+            Keeping::Autosave
+        };
+        keep_revision(tx.conn(), actor, &row, &record, now, keeping).await?;
+    }
     tx.commit().await?;
     Ok(saved(id, &record, updated_at, now))
 }
@@ -320,42 +326,71 @@ fn saved(
     }
 }
 
-/// Records `record`'s title and body as a revision: updates the newest revision when it is
-/// `actor`'s and started within [`REVISION_WINDOW`] (unless `fresh`), else adds one. Before the
-/// first revision of a post written elsewhere (an import, the admin form), its stored state
-/// becomes a revision of its own, so the original can be restored.
+/// How a save is kept among the revisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keeping {
+    /// An autosave: coalesced into the newest revision when it is the same person's, unsealed
+    /// and started within [`REVISION_WINDOW`].
+    Autosave,
+    /// The Save button: coalesced the same way, then sealed, so later saves start a new one.
+    Checkpoint,
+    /// A restore: always a revision of its own, sealed.
+    Restore,
+}
+
+/// Records `record`'s title and body as a revision, as `keeping` says. When the newest revision
+/// does not hold the stored post (it was written elsewhere: an import, the admin form, the API),
+/// the stored state first becomes a sealed revision of its own, so it can be restored.
 async fn keep_revision(
     mut conn: Conn<'_>,
     actor: &AccountRow,
     before: &EditorRow,
     record: &posts::PostRecord,
     now: DateTime<Utc>,
-    fresh: bool,
+    keeping: Keeping,
 ) -> Result<(), AppError> {
-    let latest = queries::latest_revision(conn.reborrow(), before.id).await?;
+    let mut latest = queries::latest_revision(conn.reborrow(), before.id).await?;
+    let holds =
+        |r: &queries::RevisionRow, title: &str, body: &str| r.title == title && r.body == body;
+    let written_elsewhere = !before.body.is_empty()
+        && latest
+            .as_ref()
+            .is_none_or(|r| !holds(r, &before.title, &before.body));
+    if written_elsewhere {
+        queries::insert_revision(
+            conn.reborrow(),
+            NewRevision {
+                post_id: before.id,
+                author_id: before.author_id,
+                author_repr: &before.author,
+                title: &before.title,
+                body: &before.body,
+                sealed: true,
+            },
+            before.updated_at,
+        )
+        .await?;
+        latest = None;
+    }
+    let sealed = keeping != Keeping::Autosave;
     match latest {
+        // Nothing new to keep: the Save button only seals what autosave already kept.
+        Some(latest) if holds(&latest, &record.title, &record.body) => {
+            if sealed && !latest.is_sealed {
+                queries::update_revision(conn, latest.id, &record.title, &record.body, true, now)
+                    .await?;
+            }
+        }
         Some(latest)
-            if !fresh
+            if keeping != Keeping::Restore
+                && !latest.is_sealed
                 && latest.author_id == Some(actor.id)
                 && now - latest.created_at < REVISION_WINDOW =>
         {
-            queries::update_revision(conn, latest.id, &record.title, &record.body, now).await?;
-        }
-        latest => {
-            if latest.is_none() && !before.body.is_empty() {
-                queries::insert_revision(
-                    conn.reborrow(),
-                    NewRevision {
-                        post_id: before.id,
-                        author_id: before.author_id,
-                        author_repr: &before.author,
-                        title: &before.title,
-                        body: &before.body,
-                    },
-                    before.updated_at,
-                )
+            queries::update_revision(conn, latest.id, &record.title, &record.body, sealed, now)
                 .await?;
-            }
+        }
+        _ => {
             queries::insert_revision(
                 conn,
                 NewRevision {
@@ -364,6 +399,7 @@ async fn keep_revision(
                     author_repr: &actor.username,
                     title: &record.title,
                     body: &record.body,
+                    sealed,
                 },
                 now,
             )
@@ -458,6 +494,7 @@ fn summary(row: &queries::RevisionRow) -> RevisionSummary {
         created_at: row.created_at,
         updated_at: row.updated_at,
         title: row.title.clone(),
+        sealed: row.is_sealed,
         words: text::word_count(&crate::ssr::content::text::html_to_text(&row.body)),
     }
 }
@@ -527,7 +564,7 @@ pub async fn restore(
     posts::update(tx.conn(), id, &record, now)
         .await
         .map_err(slug_conflict)?;
-    keep_revision(tx.conn(), actor, &row, &record, now, true).await?;
+    keep_revision(tx.conn(), actor, &row, &record, now, Keeping::Restore).await?;
     let message = format!(
         "Restored the revision of {}.",
         old.updated_at.format("%Y-%m-%d %H:%M UTC")

@@ -16,6 +16,7 @@ use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::model::media::MediaItem;
+use crate::model::ResponsiveImage;
 use crate::ssr::db::media::{self as queries, MediaRow, NewMedia};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::AppState;
@@ -399,6 +400,36 @@ fn without_attribute(tag: &str, name: &str) -> String {
     }
 }
 
+/// The `srcset` of upload `file` (original `width` pixels wide): its resized copies and the
+/// original, by width; `None` when it is too small to have copies.
+pub fn srcset(file: &str, width: u32) -> Option<String> {
+    let variants = variant_widths(width);
+    if variants.is_empty() {
+        return None;
+    }
+    let mut set: Vec<String> = variants
+        .iter()
+        .map(|w| format!("/media/{} {w}w", variant_name(file, *w)))
+        .collect();
+    set.push(format!("/media/{file} {width}w"));
+    Some(set.join(", "))
+}
+
+/// Upload `file` (`width` x `height` pixels) as a page shows it, with [`srcset`] and
+/// [`POST_IMAGE_SIZES`].
+pub fn responsive_image(file: &str, width: i64, height: i64) -> ResponsiveImage {
+    ResponsiveImage {
+        src: crate::ssr::editor::media_url(file),
+        srcset: u32::try_from(width)
+            .ok()
+            .and_then(|w| srcset(file, w))
+            .unwrap_or_default(),
+        sizes: POST_IMAGE_SIZES.to_string(),
+        width,
+        height,
+    }
+}
+
 fn rewrite_img(tag: &str, widths: &HashMap<String, u32>) -> String {
     let Some(file) = attribute(tag, "src").and_then(|src| src.strip_prefix("/media/")) else {
         return tag.to_string();
@@ -406,25 +437,18 @@ fn rewrite_img(tag: &str, widths: &HashMap<String, u32>) -> String {
     let Some(&width) = widths.get(file) else {
         return tag.to_string();
     };
-    let variants = variant_widths(width);
     let tag = without_attribute(&without_attribute(tag, "srcset"), "sizes");
-    if variants.is_empty() {
+    let Some(set) = srcset(file, width) else {
         return tag;
-    }
-    let mut set: Vec<String> = variants
-        .iter()
-        .map(|w| format!("/media/{} {w}w", variant_name(file, *w)))
-        .collect();
-    set.push(format!("/media/{file} {width}w"));
+    };
     let close = if tag.ends_with("/>") {
         tag.len() - 2
     } else {
         tag.len() - 1
     };
     format!(
-        "{} srcset=\"{}\" sizes=\"{POST_IMAGE_SIZES}\"{}",
+        "{} srcset=\"{set}\" sizes=\"{POST_IMAGE_SIZES}\"{}",
         tag[..close].trim_end(),
-        set.join(", "),
         &tag[close..]
     )
 }

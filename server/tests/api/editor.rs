@@ -236,7 +236,7 @@ async fn saves_keep_coalesced_revisions_that_can_be_restored() {
     .unwrap();
     assert_eq!(same.version, third.version);
     assert_eq!(revisions(&app, id).await.len(), 2);
-    // The Save button keeps a revision of its own, even within the window.
+    // The Save button seals the newest revision (here with new text coalesced into it) ...
     let checkpoint: Saved = decode(
         json_call(
             &app,
@@ -247,7 +247,50 @@ async fn saves_keep_coalesced_revisions_that_can_be_restored() {
     )
     .await
     .unwrap();
-    assert_eq!(revisions(&app, id).await.len(), 3);
+    let sealed = revisions(&app, id).await;
+    assert_eq!(sealed.len(), 2, "{sealed:?}");
+    assert!(sealed[0].sealed && !sealed[1].sealed, "{sealed:?}");
+    // ... so the next autosave, within the window, starts a new one ...
+    let after = save(
+        &app,
+        id,
+        &checkpoint.version,
+        &draft(&post, "Second title", "<p>Checkpoint, then more.</p>"),
+    )
+    .await
+    .unwrap();
+    let list3 = revisions(&app, id).await;
+    assert_eq!(list3.len(), 3);
+    assert!(!list3[0].sealed);
+    assert_eq!(
+        list3[1].id, sealed[0].id,
+        "the sealed revision kept its text"
+    );
+    let kept: Revision = decode(
+        app.get(&format!(
+            "/_fn/editor/revision?id={id}&revision={}",
+            sealed[0].id
+        ))
+        .await,
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept.body, "<p>Checkpoint.</p>");
+    // ... and Save with nothing new seals what autosave kept, without a duplicate.
+    let unchanged: Saved = decode(
+        json_call(
+            &app,
+            "editor/save",
+            json!({ "id": id, "version": after.version, "draft": draft(&post, "Second title", "<p>Checkpoint, then more.</p>"), "checkpoint": true }),
+        )
+        .await,
+    )
+    .await
+    .unwrap();
+    assert_eq!(unchanged.version, after.version);
+    let list3 = revisions(&app, id).await;
+    assert_eq!(list3.len(), 3);
+    assert!(list3[0].sealed);
     // View and restore the older one.
     let older: Revision = decode(
         app.get(&format!(
@@ -263,7 +306,7 @@ async fn saves_keep_coalesced_revisions_that_can_be_restored() {
         json_call(
             &app,
             "editor/restore",
-            json!({ "id": id, "revision": list[1].id, "version": checkpoint.version }),
+            json!({ "id": id, "revision": list[1].id, "version": unchanged.version }),
         )
         .await,
     )
@@ -273,11 +316,9 @@ async fn saves_keep_coalesced_revisions_that_can_be_restored() {
     assert_eq!(now.title, "First");
     assert_eq!(now.body, "<p>One two three four.</p>");
     assert_eq!(now.version, restored.version);
-    assert_eq!(
-        revisions(&app, id).await.len(),
-        4,
-        "the restore is a revision too"
-    );
+    let list4 = revisions(&app, id).await;
+    assert_eq!(list4.len(), 4, "the restore is a revision too");
+    assert!(list4[0].sealed, "a restore is sealed");
     let logged = scalar(
         &app,
         &format!("SELECT COUNT(*) FROM admin_log WHERE object_id = {id} AND change_message LIKE 'Restored%'"),
@@ -296,6 +337,55 @@ async fn saves_keep_coalesced_revisions_that_can_be_restored() {
     .await
     .unwrap_err();
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn text_written_outside_the_editor_is_kept_as_a_revision() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Editor).await;
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    save(
+        &app,
+        id,
+        &post.version,
+        &draft(&post, "Mine", "<p>Written in the editor.</p>"),
+    )
+    .await
+    .unwrap();
+    // Someone changes the body elsewhere (the admin form, the API, an import) ...
+    exec(
+        &app,
+        &format!(
+            "UPDATE posts SET body = '<p>Changed elsewhere.</p>', updated_at = '2030-01-01T00:00:00Z' \
+             WHERE id = {id}"
+        ),
+    )
+    .await;
+    let reopened = open(&app, id).await.unwrap();
+    assert_eq!(reopened.body, "<p>Changed elsewhere.</p>");
+    // ... and the next editor save keeps that state as a sealed revision of its own first.
+    save(
+        &app,
+        id,
+        &reopened.version,
+        &draft(&reopened, "Mine", "<p>Written in the editor again.</p>"),
+    )
+    .await
+    .unwrap();
+    let list = revisions(&app, id).await;
+    assert_eq!(list.len(), 3, "{list:?}");
+    assert!(list[1].sealed);
+    let elsewhere: Revision = decode(
+        app.get(&format!(
+            "/_fn/editor/revision?id={id}&revision={}",
+            list[1].id
+        ))
+        .await,
+    )
+    .await
+    .unwrap();
+    assert_eq!(elsewhere.body, "<p>Changed elsewhere.</p>");
 }
 
 #[tokio::test]
@@ -673,4 +763,70 @@ async fn uploads_over_the_limit_are_refused() {
     assert!(message.contains("2 KB"), "{message}");
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 0);
     assert_eq!(files_in(&app.media_dir()), 0);
+}
+
+#[tokio::test]
+async fn the_featured_image_is_on_the_post_page_and_in_link_previews() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Editor).await;
+    let response = upload(&app, "cover.png", png(1200, 600)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let item: MediaItem = response.json().await.unwrap();
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    let mut with_image = draft(&post, "With a cover", "<p>Look above.</p>");
+    with_image.featured_image_id = Some(item.id);
+    let saved = save(&app, id, &post.version, &with_image).await.unwrap();
+    let reopened = open(&app, id).await.unwrap();
+    assert_eq!(
+        reopened.featured_image.as_ref().map(|f| f.id),
+        Some(item.id)
+    );
+    let published: Saved = decode(
+        json_call(
+            &app,
+            "editor/publish",
+            json!({ "id": id, "version": saved.version, "action": "Now" }),
+        )
+        .await,
+    )
+    .await
+    .unwrap();
+    let page = app
+        .get(&published.public_path.expect("public"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let tag = page
+        .split("<img ")
+        .find(|tag| tag.contains("class=\"post-featured-image\""))
+        .unwrap_or_else(|| panic!("no featured image: {page}"));
+    assert!(tag.contains(&format!("src=\"{}\"", item.url)), "{tag}");
+    let srcset = format!(
+        "srcset=\"{} 800w, {} 1200w\"",
+        item.url.replace(".png", "-800w.png"),
+        item.url
+    );
+    assert!(tag.contains(&srcset), "{tag}");
+    assert!(tag.contains("width=\"1200\" height=\"600\""), "{tag}");
+    assert!(
+        page.contains(&format!(
+            "<meta property=\"og:image\" content=\"https://blog.example.org{}\"",
+            item.url
+        )),
+        "{page}"
+    );
+    assert!(page.contains("<meta name=\"twitter:card\" content=\"summary_large_image\""));
+    // An image that is gone is refused, and the post keeps its own.
+    let mut gone = with_image.clone();
+    gone.featured_image_id = Some(item.id + 1000);
+    let current = open(&app, id).await.unwrap();
+    let (status, error) = save(&app, id, &current.version, &gone).await.unwrap_err();
+    assert_eq!(status, 400);
+    assert!(format!("{error:?}").contains("no longer in the media library"));
+    assert_eq!(
+        open(&app, id).await.unwrap().featured_image.map(|f| f.id),
+        Some(item.id)
+    );
 }

@@ -88,13 +88,16 @@ pub struct RevisionRow {
     pub title: String,
     /// `post_revisions.body`.
     pub body: String,
+    /// `post_revisions.is_sealed`: takes no more saves (the Save button, a restore).
+    pub is_sealed: bool,
     /// `post_revisions.created_at`.
     pub created_at: DateTime<Utc>,
     /// `post_revisions.updated_at`.
     pub updated_at: DateTime<Utc>,
 }
 
-const REVISION_COLUMNS: &str = "id, author_id, author_repr, title, body, created_at, updated_at";
+const REVISION_COLUMNS: &str =
+    "id, author_id, author_repr, title, body, is_sealed, created_at, updated_at";
 
 /// Post `post_id`'s newest revision.
 ///
@@ -163,6 +166,8 @@ pub struct NewRevision<'a> {
     pub title: &'a str,
     /// The body (sanitised HTML).
     pub body: &'a str,
+    /// Whether later saves must start a new revision instead of updating this one.
+    pub sealed: bool,
 }
 
 /// Adds a revision saved at `now`.
@@ -176,22 +181,25 @@ pub async fn insert_revision(
 ) -> Result<(), sqlx::Error> {
     on_conn!(conn, |c| {
         sqlx::query(
-        "INSERT INTO post_revisions (post_id, author_id, author_repr, title, body, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)"
-    )
-    .bind(revision.post_id)
-    .bind(revision.author_id)
-    .bind(revision.author_repr)
-    .bind(revision.title)
-    .bind(revision.body)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|_| ())
+            "INSERT INTO post_revisions \
+         (post_id, author_id, author_repr, title, body, is_sealed, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(revision.post_id)
+        .bind(revision.author_id)
+        .bind(revision.author_repr)
+        .bind(revision.title)
+        .bind(revision.body)
+        .bind(revision.sealed)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ())
     })
 }
 
-/// Overwrites revision `id`'s title and body (a save coalesced into it) at `now`.
+/// Overwrites revision `id`'s title and body (a save coalesced into it) at `now`, sealing it
+/// when `sealed`.
 ///
 /// # Errors
 /// The driver's error.
@@ -200,13 +208,16 @@ pub async fn update_revision(
     id: i64,
     title: &str,
     body: &str,
+    sealed: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     on_conn!(conn, |c| sqlx::query(
-        "UPDATE post_revisions SET title = $1, body = $2, updated_at = $3 WHERE id = $4"
+        "UPDATE post_revisions SET title = $1, body = $2, is_sealed = $3, updated_at = $4 \
+         WHERE id = $5"
     )
     .bind(title)
     .bind(body)
+    .bind(sealed)
     .bind(now)
     .bind(id)
     .execute(c)

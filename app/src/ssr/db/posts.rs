@@ -24,11 +24,17 @@ const SUMMARY_COLUMNS: &str = summary_columns!();
 /// The columns of a [`PostDetailRow`]: the summary plus the body and counters.
 const DETAIL_COLUMNS: &str = concat!(
     summary_columns!(),
-    ", p.body, p.body_text, p.meta_description, p.view_count, p.updated_at"
+    ", p.body, p.body_text, p.meta_description, p.view_count, p.updated_at, \
+     fm.file_name AS featured_image_file, fm.width AS featured_image_width, \
+     fm.height AS featured_image_height"
 );
 
 const FROM_JOINED: &str =
     "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
+
+/// [`FROM_JOINED`] plus the featured image, for [`DETAIL_COLUMNS`].
+const FROM_DETAIL: &str = "FROM posts p JOIN users u ON u.id = p.author_id \
+     JOIN categories c ON c.id = p.category_id LEFT JOIN media fm ON fm.id = p.featured_image_id";
 
 /// The rule that makes a post public: published, and its date has come (`$1` is now).
 const PUBLIC: &str =
@@ -173,6 +179,12 @@ pub struct PostDetailRow {
     pub view_count: i64,
     /// `posts.updated_at`.
     pub updated_at: DateTime<Utc>,
+    /// The featured image's stored name under the media folder (`media.file_name`), if any.
+    pub featured_image_file: Option<String>,
+    /// Its width in pixels.
+    pub featured_image_width: Option<i64>,
+    /// Its height in pixels.
+    pub featured_image_height: Option<i64>,
 }
 
 /// Counts the public posts that `filter` selects.
@@ -233,7 +245,7 @@ pub async fn find_public(
     slug: &str,
 ) -> Result<Option<PostDetailRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {DETAIL_COLUMNS} {FROM_JOINED} WHERE {PUBLIC} AND p.published_date = $2 AND p.slug = $3"
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC} AND p.published_date = $2 AND p.slug = $3"
     );
     on_conn!(conn, |c| {
         sqlx::query_as::<_, PostDetailRow>(&sql)
@@ -260,7 +272,7 @@ pub async fn find_for_preview(
         "COALESCE(p.published_at, $2) AS published_at",
         1,
     );
-    let sql = format!("SELECT {columns} {FROM_JOINED} WHERE p.id = $1");
+    let sql = format!("SELECT {columns} {FROM_DETAIL} WHERE p.id = $1");
     on_conn!(conn, |c| {
         sqlx::query_as::<_, PostDetailRow>(&sql)
             .bind(id)
@@ -327,7 +339,7 @@ pub async fn list_public_with_body(
     limit: i64,
 ) -> Result<Vec<PostDetailRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {DETAIL_COLUMNS} {FROM_JOINED} WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql)
         .bind(now)

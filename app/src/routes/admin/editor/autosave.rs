@@ -189,6 +189,9 @@ pub struct Autosave {
     pub state: RwSignal<SaveState>,
     /// Publication fields as last saved.
     pub publication: RwSignal<Publication>,
+    /// How many Save-button saves the server confirmed (the revision list reloads on each,
+    /// even when the text, and so the version, did not change).
+    pub checkpoints: RwSignal<u64>,
     /// Changes made since the page opened.
     edits: RwSignal<u64>,
     /// `edits` as of the last successful save.
@@ -199,6 +202,8 @@ pub struct Autosave {
     retry_delay: StoredValue<Duration>,
     /// The pending timer.
     timer: StoredValue<Option<TimeoutHandle>>,
+    /// The Save button was pressed while a save was on its way: checkpoint when it is done.
+    checkpoint_wanted: StoredValue<bool>,
 }
 
 impl Autosave {
@@ -219,11 +224,13 @@ impl Autosave {
                 published_at: post.published_at,
                 public_path: post.public_path.clone(),
             }),
+            checkpoints: RwSignal::new(0),
             edits: RwSignal::new(0),
             saved_edits: RwSignal::new(0),
             in_flight: RwSignal::new(false),
             retry_delay: StoredValue::new(RETRY_FIRST),
             timer: StoredValue::new(None),
+            checkpoint_wanted: StoredValue::new(false),
         }
     }
 
@@ -341,9 +348,11 @@ impl Autosave {
         });
     }
 
-    /// The Save button: saves now, keeping a revision of its own.
+    /// The Save button: saves now and seals the revision (the next save starts a new one),
+    /// also when autosave already sent the text. Pressed during a save, it follows that save.
     pub fn checkpoint(self) {
         if self.in_flight.get_untracked() {
+            self.checkpoint_wanted.set_value(true);
             return;
         }
         leptos::task::spawn_local(async move {
@@ -352,13 +361,13 @@ impl Autosave {
     }
 
     /// Saves now and waits for the answer; `Ok` when the server has everything. A
-    /// `checkpoint` (the Save button) keeps a revision of its own.
+    /// `checkpoint` (the Save button) is sent even with nothing new, to seal the revision.
     ///
     /// # Errors
     /// The server's refusal, or [`AppError::Transport`] when it could not be reached (a retry
     /// is scheduled).
     pub async fn save_and_wait(self, checkpoint: bool) -> Result<(), AppError> {
-        if !self.dirty() {
+        if !checkpoint && !self.dirty() {
             return Ok(());
         }
         if let Some(handle) = self.timer.get_value() {
@@ -385,7 +394,13 @@ impl Autosave {
         match result {
             Ok(saved) => {
                 self.saved(&saved, started);
-                if self.dirty() {
+                if checkpoint {
+                    self.checkpoints.update(|n| *n += 1);
+                }
+                if self.checkpoint_wanted.get_value() {
+                    self.checkpoint_wanted.set_value(false);
+                    self.checkpoint();
+                } else if self.dirty() {
                     self.schedule(AUTOSAVE_DELAY);
                 }
                 Ok(())

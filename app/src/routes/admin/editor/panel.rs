@@ -224,7 +224,7 @@ fn FeaturedImageField(autosave: Autosave) -> impl IntoView {
 #[component]
 fn Revisions(id: i64, autosave: Autosave, engine: EngineStore) -> impl IntoView {
     let revisions = Resource::new(
-        move || autosave.version.get(),
+        move || (autosave.version.get(), autosave.checkpoints.get()),
         move |_| editor_revisions(id),
     );
     let viewing = RwSignal::new(None::<Revision>);
@@ -262,7 +262,7 @@ fn Revisions(id: i64, autosave: Autosave, engine: EngineStore) -> impl IntoView 
                 {move || Suspend::new(async move {
                     match revisions.await {
                         Ok(list) if list.is_empty() => view! {
-                            <p class="help">"None yet: every save after a pause of 10 minutes keeps one."</p>
+                            <p class="help">"None yet. Autosaves within 10 minutes are kept as one revision; Save keeps a new one."</p>
                         }.into_any(),
                         Ok(list) => view! {
                             <ol class="revision-list">
@@ -274,7 +274,12 @@ fn Revisions(id: i64, autosave: Autosave, engine: EngineStore) -> impl IntoView 
                                             <button type="button" class="link-button" on:click=move |_| open(rid)>
                                                 {when}
                                             </button>
-                                            {format!(" {} · {} words", r.author, r.words)}
+                                            {format!(
+                                                " {} · {} words · {}",
+                                                r.author,
+                                                r.words,
+                                                if r.sealed { "saved" } else { "autosave" },
+                                            )}
                                         </li>
                                     }
                                 }).collect_view()}
