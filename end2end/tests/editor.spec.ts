@@ -108,8 +108,8 @@ test("an author writes, uploads, autosaves, recovers offline text, schedules and
   await expect(revisions).toHaveCount(2, { timeout: 15_000 });
   await waitSaved(page);
   await revisions.nth(1).getByRole("button").click();
-  const viewed = page.getByRole("region", { name: "Revision" });
-  await expect(viewed.locator("h2")).toHaveText("Getting started");
+  const viewed = page.getByRole("region", { name: "Revision", exact: true });
+  await expect(viewed.locator(".prose h2")).toHaveText("Getting started");
   await expect(viewed).not.toContainText("A paragraph to take back.");
   await viewed.getByRole("button", { name: "Restore this revision" }).click();
   await expect(revisions).toHaveCount(3, { timeout: 15_000 });
@@ -153,6 +153,7 @@ test("an author writes, uploads, autosaves, recovers offline text, schedules and
   await page.getByRole("button", { name: "Publish now" }).click();
   await expect(page.locator(".publish-status")).toHaveText(/^Published /);
   const href = await page.getByRole("link", { name: "View on site" }).getAttribute("href");
+  expect(href).toMatch(/\/field-notes-\d+\/$/);
   await page.goto(href!);
   await expect(page.locator("article.post h1")).toHaveText(title);
   await expect(page.locator("article.post figure figcaption")).toHaveText("Figure one");

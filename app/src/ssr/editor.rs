@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
+use crate::domain::slugify;
 use crate::domain::text;
 use crate::domain::PostStatus;
 use crate::error::AppError;
@@ -274,6 +275,16 @@ pub async fn save(
                 "That image is no longer in the media library.",
             ));
         }
+    }
+    // Until the post is published, a slug the writer has not changed follows the title, as the
+    // admin's prepopulated slug does (Django's `prepopulated_fields`): "Untitled" becomes the
+    // real title's slug. Once published, the slug (and so the URL) stays unless edited.
+    let mut draft = draft;
+    if stored.published_at.is_none()
+        && draft.slug.trim() == stored.slug
+        && stored.slug == slugify(&stored.title)
+    {
+        draft.slug.clear();
     }
     let mut record = prepare(
         stored.author_id,

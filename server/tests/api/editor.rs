@@ -536,6 +536,9 @@ async fn publish_schedule_unpublish_and_preview() {
     )
     .await
     .unwrap();
+    // Until published, the slug nobody edited follows the title ("untitled" at first).
+    assert_eq!(post.slug, "untitled");
+    assert_eq!(saved.slug, "launch-day");
     // The staff-only preview of a draft.
     let preview = app.get(&format!("/admin/posts/{id}/preview/")).await;
     assert_eq!(preview.status().as_u16(), 200);
@@ -558,6 +561,12 @@ async fn publish_schedule_unpublish_and_preview() {
     assert_eq!(published.status, PostStatus::Published);
     let path = published.public_path.clone().expect("public");
     assert_eq!(app.get(&path).await.status().as_u16(), 200);
+    // Once published, a new title keeps the slug, so the URL readers have does not change.
+    let mut retitled = draft(&post, "Launch day, revisited", "<p>We launched.</p>");
+    retitled.slug = published.slug.clone();
+    let published = save(&app, id, &published.version, &retitled).await.unwrap();
+    assert_eq!(published.slug, "launch-day");
+    assert_eq!(published.public_path.as_deref(), Some(path.as_str()));
     // Scheduling in the past is refused; in the future hides it until then.
     let (status, _) = publish(
         published.version.clone(),

@@ -376,13 +376,9 @@ impl Autosave {
         self.in_flight.set(true);
         self.state.set(SaveState::Saving);
         let started = self.edits.get_untracked();
-        let result = editor_save(
-            self.id,
-            self.version.get_untracked(),
-            self.draft(),
-            checkpoint,
-        )
-        .await;
+        let draft = self.draft();
+        let sent_slug = draft.slug.clone();
+        let result = editor_save(self.id, self.version.get_untracked(), draft, checkpoint).await;
         if !self.alive() {
             // The page was left meanwhile: only the browser's copy is left to tidy up.
             if result.is_ok() {
@@ -393,6 +389,11 @@ impl Autosave {
         self.in_flight.set(false);
         match result {
             Ok(saved) => {
+                // The slug the server chose (it follows the title until published), unless
+                // the writer edited the field meanwhile.
+                if self.slug.get_untracked() == sent_slug {
+                    self.slug.set(saved.slug.clone());
+                }
                 self.saved(&saved, started);
                 if checkpoint {
                     self.checkpoints.update(|n| *n += 1);

@@ -9,7 +9,7 @@ use super::autosave::{local_time, now, Autosave};
 use super::engine::EngineStore;
 use crate::domain::PostStatus;
 use crate::error::AppError;
-use crate::model::editor::{EditorPost, FeaturedImage, PublishAction, Revision};
+use crate::model::editor::{EditorPost, FeaturedImage, PublishAction, Revision, RevisionSummary};
 use crate::model::media::MediaItem;
 use crate::routes::admin::admin_time;
 use crate::routes::admin::media::UploadButton;
@@ -223,10 +223,24 @@ fn FeaturedImageField(autosave: Autosave) -> impl IntoView {
 /// The revision list, the revision being viewed and its restore button.
 #[component]
 fn Revisions(id: i64, autosave: Autosave, engine: EngineStore) -> impl IntoView {
-    let revisions = Resource::new(
-        move || (autosave.version.get(), autosave.checkpoints.get()),
-        move |_| editor_revisions(id),
-    );
+    // Loaded in the browser only (the list is nothing without the editor's scripts) and again
+    // after every save that can change it; an older answer arriving late is dropped.
+    let revisions = RwSignal::new(None::<Result<Vec<RevisionSummary>, AppError>>);
+    #[cfg(feature = "hydrate")]
+    {
+        let asked = StoredValue::new(0_u64);
+        Effect::new(move |_| {
+            let _ = (autosave.version.get(), autosave.checkpoints.get());
+            let number = asked.get_value() + 1;
+            asked.set_value(number);
+            leptos::task::spawn_local(async move {
+                let list = editor_revisions(id).await;
+                if asked.try_get_value() == Some(number) {
+                    let _ = revisions.try_set(Some(list));
+                }
+            });
+        });
+    }
     let viewing = RwSignal::new(None::<Revision>);
     let error = RwSignal::new(None::<String>);
     let open = move |revision: i64| {
@@ -258,37 +272,34 @@ fn Revisions(id: i64, autosave: Autosave, engine: EngineStore) -> impl IntoView 
         <section class="panel-section" aria-labelledby="revisions-heading">
             <h2 id="revisions-heading">"Revisions"</h2>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            <Transition fallback=|| view! { <p class="help">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match revisions.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="help">"None yet. Autosaves within 10 minutes are kept as one revision; Save keeps a new one."</p>
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <ol class="revision-list">
-                                {list.into_iter().map(|r| {
-                                    let rid = r.id;
-                                    let when = format!("{} {}", r.updated_at.format("%Y-%m-%d"), local_time(r.updated_at));
-                                    view! {
-                                        <li>
-                                            <button type="button" class="link-button" on:click=move |_| open(rid)>
-                                                {when}
-                                            </button>
-                                            {format!(
-                                                " {} · {} words · {}",
-                                                r.author,
-                                                r.words,
-                                                if r.sealed { "saved" } else { "autosave" },
-                                            )}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ol>
-                        }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match revisions.get() {
+                None => view! { <p class="help">"Loading…"</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="help">"None yet. Autosaves within 10 minutes are kept as one revision; Save keeps a new one."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ol class="revision-list">
+                        {list.into_iter().map(|r| {
+                            let rid = r.id;
+                            let when = format!("{} {}", r.updated_at.format("%Y-%m-%d"), local_time(r.updated_at));
+                            view! {
+                                <li>
+                                    <button type="button" class="link-button" on:click=move |_| open(rid)>
+                                        {when}
+                                    </button>
+                                    {format!(
+                                        " {} · {} words · {}",
+                                        r.author,
+                                        r.words,
+                                        if r.sealed { "saved" } else { "autosave" },
+                                    )}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+            }}
             {move || viewing.get().map(|revision| {
                 let restore_this = revision.clone();
                 view! {
