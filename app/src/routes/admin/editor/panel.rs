@@ -13,9 +13,7 @@ use crate::model::editor::{EditorPost, FeaturedImage, PublishAction, Revision, R
 use crate::model::media::MediaItem;
 use crate::routes::admin::admin_time;
 use crate::routes::admin::media::UploadButton;
-use crate::server_fns::editor::{
-    editor_publish, editor_restore, editor_revision, editor_revisions,
-};
+use crate::server_fns::editor::{editor_publish, editor_restore, editor_revision};
 
 /// The longest meta description search engines show, in characters (as the admin form).
 const META_DESCRIPTION_MAX: usize = 300;
@@ -234,7 +232,7 @@ fn Revisions(id: i64, autosave: Autosave, engine: EngineStore) -> impl IntoView 
             let number = asked.get_value() + 1;
             asked.set_value(number);
             leptos::task::spawn_local(async move {
-                let list = editor_revisions(id).await;
+                let list = crate::server_fns::editor::editor_revisions(id).await;
                 if asked.try_get_value() == Some(number) {
                     let _ = revisions.try_set(Some(list));
                 }
