@@ -336,7 +336,15 @@ async fn make_variants(
     }
     .await;
     match recorded {
-        Ok(()) => tracing::info!(media_id = id, widths = %widths, "image variants made"),
+        Ok(true) => tracing::info!(media_id = id, widths = %widths, "image variants made"),
+        Ok(false) => {
+            // Deleted meanwhile: its delete could not see these copies yet.
+            for width in made {
+                let _ =
+                    tokio::fs::remove_file(state.media.dir.join(variant_name(&file_name, width)))
+                        .await;
+            }
+        }
         Err(e) => tracing::error!(media_id = id, error = %e, "could not record image variants"),
     }
 }
@@ -490,10 +498,35 @@ pub async fn library(
     Ok((rows.into_iter().map(item).collect(), total))
 }
 
-/// Deletes upload `id` and its files. Authors delete their own uploads; editors any.
+/// How many of the posts that still use an image a refused delete names.
+const USERS_LISTED: i64 = 5;
+
+/// "Still used by ..." for the post titles `users` (at most [`USERS_LISTED`] named; one more
+/// means there are others).
+fn in_use_message(users: &[String]) -> String {
+    let named: Vec<String> = users
+        .iter()
+        .take(USERS_LISTED as usize)
+        .map(|t| format!("“{t}”"))
+        .collect();
+    let others = if users.len() as i64 > USERS_LISTED {
+        " and others"
+    } else {
+        ""
+    };
+    format!(
+        "This image is still used by {}{others}. Take it out of those posts first; deleting it \
+         now would leave readers a broken image.",
+        named.join(", ")
+    )
+}
+
+/// Deletes upload `id` and its files. Authors delete their own uploads; editors any. An image
+/// a post still shows (featured, or in its text) is not deleted.
 ///
 /// # Errors
-/// [`AppError::Forbidden`]; [`AppError::NotFound`]; [`AppError::Internal`].
+/// [`AppError::Forbidden`]; [`AppError::NotFound`]; [`AppError::Conflict`] naming the posts
+/// that still use it; [`AppError::Internal`].
 pub async fn delete(state: &AppState, actor: &AccountRow, id: i64) -> Result<(), AppError> {
     if !(actor.role.can(Permission::AccessAdmin) && actor.role.can(Permission::WritePosts)) {
         return Err(AppError::Forbidden);
@@ -508,6 +541,12 @@ pub async fn delete(state: &AppState, actor: &AccountRow, id: i64) -> Result<(),
         Permission::EditAllPosts,
     ) {
         return Err(AppError::Forbidden);
+    }
+    // As Django's delete confirmation refuses what is still protected: an image a post still
+    // shows would turn into a broken image for readers.
+    let users = queries::used_by(conn.conn(), id, &row.file_name, USERS_LISTED + 1).await?;
+    if !users.is_empty() {
+        return Err(AppError::Conflict(in_use_message(&users)));
     }
     queries::delete(conn.conn(), id).await?;
     let dir = &state.media.dir;

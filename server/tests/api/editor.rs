@@ -839,3 +839,63 @@ async fn the_featured_image_is_on_the_post_page_and_in_link_previews() {
         Some(item.id)
     );
 }
+
+#[tokio::test]
+async fn an_image_a_post_still_shows_is_not_deleted() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Editor).await;
+    let dir = app.media_dir();
+    let uploaded = |name: &'static str| {
+        let app = &app;
+        async move {
+            let response = upload(app, name, png(900, 300)).await;
+            assert_eq!(response.status().as_u16(), 201);
+            response.json::<MediaItem>().await.unwrap()
+        }
+    };
+    let inline = uploaded("inline.png").await;
+    let featured = uploaded("featured.png").await;
+    let unused = uploaded("unused.png").await;
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    let mut both = draft(
+        &post,
+        "Uses two images",
+        &format!(
+            "<p>Before.</p><p><img src=\"{}\" alt=\"Inline\"></p>",
+            inline.url
+        ),
+    );
+    both.featured_image_id = Some(featured.id);
+    let saved = save(&app, id, &post.version, &both).await.unwrap();
+    // In the text or as the featured image: refused with the post named, nothing removed.
+    for item in [&inline, &featured] {
+        let id = item.id.to_string();
+        let error = app.call_err("media/delete", &[("id", &id)]).await;
+        assert!(
+            matches!(error, Some((409, AppError::Conflict(ref m))) if m.contains("“Uses two images”")),
+            "{error:?}"
+        );
+        assert_eq!(app.get(&item.url).await.status().as_u16(), 200);
+    }
+    // An image nobody shows goes, with its files.
+    app.call_ok("media/delete", &[("id", &unused.id.to_string())])
+        .await;
+    assert_eq!(app.get(&unused.url).await.status().as_u16(), 404);
+    assert!(!dir.join(unused.url.trim_start_matches("/media/")).exists());
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM media WHERE id = {}", unused.id)
+        )
+        .await,
+        0
+    );
+    // Taken out of the post, the inline image can go too.
+    let mut neither = draft(&post, "Uses two images", "<p>Before.</p>");
+    neither.featured_image_id = Some(featured.id);
+    save(&app, id, &saved.version, &neither).await.unwrap();
+    app.call_ok("media/delete", &[("id", &inline.id.to_string())])
+        .await;
+    assert_eq!(app.get(&inline.url).await.status().as_u16(), 404);
+}

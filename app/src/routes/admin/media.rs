@@ -102,6 +102,85 @@ pub fn UploadButton(
     }
 }
 
+/// "Choose from the library": a button that opens the uploaded images, newest first, a page at
+/// a time, and hands the one clicked to `on_pick` (then closes). Loaded in the browser when
+/// opened; the editor page is nothing without its scripts.
+#[component]
+pub fn MediaPicker(
+    /// The button's words.
+    #[prop(into)]
+    label: String,
+    /// Called with the image chosen.
+    on_pick: Callback<MediaItem>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let page = RwSignal::new(1_i64);
+    let loaded =
+        RwSignal::new(None::<Result<crate::model::media::MediaPage, crate::error::AppError>>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        let wanted = page.get();
+        loaded.set(None);
+        leptos::task::spawn_local(async move {
+            let result = media_library(wanted).await;
+            // Dropped when the reader closed the picker or turned the page meanwhile.
+            if open.try_get_untracked() == Some(true) && page.try_get_untracked() == Some(wanted) {
+                loaded.set(Some(result));
+            }
+        });
+    });
+    let pick = move |item: MediaItem| {
+        open.set(false);
+        on_pick.run(item);
+    };
+    view! {
+        <span class="media-picker">
+            <button type="button" class="secondary" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>{label.clone()}</button>
+            {move || open.get().then(|| view! {
+                <div class="media-picker-panel" role="group" aria-label="Uploaded images">
+                    {move || match loaded.get() {
+                        None => view! { <p class="help">"Loading…"</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Some(Ok(library)) if library.items.is_empty() => view! {
+                            <p class="help">"Nothing uploaded yet."</p>
+                        }.into_any(),
+                        Some(Ok(library)) => {
+                            let (current, pages) = (library.page, library.pages);
+                            view! {
+                                <ul class="media-picker-grid">
+                                    {library.items.into_iter().map(|item| {
+                                        let name = format!("{} ({}×{})", item.original_name, item.width, item.height);
+                                        let url = item.url.clone();
+                                        view! {
+                                            <li>
+                                                <button type="button" class="media-pick" title=name.clone()
+                                                    aria-label=name on:click=move |_| pick(item.clone())>
+                                                    <img src=url alt="" loading="lazy"/>
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                <p class="media-picker-pages">
+                                    <button type="button" class="secondary" disabled=current <= 1
+                                        on:click=move |_| page.update(|p| *p -= 1)>"Newer"</button>
+                                    {format!(" Page {current} of {pages} ")}
+                                    <button type="button" class="secondary" disabled=current >= pages
+                                        on:click=move |_| page.update(|p| *p += 1)>"Older"</button>
+                                </p>
+                            }.into_any()
+                        }
+                    }}
+                </div>
+            })}
+        </span>
+    }
+}
+
 /// The media library page.
 #[component]
 pub fn MediaLibraryView() -> impl IntoView {

@@ -121,11 +121,16 @@ pub async fn list(conn: Conn<'_>, limit: i64, offset: i64) -> Result<Vec<MediaRo
         .await)
 }
 
-/// Records the widths of the resized copies of upload `id` (e.g. `800,1600`).
+/// Records the widths of the resized copies of upload `id` (e.g. `800,1600`); `false` when the
+/// upload is gone (deleted while its copies were being made).
 ///
 /// # Errors
 /// The driver's error.
-pub async fn set_variant_widths(conn: Conn<'_>, id: i64, widths: &str) -> Result<(), sqlx::Error> {
+pub async fn set_variant_widths(
+    conn: Conn<'_>,
+    id: i64,
+    widths: &str,
+) -> Result<bool, sqlx::Error> {
     on_conn!(conn, |c| sqlx::query(
         "UPDATE media SET variant_widths = $1 WHERE id = $2"
     )
@@ -133,7 +138,7 @@ pub async fn set_variant_widths(conn: Conn<'_>, id: i64, widths: &str) -> Result
     .bind(id)
     .execute(c)
     .await
-    .map(|_| ()))
+    .map(|done| done.rows_affected() > 0))
 }
 
 /// Deletes upload `id` (posts showing it as featured image lose it).
@@ -146,6 +151,33 @@ pub async fn delete(conn: Conn<'_>, id: i64) -> Result<(), sqlx::Error> {
         .execute(c)
         .await
         .map(|_| ()))
+}
+
+/// The titles of up to `limit` posts that show upload `id` (stored as `file_name`): as their
+/// featured image or in their body (`/media/<file_name>`, its resized copies included, since
+/// their names start the same way). Scans the bodies; deleting is rare.
+///
+/// # Errors
+/// The driver's error.
+pub async fn used_by(
+    conn: Conn<'_>,
+    id: i64,
+    file_name: &str,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem);
+    let pattern = format!("%/media/{}%", crate::ssr::db::posts::escape_like(stem));
+    on_conn!(conn, |c| sqlx::query_scalar::<_, String>(
+        "SELECT title FROM posts WHERE featured_image_id = $1 OR body LIKE $2 ESCAPE '\\' \
+         ORDER BY id LIMIT $3"
+    )
+    .bind(id)
+    .bind(&pattern)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
 }
 
 /// Deletes the upload stored as `file_name` (an upload that failed half-way).

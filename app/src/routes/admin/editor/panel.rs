@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::model::editor::{EditorPost, FeaturedImage, PublishAction, Revision, RevisionSummary};
 use crate::model::media::MediaItem;
 use crate::routes::admin::admin_time;
-use crate::routes::admin::media::UploadButton;
+use crate::routes::admin::media::{MediaPicker, UploadButton};
 use crate::server_fns::editor::{editor_publish, editor_restore, editor_revision};
 
 /// The longest meta description search engines show, in characters (as the admin form).
@@ -201,7 +201,7 @@ fn FeaturedImageField(autosave: Autosave) -> impl IntoView {
         autosave.changed();
     });
     view! {
-        <p class="featured-image">
+        <div class="featured-image">
             <span class="label">"Featured image"</span>
             {move || match autosave.featured_image.get() {
                 Some(image) => view! {
@@ -214,7 +214,8 @@ fn FeaturedImageField(autosave: Autosave) -> impl IntoView {
                 None => view! { <span class="help">"None"</span> }.into_any(),
             }}
             <UploadButton id="editor-featured-upload" label="Upload a featured image" on_uploaded=uploaded/>
-        </p>
+            <MediaPicker label="Choose from the library" on_pick=uploaded/>
+        </div>
     }
 }
 
@@ -338,6 +339,7 @@ pub fn ImageBar(engine: EngineStore, open: RwSignal<bool>) -> impl IntoView {
     view! {
         <form class="editor-bar image-bar" on:submit=insert>
             <UploadButton id="editor-image-upload" label="Upload an image" on_uploaded=uploaded/>
+            <MediaPicker label="Choose from the library" on_pick=uploaded/>
             <label for="editor-image-src">"Image address"</label>
             <input id="editor-image-src" required
                 prop:value=move || src.get()
