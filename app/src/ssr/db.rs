@@ -20,6 +20,7 @@ pub mod login_failures;
 pub mod media;
 pub mod posts;
 pub mod redirects;
+pub mod row_lock;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

@@ -22,6 +22,7 @@ use crate::ssr::admin::posts::{post_version, slug_conflict};
 use crate::ssr::admin::{self, Logged};
 use crate::ssr::blog::{self, PostBody, PostInput, SaveError};
 use crate::ssr::db::editor::{self as queries, EditorRow, NewRevision};
+use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::db::{admin_forms, categories, posts, Conn};
 use crate::ssr::media;
@@ -256,6 +257,7 @@ pub async fn save(
     } = saving;
     let now = now.trunc_subsecs(6);
     let mut tx = state.db.begin().await?;
+    row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
     let row = load(tx.conn(), actor, id).await?;
     check_version(&row, version)?;
     let stored = posts::find_stored(tx.conn(), id)
@@ -308,16 +310,63 @@ pub async fn save(
     } else {
         row.updated_at
     };
-    if content_changed || checkpoint {
+    let started_revision = if content_changed || checkpoint {
         let keeping = if checkpoint {
             Keeping::Checkpoint
         } else {
             Keeping::Autosave
         };
-        keep_revision(tx.conn(), actor, &row, &record, now, keeping).await?;
+        keep_revision(tx.conn(), actor, &row, &record, now, keeping).await?
+    } else {
+        false
+    };
+    // The audit log gets one entry per revision, not one per autosave: text typed into the
+    // revision being extended is already on record there. Settings are logged whenever they
+    // change, as Django logs every change form save.
+    let fields = changed_fields(&stored, &record, &row, draft.featured_image_id);
+    let settings_changed = fields.iter().any(|f| !matches!(*f, "title" | "body"));
+    if !fields.is_empty() && (started_revision || settings_changed) {
+        let message = format!("{} (editor)", admin::change_message(&fields));
+        admin::log(
+            tx.conn(),
+            actor,
+            Logged {
+                model: AdminModel::Posts,
+                object_id: id,
+                object_repr: &record.title,
+                action: LogAction::Change,
+                message: &message,
+            },
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(saved(id, &record, updated_at, now))
+}
+
+/// The names of the fields a save changes, in form order, for the audit log's message
+/// ("Changed title and slug." as Django's `construct_change_message`).
+fn changed_fields(
+    stored: &posts::PostRecord,
+    record: &posts::PostRecord,
+    row: &EditorRow,
+    featured_image_id: Option<i64>,
+) -> Vec<&'static str> {
+    [
+        ("title", stored.title != record.title),
+        ("body", stored.body != record.body),
+        ("slug", stored.slug != record.slug),
+        ("category", stored.category_id != record.category_id),
+        (
+            "meta description",
+            stored.meta_description != record.meta_description,
+        ),
+        ("featured image", row.featured_image_id != featured_image_id),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
 }
 
 fn saved(
@@ -352,6 +401,8 @@ enum Keeping {
 /// Records `record`'s title and body as a revision, as `keeping` says. When the newest revision
 /// does not hold the stored post (it was written elsewhere: an import, the admin form, the API),
 /// the stored state first becomes a sealed revision of its own, so it can be restored.
+/// Returns whether the save started a new revision of its own (rather than extending or
+/// sealing the newest one).
 async fn keep_revision(
     mut conn: Conn<'_>,
     actor: &AccountRow,
@@ -359,7 +410,7 @@ async fn keep_revision(
     record: &posts::PostRecord,
     now: DateTime<Utc>,
     keeping: Keeping,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let mut latest = queries::latest_revision(conn.reborrow(), before.id).await?;
     let holds =
         |r: &queries::RevisionRow, title: &str, body: &str| r.title == title && r.body == body;
@@ -391,6 +442,7 @@ async fn keep_revision(
                 queries::update_revision(conn, latest.id, &record.title, &record.body, true, now)
                     .await?;
             }
+            Ok(false)
         }
         Some(latest)
             if keeping != Keeping::Restore
@@ -400,6 +452,7 @@ async fn keep_revision(
         {
             queries::update_revision(conn, latest.id, &record.title, &record.body, sealed, now)
                 .await?;
+            Ok(false)
         }
         _ => {
             queries::insert_revision(
@@ -415,9 +468,9 @@ async fn keep_revision(
                 now,
             )
             .await?;
+            Ok(true)
         }
     }
-    Ok(())
 }
 
 /// Publishes post `id` now, schedules it for a future time, or takes it back to draft.
@@ -435,6 +488,7 @@ pub async fn publish(
 ) -> Result<Saved, AppError> {
     let now = now.trunc_subsecs(6);
     let mut tx = state.db.begin().await?;
+    row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
     let row = load(tx.conn(), actor, id).await?;
     check_version(&row, version)?;
     let mut record = posts::find_stored(tx.conn(), id)
@@ -546,6 +600,7 @@ pub async fn restore(
 ) -> Result<Saved, AppError> {
     let now = now.trunc_subsecs(6);
     let mut tx = state.db.begin().await?;
+    row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
     let row = load(tx.conn(), actor, id).await?;
     check_version(&row, version)?;
     let old = queries::find_revision(tx.conn(), id, revision)

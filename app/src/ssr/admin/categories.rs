@@ -6,6 +6,7 @@ use crate::domain::Slug;
 use crate::error::{AppError, FieldErrors};
 use crate::model::admin::{AdminModel, CategoryForm, LogAction};
 use crate::ssr::db::admin_forms::{self, CategoryFormRow};
+use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::db::{categories, unique_violation};
 use crate::ssr::AppState;
@@ -135,6 +136,7 @@ pub async fn save(
             id
         }
         Some(id) => {
+            row_lock::lock(tx.conn(), Versioned::Categories, id).await?;
             let stored = admin_forms::find_category(tx.conn(), id)
                 .await?
                 .ok_or(AppError::NotFound)?;

@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::model::admin::{AdminModel, CommentForm, LogAction};
 use crate::model::MAX_COMMENT_CHARS;
 use crate::ssr::db::admin_forms::{self, CommentFormRow};
+use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::AppState;
 
@@ -73,6 +74,7 @@ pub async fn save(
         ));
     }
     let mut tx = state.db.begin().await?;
+    row_lock::lock(tx.conn(), Versioned::Comments, input.id).await?;
     let stored = admin_forms::find_comment(tx.conn(), input.id)
         .await?
         .ok_or(AppError::NotFound)?;

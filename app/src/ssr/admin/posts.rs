@@ -12,6 +12,7 @@ use crate::model::admin::{AdminModel, AuthorChoice, LogAction, PostForm};
 use crate::ssr::blog::{self, PostBody, PostInput, SaveError};
 use crate::ssr::content::markdown;
 use crate::ssr::db::admin_forms::{self, PostFormRow};
+use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::db::{categories, posts, unique_violation};
 use crate::ssr::AppState;
@@ -177,6 +178,7 @@ pub async fn save(
     let mut tx = state.db.begin().await?;
     let stored = match input.id {
         Some(id) => {
+            row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
             let row = admin_forms::find_post(tx.conn(), id)
                 .await?
                 .ok_or(AppError::NotFound)?;

@@ -8,6 +8,7 @@ use crate::domain::{Email, Role, Username};
 use crate::error::{AppError, FieldErrors};
 use crate::model::admin::{AdminModel, LogAction, UserForm};
 use crate::ssr::db::admin_forms::{self, UserFields, UserFormRow};
+use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::{self, AccountRow};
 use crate::ssr::db::{sessions, unique_violation, Conn};
 use crate::ssr::AppState;
@@ -175,6 +176,7 @@ pub async fn save(
             id
         }
         Some(id) => {
+            row_lock::lock(tx.conn(), Versioned::Users, id).await?;
             let stored = admin_forms::find_user(tx.conn(), id)
                 .await?
                 .ok_or(AppError::NotFound)?;
