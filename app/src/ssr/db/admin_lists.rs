@@ -322,12 +322,17 @@ pub async fn count(conn: Conn<'_>, model: AdminModel, w: &Where) -> Result<i64, 
     .await)
 }
 
+/// Whether SQL built for a change list (conditions, an order) refers to a joined table
+/// (`u.`, `c.` or `p.`) rather than only the model's own table `t`.
+fn needs_joins(sql: &str) -> bool {
+    sql.contains("u.") || sql.contains("c.") || sql.contains("p.")
+}
+
 /// The `FROM` of a count: without the joins when no condition needs them (the joined tables
 /// are referenced by required foreign keys, so they do not change the count), letting the
 /// database count an index.
 fn count_from(model: AdminModel, w: &Where) -> String {
-    let needs_join = w.sql.contains("u.") || w.sql.contains("c.") || w.sql.contains("p.");
-    if needs_join {
+    if needs_joins(&w.sql) {
         list_sql(model).from.to_string()
     } else {
         let table = match model {
@@ -449,10 +454,22 @@ pub async fn page(
         AdminModel::Comments => "t.id, t.post_id, p.title AS post_title, u.username AS author, t.body, t.is_approved, t.created_at",
         AdminModel::Users => "t.id, t.email, t.username, t.display_name, t.role, t.is_active, t.date_joined, t.last_login",
     };
-    let sql = format!(
-        "SELECT {columns} {}{} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        spec.from, w.sql
-    );
+    // A deep page makes the database skip `offset` rows first. When neither the conditions nor
+    // the order need the joined tables, the skipping runs over bare ids (an index walk) and only
+    // the page's rows are joined: a "deferred join". Page 500 of 100,000 posts otherwise joins
+    // 50,000 rows it throws away.
+    let sql = match spec.from.split_once(" JOIN ") {
+        Some((table, joins)) if !needs_joins(&w.sql) && !needs_joins(order) => format!(
+            "SELECT {columns} FROM (SELECT t.id {table}{} ORDER BY {order} LIMIT {limit} OFFSET {offset}) page \
+             JOIN {} t ON t.id = page.id JOIN {joins} ORDER BY {order}",
+            w.sql,
+            table.trim_start_matches("FROM ").trim_end_matches(" t"),
+        ),
+        _ => format!(
+            "SELECT {columns} {}{} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            spec.from, w.sql
+        ),
+    };
     macro_rules! fetch {
         ($row:ty) => {
             on_conn!(conn, |c| bind_values!(
