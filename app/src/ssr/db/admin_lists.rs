@@ -457,13 +457,14 @@ pub async fn page(
     // A deep page makes the database skip `offset` rows first. When neither the conditions nor
     // the order need the joined tables, the skipping runs over bare ids (an index walk) and only
     // the page's rows are joined: a "deferred join". Page 500 of 100,000 posts otherwise joins
-    // 50,000 rows it throws away.
+    // 50,000 rows it throws away. Written as `t.id IN (…)`: as a join, SQLite 3.46 scans the
+    // whole table and probes the page instead (measured: 36-58 ms instead of 2 ms).
     let sql = match spec.from.split_once(" JOIN ") {
-        Some((table, joins)) if !needs_joins(&w.sql) && !needs_joins(order) => format!(
-            "SELECT {columns} FROM (SELECT t.id {table}{} ORDER BY {order} LIMIT {limit} OFFSET {offset}) page \
-             JOIN {} t ON t.id = page.id JOIN {joins} ORDER BY {order}",
-            w.sql,
-            table.trim_start_matches("FROM ").trim_end_matches(" t"),
+        Some((table, _)) if !needs_joins(&w.sql) && !needs_joins(order) => format!(
+            "SELECT {columns} {} WHERE t.id IN \
+             (SELECT t.id {table}{} ORDER BY {order} LIMIT {limit} OFFSET {offset}) \
+             ORDER BY {order}",
+            spec.from, w.sql,
         ),
         _ => format!(
             "SELECT {columns} {}{} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
