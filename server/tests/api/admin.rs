@@ -347,6 +347,19 @@ async fn change_lists_filter_search_sort_drill_down_and_count() {
     assert_eq!(titles(&news), vec!["May notes", "Rust in 2023"]);
     assert_eq!((news.matching, news.total), (2, 5));
     assert_eq!(news.params.to_query(), "?category=news&status=PUBLISHED");
+    // The drill-down counts only what the filters let through.
+    let news_years: Vec<(String, Option<i64>)> = news
+        .drill_down
+        .clone()
+        .unwrap()
+        .steps
+        .iter()
+        .map(|s| (s.label.clone(), s.count))
+        .collect();
+    assert_eq!(
+        news_years,
+        vec![("2023".to_string(), Some(1)), ("2024".to_string(), Some(1))]
+    );
     let bobs = list(&app, "Posts", "author=bob").await;
     assert_eq!(bobs.matching, 2);
     // Search: every word, title or text, case-insensitive; LIKE wildcards are literal.

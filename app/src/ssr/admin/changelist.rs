@@ -53,7 +53,12 @@ pub async fn change_list(
     let rows = admin_lists::page(conn.conn(), model, &w, &order, PER_PAGE, page.offset()).await?;
     let filters = filters(conn.conn(), model, actor.role).await?;
     let drill_down = match model {
-        AdminModel::Posts => Some(drill_down(conn.conn(), model, &applied, &w).await?),
+        AdminModel::Posts => {
+            // Nothing but the drill-down's date range narrows the rows: counts by date range.
+            let only_dates =
+                applied.q.is_empty() && applied.filters.is_empty() && base.sql.is_empty();
+            Some(drill_down(conn.conn(), model, &applied, &w, only_dates).await?)
+        }
         _ => None,
     };
     let may_edit_status = model == AdminModel::Posts;
@@ -321,6 +326,7 @@ async fn drill_down(
     model: AdminModel,
     params: &ListParams,
     w: &Where,
+    only_dates: bool,
 ) -> Result<DrillDown, AppError> {
     let step = |label: String, year, month, day, count| DateStep {
         label,
@@ -362,7 +368,7 @@ async fn drill_down(
     let counts = if params.day.is_some() {
         Vec::new()
     } else {
-        admin_lists::date_counts(conn, model, w, level).await?
+        admin_lists::date_counts(conn, model, w, level, only_dates).await?
     };
     let steps = counts
         .into_iter()

@@ -508,10 +508,13 @@ const MAX_RANGE_PERIODS: usize = 40;
 /// `(period as text "2024" / "2024-05" / "2024-05-03", count)`, periods without rows left out.
 /// Rows without a date are not counted.
 ///
-/// Finds the first and last date (two index seeks), then counts each period between them with
-/// the same half-open range the drill-down's links filter by, so the database counts index
-/// ranges instead of passing every row through a date function and grouping (on 100,000
-/// posts and SQLite: about 8 ms instead of 28 ms; bench/run measures the change list).
+/// When `only_dates` (nothing but the drill-down's own date range restricts `w`: no search,
+/// filter or owner), finds the first and last date (two index seeks) and counts each period
+/// between them with the same half-open range the drill-down's links filter by, so the
+/// database counts ranges of the date index instead of passing every row through a date
+/// function and grouping (on 100,000 posts and SQLite: about 6 ms instead of 28 ms). Otherwise
+/// the matching rows are grouped in one pass, as each period's count would have to look at
+/// rows the date index cannot filter.
 ///
 /// # Errors
 /// The driver's error.
@@ -520,11 +523,15 @@ pub async fn date_counts(
     model: AdminModel,
     w: &Where,
     level: DateLevel,
+    only_dates: bool,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     let spec = list_sql(model);
     let Some(column) = spec.date_column else {
         return Ok(Vec::new());
     };
+    if !only_dates {
+        return grouped_date_counts(conn, model, w, level).await;
+    }
     let from = count_from(model, w);
     let not_null = if w.sql.is_empty() { " WHERE " } else { " AND " };
     let edge = |direction: &str| {
@@ -552,13 +559,20 @@ pub async fn date_counts(
     let Some(periods) = periods_between(first, last, level) else {
         return grouped_date_counts(conn, model, w, level).await;
     };
+    // Each period lies inside the drill-down's range, the only condition in `w`, so it is
+    // counted on its own: SQLite bounds an index scan by one range per column and would walk
+    // the whole year for each month otherwise.
     let mut counts = Vec::new();
     for (label, start, end) in periods {
-        let mut within = w.clone();
+        let mut within = Where::default();
         let start = within.push(Value::Time(start));
         let end = within.push(Value::Time(end));
         within.and(&format!("{column} >= {start} AND {column} < {end}"));
-        let sql = format!("SELECT COUNT(*) {from}{}", within.sql);
+        let sql = format!(
+            "SELECT COUNT(*) {}{}",
+            count_from(model, &within),
+            within.sql
+        );
         let n = on_conn!(conn.reborrow(), |c| bind_values!(
             sqlx::query_scalar::<_, i64>(&sql),
             &within.values
@@ -612,7 +626,8 @@ fn periods_between(
     }
 }
 
-/// [`date_counts`] in one grouping pass, for spans too wide to count period by period.
+/// [`date_counts`] in one grouping pass: for filtered lists, and spans too wide to count
+/// period by period.
 async fn grouped_date_counts(
     conn: Conn<'_>,
     model: AdminModel,
