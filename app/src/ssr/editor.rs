@@ -162,16 +162,12 @@ pub async fn create(
     let id = posts::insert(tx.conn(), &record, now)
         .await
         .map_err(slug_conflict)?;
-    admin::log(
+    log_post(
         tx.conn(),
         actor,
-        Logged {
-            model: AdminModel::Posts,
-            object_id: id,
-            object_repr: &record.title,
-            action: LogAction::Add,
-            message: "Added in the editor.",
-        },
+        (id, &record.title),
+        LogAction::Add,
+        "Added in the editor.",
         now,
     )
     .await?;
@@ -327,22 +323,40 @@ pub async fn save(
     let settings_changed = fields.iter().any(|f| !matches!(*f, "title" | "body"));
     if !fields.is_empty() && (started_revision || settings_changed) {
         let message = format!("{} (editor)", admin::change_message(&fields));
-        admin::log(
+        log_post(
             tx.conn(),
             actor,
-            Logged {
-                model: AdminModel::Posts,
-                object_id: id,
-                object_repr: &record.title,
-                action: LogAction::Change,
-                message: &message,
-            },
+            (id, &record.title),
+            LogAction::Change,
+            &message,
             now,
         )
         .await?;
     }
     tx.commit().await?;
     Ok(saved(id, &record, updated_at, now))
+}
+
+/// Writes the audit log entry for post `(id, title)` done in the editor.
+///
+/// # Errors
+/// The driver's error, as [`AppError::Internal`].
+async fn log_post(
+    conn: Conn<'_>,
+    actor: &AccountRow,
+    (id, title): (i64, &str),
+    action: LogAction,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let entry = Logged {
+        model: AdminModel::Posts,
+        object_id: id,
+        object_repr: title,
+        action,
+        message,
+    };
+    Ok(admin::log(conn, actor, entry, now).await?)
 }
 
 /// The names of the fields a save changes, in form order, for the audit log's message
@@ -514,16 +528,12 @@ pub async fn publish(
     posts::update(tx.conn(), id, &record, now)
         .await
         .map_err(slug_conflict)?;
-    admin::log(
+    log_post(
         tx.conn(),
         actor,
-        Logged {
-            model: AdminModel::Posts,
-            object_id: id,
-            object_repr: &record.title,
-            action: LogAction::Change,
-            message,
-        },
+        (id, &record.title),
+        LogAction::Change,
+        message,
         now,
     )
     .await?;
@@ -635,16 +645,12 @@ pub async fn restore(
         "Restored the revision of {}.",
         old.updated_at.format("%Y-%m-%d %H:%M UTC")
     );
-    admin::log(
+    log_post(
         tx.conn(),
         actor,
-        Logged {
-            model: AdminModel::Posts,
-            object_id: id,
-            object_repr: &record.title,
-            action: LogAction::Change,
-            message: &message,
-        },
+        (id, &record.title),
+        LogAction::Change,
+        &message,
         now,
     )
     .await?;

@@ -68,6 +68,17 @@ async fn list_err(app: &TestApp, model: &str) -> (u16, AppError) {
     (status, response.json().await.unwrap())
 }
 
+/// The date drill-down's next steps as `(label, count)`.
+fn drill_steps(list: &ChangeList) -> Vec<(String, Option<i64>)> {
+    list.drill_down
+        .as_ref()
+        .expect("posts have a drill-down")
+        .steps
+        .iter()
+        .map(|s| (s.label.clone(), s.count))
+        .collect()
+}
+
 fn titles(list: &ChangeList) -> Vec<String> {
     list.rows
         .iter()
@@ -348,16 +359,8 @@ async fn change_lists_filter_search_sort_drill_down_and_count() {
     assert_eq!((news.matching, news.total), (2, 5));
     assert_eq!(news.params.to_query(), "?category=news&status=PUBLISHED");
     // The drill-down counts only what the filters let through.
-    let news_years: Vec<(String, Option<i64>)> = news
-        .drill_down
-        .clone()
-        .unwrap()
-        .steps
-        .iter()
-        .map(|s| (s.label.clone(), s.count))
-        .collect();
     assert_eq!(
-        news_years,
+        drill_steps(&news),
         vec![("2023".to_string(), Some(1)), ("2024".to_string(), Some(1))]
     );
     let bobs = list(&app, "Posts", "author=bob").await;
@@ -379,27 +382,14 @@ async fn change_lists_filter_search_sort_drill_down_and_count() {
     // Created-date filter: all seeded today.
     assert_eq!(list(&app, "Posts", "created=today").await.matching, 5);
     // Date drill-down: years, then months with counts, then days.
-    let years = all.drill_down.clone().unwrap();
-    let labels: Vec<(String, Option<i64>)> = years
-        .steps
-        .iter()
-        .map(|s| (s.label.clone(), s.count))
-        .collect();
     assert_eq!(
-        labels,
+        drill_steps(&all),
         vec![("2023".to_string(), Some(1)), ("2024".to_string(), Some(3))]
     );
     let months = list(&app, "Posts", "year=2024").await;
     assert_eq!(months.matching, 3);
-    let labels: Vec<(String, Option<i64>)> = months
-        .drill_down
-        .unwrap()
-        .steps
-        .iter()
-        .map(|s| (s.label.clone(), s.count))
-        .collect();
     assert_eq!(
-        labels,
+        drill_steps(&months),
         vec![
             ("May 2024".to_string(), Some(2)),
             ("June 2024".to_string(), Some(1))

@@ -540,19 +540,17 @@ pub async fn date_counts(
             w.sql
         )
     };
-    let (first_sql, last_sql) = (edge("ASC"), edge("DESC"));
-    let first = on_conn!(conn.reborrow(), |c| bind_values!(
-        sqlx::query_scalar::<_, DateTime<Utc>>(&first_sql),
-        &w.values
-    )
-    .fetch_optional(c)
-    .await)?;
-    let last = on_conn!(conn.reborrow(), |c| bind_values!(
-        sqlx::query_scalar::<_, DateTime<Utc>>(&last_sql),
-        &w.values
-    )
-    .fetch_optional(c)
-    .await)?;
+    let mut edges = Vec::with_capacity(2);
+    for direction in ["ASC", "DESC"] {
+        let sql = edge(direction);
+        edges.push(on_conn!(conn.reborrow(), |c| bind_values!(
+            sqlx::query_scalar::<_, DateTime<Utc>>(&sql),
+            &w.values
+        )
+        .fetch_optional(c)
+        .await)?);
+    }
+    let (first, last) = (edges[0], edges[1]);
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Vec::new());
     };
@@ -568,17 +566,7 @@ pub async fn date_counts(
         let start = within.push(Value::Time(start));
         let end = within.push(Value::Time(end));
         within.and(&format!("{column} >= {start} AND {column} < {end}"));
-        let sql = format!(
-            "SELECT COUNT(*) {}{}",
-            count_from(model, &within),
-            within.sql
-        );
-        let n = on_conn!(conn.reborrow(), |c| bind_values!(
-            sqlx::query_scalar::<_, i64>(&sql),
-            &within.values
-        )
-        .fetch_one(c)
-        .await)?;
+        let n = count(conn.reborrow(), model, &within).await?;
         if n > 0 {
             counts.push((label, n));
         }
