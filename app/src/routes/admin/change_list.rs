@@ -24,23 +24,26 @@ pub fn ChangeListView() -> impl IntoView {
     let model = model_param();
     let location = use_location();
     let reload = RwSignal::new(0u32);
-    let list = Resource::new(
-        move || {
-            (
-                model.get(),
-                location.pathname.get(),
-                location.search.get(),
-                reload.get(),
-            )
+    // What the list shows: the model and query string while this page is the one shown. When
+    // the router leaves the page (another admin page, signing out), the address changes before
+    // the page goes; keeping the last value means no request and no re-render (an error page
+    // with links) for a page that is being taken down.
+    let shown = Memo::new(
+        move |previous: Option<&(Option<AdminModel>, String, u32)>| {
+            let current = model.get();
+            let on_page = current.is_some_and(|m| location.pathname.get() == m.list_path());
+            match previous {
+                Some(previous) if !on_page => previous.clone(),
+                _ => (current, location.search.get(), reload.get()),
+            }
         },
-        |(model, pathname, search, _)| async move {
+    );
+    let list = Resource::new(
+        move || shown.get(),
+        |(model, search, _)| async move {
             match model {
-                // While the router leaves this page (e.g. signing out), the query string can
-                // change before the page goes: no request for a page that is no longer shown.
-                Some(model) if pathname == model.list_path() => {
-                    admin_change_list(model, search).await
-                }
-                _ => Err(AppError::NotFound),
+                Some(model) => admin_change_list(model, search).await,
+                None => Err(AppError::NotFound),
             }
         },
     );
