@@ -36,6 +36,13 @@ pub enum AppError {
         /// Seconds until the next attempt is allowed (the `Retry-After` header, RFC 9110 §10.2.3).
         retry_after_secs: u64,
     },
+    /// The server is too busy to take this now (every password-hashing or image slot stayed
+    /// taken); the client may retry after `retry_after_secs` seconds (HTTP 503 + `Retry-After`).
+    #[error("the server is busy; try again in {retry_after_secs} s")]
+    Busy {
+        /// Seconds to wait before retrying (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
     /// The upload is larger than the limit (the message says which).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -62,6 +69,7 @@ impl AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Transport(_) => StatusCode::BAD_GATEWAY,
         }
@@ -101,6 +109,9 @@ impl AppError {
                     "s"
                 }
             )),
+            Self::Busy { .. } => {
+                Some("The site is busy right now. Please try again in a moment.".to_string())
+            }
             Self::Unauthorized => Some("Please sign in first.".to_string()),
             Self::Forbidden => Some("You do not have permission to do this.".to_string()),
             Self::BadRequest(message)

@@ -24,12 +24,14 @@ pub(crate) fn state() -> Result<crate::ssr::AppState, crate::error::AppError> {
 ///
 /// A plain HTML form post (no JavaScript) keeps the redirect back to its page that Leptos
 /// answers it with, carrying the error in the URL, so the form can show it. `Retry-After`
-/// (RFC 9110 §10.2.3) is set for [`AppError::TooManyRequests`] either way.
+/// (RFC 9110 §10.2.3) is set for [`AppError::TooManyRequests`] and [`AppError::Busy`] either way.
 #[cfg(feature = "ssr")]
 pub(crate) fn fail<T>(error: crate::error::AppError) -> Result<T, crate::error::AppError> {
     use leptos::prelude::use_context;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let crate::error::AppError::TooManyRequests { retry_after_secs } = &error {
+        if let crate::error::AppError::TooManyRequests { retry_after_secs }
+        | crate::error::AppError::Busy { retry_after_secs } = &error
+        {
             if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.insert_header(http::header::RETRY_AFTER, value);
             }

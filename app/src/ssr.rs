@@ -13,6 +13,7 @@ pub mod db;
 pub mod editor;
 pub mod mail;
 pub mod media;
+pub mod slots;
 pub mod state;
 
 pub use state::AppState;

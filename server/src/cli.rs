@@ -163,16 +163,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         }
         Command::Clearsessions => {
             let db = open_database(&config).await?;
-            let cleaned = crate::jobs::clean_up(
-                &db,
-                app::ssr::auth::throttle::ThrottleSettings::default().window,
-            )
-            .await
-            .map_err(|e| format!("DATABASE_URL: {e}"))?;
+            let cleaned = crate::jobs::clean_up(&db)
+                .await
+                .map_err(|e| format!("DATABASE_URL: {e}"))?;
             db.close().await;
             println!(
-                "Deleted {} expired sessions, {} expired tokens, {} old sign-in failures.",
-                cleaned.sessions, cleaned.tokens, cleaned.login_failures
+                "Deleted {} expired sessions, {} expired tokens, {} old throttling records.",
+                cleaned.sessions, cleaned.tokens, cleaned.throttle_events
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -21,6 +21,17 @@
 //! | `FOLIO_MAIL_FROM` | `Folio <noreply@localhost>` | sender of Folio's email |
 //! | `FOLIO_MEDIA_DIR` | `data/media` | folder of uploaded images, served at `/media/` |
 //! | `FOLIO_MEDIA_MAX_BYTES` | `10485760` (10 MB) | largest image upload accepted |
+//! | `FOLIO_SIGNUP_THROTTLE` | `10/hour` | sign-ups per client address |
+//! | `FOLIO_EMAIL_THROTTLE` | `10/hour` | emailed links (reset, verification) asked for per client address |
+//! | `FOLIO_SEARCH_THROTTLE` | `60/minute` | search and sitemap requests per client address |
+//! | `FOLIO_PASSWORD_HASHERS` | cores of the machine | password hashes computed at once (19 MiB each) |
+//! | `FOLIO_BUSY_WAIT` | `10` | seconds a request waits for a password-hashing or image slot before 503 |
+//! | `FOLIO_IMAGE_WORKERS` | cores of the machine | uploaded images decoded or resized at once |
+//! | `FOLIO_HEADER_TIMEOUT` | `10` | seconds a client has to send a request's headers |
+//! | `FOLIO_REQUEST_TIMEOUT` | `30` | seconds a request may take until its response starts (408 after) |
+//! | `FOLIO_SEND_TIMEOUT` | `30` | seconds a response body may wait on a client that stopped reading |
+//! | `FOLIO_MAX_CONNECTIONS` | `4096` | open client connections at once (more wait in the listen queue) |
+//! | `FOLIO_SHUTDOWN_TIMEOUT` | `20` | seconds requests in flight get to finish after SIGTERM |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -118,8 +129,45 @@ pub struct Config {
     pub media_dir: PathBuf,
     /// Largest upload accepted, in bytes.
     pub media_max_bytes: u64,
+    /// `FOLIO_SIGNUP_THROTTLE`: sign-ups per client address (default `10/hour`).
+    pub signup_throttle: crate::api::throttle::Rate,
+    /// `FOLIO_EMAIL_THROTTLE`: emailed links asked for per client address (default `10/hour`).
+    pub email_throttle: crate::api::throttle::Rate,
+    /// `FOLIO_SEARCH_THROTTLE`: search and sitemap requests per client address (default
+    /// `60/minute`).
+    pub search_throttle: crate::api::throttle::Rate,
+    /// `FOLIO_PASSWORD_HASHERS`: password hashes computed at once (default: the machine's cores).
+    pub password_hashers: usize,
+    /// `FOLIO_BUSY_WAIT`: how long a request waits for a password-hashing or image slot before
+    /// it is answered 503 (default 10 s).
+    pub busy_wait: std::time::Duration,
+    /// `FOLIO_IMAGE_WORKERS`: uploaded images decoded or resized at once (default: the cores).
+    pub image_workers: usize,
+    /// How long and how many: the server's timeouts and connection cap.
+    pub limits: ServerLimits,
     /// `RUST_LOG` as set (for `folio check --deploy`).
     pub log_filter: Option<String>,
+}
+
+/// The server's timeouts and connection cap (OWASP Denial of Service Cheat Sheet: no request,
+/// connection or slow client may hold resources for ever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// `FOLIO_HEADER_TIMEOUT`: a client must send a request's headers within this (slowloris);
+    /// a kept-alive connection waiting for its next request is closed after this too.
+    pub header_timeout: std::time::Duration,
+    /// `FOLIO_REQUEST_TIMEOUT`: a request is answered 408 if its response has not started
+    /// within this (reading a slow body included).
+    pub request_timeout: std::time::Duration,
+    /// `FOLIO_SEND_TIMEOUT`: a response body that the client has not taken for this long is
+    /// abandoned and the connection closed.
+    pub send_timeout: std::time::Duration,
+    /// `FOLIO_MAX_CONNECTIONS`: client connections open at once; further ones wait in the
+    /// operating system's listen queue until one closes.
+    pub max_connections: usize,
+    /// `FOLIO_SHUTDOWN_TIMEOUT`: after SIGTERM, requests in flight get this long to finish;
+    /// then the remaining connections are closed and the process exits.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 /// A secret setting: never printed by `Debug`.
@@ -332,7 +380,61 @@ impl Config {
                 message: "must be at least 1 byte".into(),
             });
         }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let at_least_one = |setting: &'static str, value: usize| {
+            if value == 0 {
+                Err(ConfigError {
+                    setting,
+                    message: "must be at least 1".into(),
+                })
+            } else {
+                Ok(value)
+            }
+        };
+        let seconds = |setting: &'static str, default: u64, minimum: u64| {
+            let value: u64 = parse_number(setting, get(setting), default)?;
+            if value < minimum {
+                return Err(ConfigError {
+                    setting,
+                    message: format!("must be at least {minimum}"),
+                });
+            }
+            Ok(std::time::Duration::from_secs(value))
+        };
+        let signup_throttle = rate("FOLIO_SIGNUP_THROTTLE", "10/hour")?;
+        let email_throttle = rate("FOLIO_EMAIL_THROTTLE", "10/hour")?;
+        let search_throttle = rate("FOLIO_SEARCH_THROTTLE", "60/minute")?;
+        let password_hashers = at_least_one(
+            "FOLIO_PASSWORD_HASHERS",
+            parse_number(
+                "FOLIO_PASSWORD_HASHERS",
+                get("FOLIO_PASSWORD_HASHERS"),
+                cores,
+            )?,
+        )?;
+        let busy_wait = seconds("FOLIO_BUSY_WAIT", 10, 0)?;
+        let image_workers = at_least_one(
+            "FOLIO_IMAGE_WORKERS",
+            parse_number("FOLIO_IMAGE_WORKERS", get("FOLIO_IMAGE_WORKERS"), cores)?,
+        )?;
+        let limits = ServerLimits {
+            header_timeout: seconds("FOLIO_HEADER_TIMEOUT", 10, 1)?,
+            request_timeout: seconds("FOLIO_REQUEST_TIMEOUT", 30, 1)?,
+            send_timeout: seconds("FOLIO_SEND_TIMEOUT", 30, 1)?,
+            max_connections: at_least_one(
+                "FOLIO_MAX_CONNECTIONS",
+                parse_number("FOLIO_MAX_CONNECTIONS", get("FOLIO_MAX_CONNECTIONS"), 4096)?,
+            )?,
+            shutdown_timeout: seconds("FOLIO_SHUTDOWN_TIMEOUT", 20, 0)?,
+        };
         Ok(Self {
+            signup_throttle,
+            email_throttle,
+            search_throttle,
+            password_hashers,
+            busy_wait,
+            image_workers,
+            limits,
             media_dir,
             media_max_bytes,
             addr,

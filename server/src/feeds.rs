@@ -111,21 +111,133 @@ pub async fn atom(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `GET /sitemap.xml`: the home page, every public post, and every category and author page
-/// that has public posts.
+/// The most URLs one sitemap file may list (sitemaps.org protocol: 50,000 URLs, 50 MB).
+pub const SITEMAP_MAX_URLS: i64 = 50_000;
+
+/// What the sitemap lists besides posts: category and author archives with public posts.
+struct Archives {
+    categories: Vec<String>,
+    authors: Vec<String>,
+}
+
+impl Archives {
+    fn len(&self) -> i64 {
+        (self.categories.len() + self.authors.len()) as i64
+    }
+}
+
+/// The site's URLs in sitemap order: the home page, every public post (newest first), then the
+/// category and author archives. Counted, so that a part can be cut out without reading it all.
+struct SiteUrls {
+    posts: i64,
+    archives: Archives,
+}
+
+impl SiteUrls {
+    async fn load(state: &AppState, now: DateTime<Utc>) -> Result<Self, sqlx::Error> {
+        let mut conn = state.db.acquire().await?;
+        let posts = posts::count_public(conn.conn(), now, &posts::PostFilter::All).await?;
+        let categories = categories::list_slugs_with_public_posts(conn.conn(), now).await?;
+        let authors = users::list_usernames_with_public_posts(conn.conn(), now).await?;
+        Ok(Self {
+            posts,
+            archives: Archives {
+                categories,
+                authors,
+            },
+        })
+    }
+
+    fn total(&self) -> i64 {
+        1 + self.posts + self.archives.len()
+    }
+
+    /// How many sitemap files the URLs need.
+    fn parts(&self) -> i64 {
+        (self.total() + SITEMAP_MAX_URLS - 1) / SITEMAP_MAX_URLS
+    }
+}
+
+/// `GET /sitemap.xml`: the sitemap (sitemaps.org 0.9) of every public page; for a site with more
+/// than [`SITEMAP_MAX_URLS`] URLs, a sitemap index of the parts at `/sitemap/<n>.xml`.
 pub async fn sitemap(State(state): State<AppState>) -> Response {
     let now = Utc::now();
-    let result = async {
-        let mut conn = state.db.acquire().await?;
-        let stamps = posts::list_public_stamps(conn.conn(), now).await?;
-        let category_slugs = categories::list_slugs_with_public_posts(conn.conn(), now).await?;
-        let usernames = users::list_usernames_with_public_posts(conn.conn(), now).await?;
-        Ok::<_, sqlx::Error>((stamps, category_slugs, usernames))
-    }
-    .await;
-    let (stamps, category_slugs, usernames) = match result {
-        Ok(r) => r,
+    let urls = match SiteUrls::load(&state, now).await {
+        Ok(urls) => urls,
         Err(e) => return server_error(e),
+    };
+    if urls.parts() <= 1 {
+        return match urlset(&state, &urls, 1, now).await {
+            Ok(xml) => xml_response(xml),
+            Err(e) => server_error(e),
+        };
+    }
+    let mut xml = String::with_capacity(128 + urls.parts() as usize * 100);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for part in 1..=urls.parts() {
+        let _ = writeln!(
+            xml,
+            "  <sitemap><loc>{}</loc></sitemap>",
+            xml_escape(&state.site.absolute(&format!("/sitemap/{part}.xml")))
+        );
+    }
+    xml.push_str("</sitemapindex>\n");
+    xml_response(xml)
+}
+
+/// `GET /sitemap/<n>.xml`: part `n` (from 1) of a sitemap too large for one file; 404 for a
+/// part that does not exist.
+pub async fn sitemap_part(
+    State(state): State<AppState>,
+    axum::extract::Path(part): axum::extract::Path<String>,
+) -> Response {
+    let Some(number) = part
+        .strip_suffix(".xml")
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n >= 1)
+    else {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    };
+    let now = Utc::now();
+    let urls = match SiteUrls::load(&state, now).await {
+        Ok(urls) => urls,
+        Err(e) => return server_error(e),
+    };
+    if number > urls.parts() {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    match urlset(&state, &urls, number, now).await {
+        Ok(xml) => xml_response(xml),
+        Err(e) => server_error(e),
+    }
+}
+
+fn xml_response(xml: String) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}
+
+/// The `<urlset>` of part `part` (from 1): URLs `(part - 1) * SITEMAP_MAX_URLS` up to
+/// [`SITEMAP_MAX_URLS`] of them, in [`SiteUrls`] order.
+async fn urlset(
+    state: &AppState,
+    urls: &SiteUrls,
+    part: i64,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let start = (part - 1) * SITEMAP_MAX_URLS;
+    let end = (start + SITEMAP_MAX_URLS).min(urls.total());
+    // Index 0 is the home page, 1..=posts the posts, then the archives.
+    let first_post = start.max(1) - 1;
+    let last_post = (end - 1).min(urls.posts);
+    let stamps = if last_post > first_post {
+        let mut conn = state.db.acquire().await?;
+        posts::list_public_stamps_page(conn.conn(), now, last_post - first_post, first_post).await?
+    } else {
+        Vec::new()
     };
     let site = &state.site;
     let mut xml = String::with_capacity(128 + stamps.len() * 160);
@@ -139,28 +251,37 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
         }
         xml.push_str("</url>\n");
     };
-    url(
-        site.absolute("/"),
-        stamps.iter().map(|s| s.updated_at).max(),
-    );
+    if start == 0 {
+        let mut conn = state.db.acquire().await?;
+        let newest = posts::latest_public_update(conn.conn(), now).await?;
+        drop(conn);
+        url(site.absolute("/"), newest);
+    }
     for stamp in &stamps {
         url(
             site.absolute(&post_path(stamp.published_at, &stamp.slug)),
             Some(stamp.updated_at),
         );
     }
-    for slug in category_slugs {
-        url(site.absolute(&format!("/category/{slug}/")), None);
-    }
-    for username in usernames {
-        url(site.absolute(&format!("/author/{username}/")), None);
+    let archive_paths = urls
+        .archives
+        .categories
+        .iter()
+        .map(|slug| format!("/category/{slug}/"))
+        .chain(
+            urls.archives
+                .authors
+                .iter()
+                .map(|username| format!("/author/{username}/")),
+        );
+    let archives_start = 1 + urls.posts;
+    let skip = (start - archives_start).max(0) as usize;
+    let take = (end - start.max(archives_start)).max(0) as usize;
+    for path in archive_paths.skip(skip).take(take) {
+        url(site.absolute(&path), None);
     }
     xml.push_str("</urlset>\n");
-    (
-        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
-        xml,
-    )
-        .into_response()
+    Ok(xml)
 }
 
 /// `GET /robots.txt`: allows everything and points at the sitemap.

@@ -1,9 +1,9 @@
-//! Periodic housekeeping, run by the server: expired sessions, expired email tokens and old
-//! sign-in failures are deleted (Django's `clearsessions`, run for you).
+//! Periodic housekeeping, run by the server: expired sessions, expired email tokens and
+//! throttling events whose window has passed are deleted (Django's `clearsessions`, run for you).
 
 use std::time::Duration;
 
-use app::ssr::db::{login_failures, sessions, tokens, Db};
+use app::ssr::db::{sessions, throttle_events, tokens, Db};
 use chrono::Utc;
 
 /// How often the clean-up runs.
@@ -16,42 +16,36 @@ pub struct Cleaned {
     pub sessions: u64,
     /// Expired password-reset and verification tokens.
     pub tokens: u64,
-    /// Sign-in failures older than the throttling window.
-    pub login_failures: u64,
+    /// Throttling events (failed sign-ins, sign-ups, emailed links) past their window.
+    pub throttle_events: u64,
 }
 
-/// Deletes expired sessions and tokens, and sign-in failures older than `throttle_window`.
+/// Deletes expired sessions and tokens, and throttling events past their window.
 ///
 /// # Errors
 /// The driver's error.
-pub async fn clean_up(db: &Db, throttle_window: Duration) -> Result<Cleaned, sqlx::Error> {
+pub async fn clean_up(db: &Db) -> Result<Cleaned, sqlx::Error> {
     let now = Utc::now();
     let mut conn = db.acquire_write().await?;
-    let window =
-        chrono::Duration::from_std(throttle_window).unwrap_or(chrono::Duration::minutes(15));
     Ok(Cleaned {
         sessions: sessions::delete_expired(conn.conn(), now).await?,
         tokens: tokens::delete_expired(conn.conn(), now).await?,
-        login_failures: login_failures::delete_older_than(conn.conn(), now - window).await?,
+        throttle_events: throttle_events::delete_expired(conn.conn(), now).await?,
     })
 }
 
 /// Runs [`clean_up`] now and then every `every`, logging what it removed; stops when the task
 /// is aborted.
-pub fn spawn_cleanup(
-    db: Db,
-    throttle_window: Duration,
-    every: Duration,
-) -> tokio::task::JoinHandle<()> {
+pub fn spawn_cleanup(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
-            match clean_up(&db, throttle_window).await {
+            match clean_up(&db).await {
                 Ok(cleaned) => tracing::info!(
                     sessions = cleaned.sessions,
                     tokens = cleaned.tokens,
-                    login_failures = cleaned.login_failures,
+                    throttle_events = cleaned.throttle_events,
                     "clean-up done"
                 ),
                 Err(error) => tracing::error!(%error, "clean-up failed"),

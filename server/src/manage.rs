@@ -9,7 +9,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use app::domain::Role;
 use app::error::AppError;
 use app::ssr::accounts;
-use app::ssr::auth::password::Password;
+use app::ssr::auth::password::{HashLimiter, Password};
 use app::ssr::db::users;
 use app::ssr::db::Db;
 
@@ -127,9 +127,16 @@ pub async fn create_superuser(
         let valid =
             accounts::validate_new_account(&email, &username, &Password::new(password), None)
                 .map_err(|e| one_line(&e))?;
-        let account = accounts::create_account(db, &valid, Role::Administrator, true, now)
-            .await
-            .map_err(|e| one_line(&e))?;
+        let account = accounts::create_account(
+            db,
+            &HashLimiter::per_core(),
+            &valid,
+            Role::Administrator,
+            true,
+            now,
+        )
+        .await
+        .map_err(|e| one_line(&e))?;
         println!("Superuser {} ({}) created.", account.username, valid.email);
         return Ok(());
     }
@@ -172,7 +179,16 @@ pub async fn create_superuser(
                 continue;
             }
         };
-        match accounts::create_account(db, &valid, Role::Administrator, true, now).await {
+        match accounts::create_account(
+            db,
+            &HashLimiter::per_core(),
+            &valid,
+            Role::Administrator,
+            true,
+            now,
+        )
+        .await
+        {
             Ok(account) => {
                 println!("Superuser {} created successfully.", account.username);
                 return Ok(());
@@ -206,9 +222,14 @@ pub async fn change_password(db: &Db, email: &str) -> Result<(), String> {
     if password != again {
         return Err("Passwords do not match.".to_string());
     }
-    accounts::set_password(db, &account, Password::new(password))
-        .await
-        .map_err(|e| one_line(&e))?;
+    accounts::set_password(
+        db,
+        &HashLimiter::per_core(),
+        &account,
+        Password::new(password),
+    )
+    .await
+    .map_err(|e| one_line(&e))?;
     println!(
         "Password changed successfully for user '{}'",
         account.username

@@ -191,7 +191,16 @@ pub async fn security_middleware(
     );
     if unsafe_method && !api_without_ambient_credentials(&request) {
         if let Err(failure) = check_csrf(&settings, &host, &mut request).await {
-            tracing::warn!(reason = failure.reason(), path = %request.uri().path(), "request refused: CSRF check failed");
+            // The route's pattern, not the path: paths can carry secrets (reset links).
+            let route = request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map_or(crate::access_log::UNMATCHED, |m| m.as_str());
+            tracing::warn!(
+                reason = failure.reason(),
+                route,
+                "request refused: CSRF check failed"
+            );
             if request.uri().path().starts_with(API_PREFIX) {
                 let mut response =
                     crate::api::error::ApiError::CsrfFailed(failure.reason().to_string())

@@ -7,19 +7,20 @@ use app::model::SiteInfo;
 use app::ssr::db::{Db, DbError};
 use app::ssr::AppState;
 use app::{shell, App};
-use axum::http::{header, HeaderValue, Request};
+use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use app::ssr::auth::password::HashLimiter;
 use app::ssr::auth::session_store::DbSessionStore;
-use app::ssr::auth::throttle::ThrottleSettings;
+use app::ssr::auth::throttle::{Limit, ThrottleSettings};
 use app::ssr::auth::{tokens, AuthSettings, SecretKey};
 use app::ssr::db::settings;
 use tower_sessions::cookie::SameSite;
@@ -34,8 +35,8 @@ pub enum StartupError {
     /// The database could not be opened or migrated.
     #[error("DATABASE_URL: {0}")]
     Database(#[from] DbError),
-    /// The first-start content could not be written.
-    #[error("DATABASE_URL: cannot write the welcome post: {0}")]
+    /// The first-start content could not be written, or stored content brought up to date.
+    #[error("DATABASE_URL: cannot write the site's content: {0}")]
     Seed(String),
     /// The development secret key could not be read or stored.
     #[error(
@@ -61,11 +62,14 @@ pub struct Application {
     router: Router,
     db: Db,
     port: u16,
-    throttle_window: std::time::Duration,
+    limits: crate::config::ServerLimits,
 }
 
-/// The header carrying each request's id (generated when the client sends none).
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// How long closing the database may take at shutdown.
+const DATABASE_CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The header carrying each request's id (see [`crate::request_id`]).
+pub use crate::request_id::REQUEST_ID_HEADER;
 
 impl Application {
     /// Opens the database, applies migrations, writes the welcome post on a fresh site and
@@ -77,6 +81,9 @@ impl Application {
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
         crate::welcome::ensure_welcome_post(&db)
+            .await
+            .map_err(|e| StartupError::Seed(e.to_string()))?;
+        app::ssr::blog::resanitize_stored_bodies(&db)
             .await
             .map_err(|e| StartupError::Seed(e.to_string()))?;
         let listener =
@@ -101,14 +108,20 @@ impl Application {
             app::ssr::auth::password::warm_up();
         })
         .await;
+        let limit = |rate: crate::api::throttle::Rate| Limit {
+            count: i64::from(rate.requests.get()),
+            window: rate.period,
+        };
         let auth = AuthSettings {
             secret_key,
             secure_cookies: config.secure_cookies,
             session_age: config.session_age,
             throttle: ThrottleSettings::default(),
+            sign_up_limit: limit(config.signup_throttle),
+            email_limit: limit(config.email_throttle),
+            hasher: HashLimiter::new(config.password_hashers, config.busy_wait),
             trusted_proxies: config.trusted_proxies,
         };
-        let throttle_window = auth.throttle.window;
         let router = build_router(config, db.clone(), local, auth, mailer);
         tracing::info!(
             url = %config.site_url,
@@ -124,7 +137,7 @@ impl Application {
             router,
             db,
             port: local.port(),
-            throttle_window,
+            limits: config.limits,
         })
     }
 
@@ -138,31 +151,22 @@ impl Application {
         &self.db
     }
 
-    /// Serves requests until SIGTERM or Ctrl-C, then finishes the requests in flight and closes
-    /// the database.
+    /// Serves requests until SIGTERM or Ctrl-C, then finishes the requests in flight (within
+    /// `FOLIO_SHUTDOWN_TIMEOUT`) and closes the database.
     ///
     /// # Errors
-    /// An I/O error from the listener.
+    /// None today; the signature leaves room for listener errors.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        use axum::serve::ListenerExt;
-        // Without TCP_NODELAY, streamed responses stall on Nagle's algorithm (~40 ms each).
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let cleanup = crate::jobs::spawn_cleanup(
-            self.db.clone(),
-            self.throttle_window,
-            crate::jobs::CLEANUP_INTERVAL,
-        );
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        let cleanup = crate::jobs::spawn_cleanup(self.db.clone(), crate::jobs::CLEANUP_INTERVAL);
+        crate::serve::serve(self.listener, self.router, self.limits, shutdown_signal()).await;
         cleanup.abort();
-        self.db.close().await;
+        // Connections dropped at the deadline may still hold database connections for a moment.
+        if tokio::time::timeout(DATABASE_CLOSE_TIMEOUT, self.db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the database did not close in time");
+        }
         tracing::info!("Folio stopped");
         Ok(())
     }
@@ -198,6 +202,11 @@ pub fn build_router(
         media: app::ssr::media::MediaSettings {
             dir: config.media_dir.clone(),
             max_bytes: config.media_max_bytes,
+            workers: app::ssr::slots::WorkSlots::new(
+                "image",
+                config.image_workers,
+                config.busy_wait,
+            ),
         },
     };
     let security = SecuritySettings {
@@ -234,6 +243,7 @@ pub fn build_router(
         .merge(crate::api::router(api))
         .route("/feed.xml", get(crate::feeds::atom))
         .route("/sitemap.xml", get(crate::feeds::sitemap))
+        .route("/sitemap/{part}", get(crate::feeds::sitemap_part))
         .route("/robots.txt", get(crate::feeds::robots))
         .nest_service("/pkg", assets)
         .route("/admin/media/upload/", axum::routing::post(crate::media::upload))
@@ -242,18 +252,24 @@ pub fn build_router(
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::redirects::redirect_on_not_found))
         .layer(axum::middleware::from_fn(crate::server_fn_errors::server_fn_error_status))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::page_throttle::PageThrottle::new(config.search_throttle, config.trusted_proxies),
+            crate::page_throttle::throttle_expensive_pages,
+        ))
         .layer(sessions)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.limits.request_timeout))
         .layer(axum::middleware::from_fn_with_state(security, crate::security::security_middleware))
         .layer(axum::middleware::from_fn(crate::access_log::access_log))
         .layer(
+            // The span names the matched route (recorded by the access log once routing is done),
+            // never the raw path: paths can carry secrets such as password-reset tokens.
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let request_id =
                     request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                tracing::info_span!("request", method = %request.method(), route = tracing::field::Empty, request_id)
             }),
         )
-        .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER)))
-        .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid))
+        .layer(axum::middleware::from_fn_with_state(config.trusted_proxies, crate::request_id::assign_request_id))
         .with_state(state)
 }
 
@@ -284,26 +300,36 @@ fn provide_csp_nonce() {
     }
 }
 
-/// The key from `FOLIO_SECRET_KEY`, or the development key kept in `site_settings` (generated on
-/// first start; `folio check --deploy` reports it).
+/// The key from `FOLIO_SECRET_KEY`, or the development key kept in `site_settings` (see
+/// [`development_secret_key`]; `folio check --deploy` reports it).
 async fn resolve_secret_key(config: &Config, db: &Db) -> Result<SecretKey, StartupError> {
     if let Some(secret) = &config.secret_key {
         return Ok(SecretKey::new(secret.expose().as_bytes().to_vec()));
     }
-    let fail = |e: sqlx::Error| StartupError::SecretKey(e.to_string());
-    let mut conn = db.acquire_write().await.map_err(fail)?;
-    if let Some(existing) = settings::get(conn.conn(), DEV_SECRET_SETTING)
+    let key = development_secret_key(db)
         .await
-        .map_err(fail)?
-    {
-        return Ok(SecretKey::new(existing.into_bytes()));
-    }
-    let generated = format!("{}{}", tokens::generate(), tokens::generate());
-    settings::set(conn.conn(), DEV_SECRET_SETTING, &generated)
-        .await
-        .map_err(fail)?;
+        .map_err(|e| StartupError::SecretKey(e.to_string()))?;
     tracing::warn!("FOLIO_SECRET_KEY is not set: using a development key kept in the database");
-    Ok(SecretKey::new(generated.into_bytes()))
+    Ok(key)
+}
+
+/// The development secret key kept in the database, generated by whichever server starts first.
+///
+/// Several servers may start at once on one database: each proposes a key with an insert that
+/// does nothing when a key is already there, then every one of them uses the key that was
+/// stored, so all sign the same way (a key chosen per process would sign one server's sessions
+/// and CSRF tokens in a way the others refuse).
+///
+/// # Errors
+/// The driver's error.
+pub async fn development_secret_key(db: &Db) -> Result<SecretKey, sqlx::Error> {
+    let mut conn = db.acquire_write().await?;
+    let proposed = format!("{}{}", tokens::generate(), tokens::generate());
+    settings::insert_if_missing(conn.conn(), DEV_SECRET_SETTING, &proposed).await?;
+    let stored = settings::get(conn.conn(), DEV_SECRET_SETTING)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    Ok(SecretKey::new(stored.into_bytes()))
 }
 
 /// The `site_settings` key of the generated development secret.

@@ -23,7 +23,9 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 /// (a same-site path, else `/`).
 ///
 /// # Errors
-/// [`AppError::Validation`] by field (`email`, `username`, `password`, `password_confirm`).
+/// [`AppError::Validation`] by field (`email`, `username`, `password`, `password_confirm`);
+/// [`AppError::TooManyRequests`] (429 + `Retry-After`) when the client's address signed up too
+/// often; [`AppError::Busy`] (503 + `Retry-After`) when the server is hashing all it can.
 #[server(prefix = "/_fn", endpoint = "accounts/signup")]
 pub async fn sign_up(
     email: String,
@@ -40,7 +42,8 @@ pub async fn sign_up(
         password: Password::new(password),
         password_confirm: Password::new(password_confirm),
     };
-    super::finish(accounts::sign_up(&state, &session, input).await)?;
+    let address = client_address(&state).await;
+    super::finish(accounts::sign_up(&state, &session, input, &address).await)?;
     leptos_axum::redirect(&crate::domain::safe_next(next.as_deref()));
     Ok(())
 }
@@ -110,11 +113,13 @@ pub async fn change_password(
 /// Emails a password-reset link when an account has `email`; answers the same when none does.
 ///
 /// # Errors
-/// [`AppError::Validation`] (`email`) for an address that is not valid.
+/// [`AppError::Validation`] (`email`) for an address that is not valid;
+/// [`AppError::TooManyRequests`] when this client asked for too many links.
 #[server(prefix = "/_fn", endpoint = "accounts/password/reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let state = super::state().or_else(super::fail)?;
-    super::finish(crate::ssr::accounts::request_password_reset(&state, &email).await)?;
+    let address = client_address(&state).await;
+    super::finish(crate::ssr::accounts::request_password_reset(&state, &email, &address).await)?;
     leptos_axum::redirect("/accounts/password/reset/?sent=1");
     Ok(())
 }
@@ -170,11 +175,25 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
 /// Sends the signed-in user a new verification email.
 ///
 /// # Errors
-/// [`AppError::Unauthorized`] when signed out.
+/// [`AppError::Unauthorized`] when signed out; [`AppError::TooManyRequests`] when enough links
+/// went to the address lately or this client asked for too many.
 #[server(prefix = "/_fn", endpoint = "accounts/verify/resend")]
 pub async fn resend_verification() -> Result<(), AppError> {
+    use crate::ssr::auth::throttle;
     let (state, account) = super::require(crate::domain::Permission::EditOwnAccount).await?;
     if !account.is_verified {
+        let address = client_address(&state).await;
+        let _asked = super::finish(
+            throttle::reserve(
+                &state.db,
+                &[throttle::email_client_rule(
+                    state.auth.email_limit,
+                    &address,
+                )],
+                chrono::Utc::now(),
+            )
+            .await,
+        )?;
         super::finish(
             crate::ssr::accounts::send_verification(&state, &account, chrono::Utc::now()).await,
         )?;

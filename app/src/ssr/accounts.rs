@@ -7,7 +7,7 @@ use tower_sessions::Session;
 
 use crate::domain::{Email, Role, Username};
 use crate::error::{AppError, FieldErrors};
-use crate::ssr::auth::password::{self, Password};
+use crate::ssr::auth::password::{HashError, HashLimiter, Password};
 use crate::ssr::auth::{self, throttle, tokens, validators};
 use crate::ssr::db::tokens::{self as token_rows, TokenPurpose};
 use crate::ssr::db::users::{self, AccountRow, NewAccount};
@@ -92,21 +92,24 @@ pub fn validate_new_account(
 }
 
 /// Creates an account with `role` (in one transaction, after checking email and username are
-/// free) and returns it. The password is hashed before the transaction starts.
+/// free) and returns it. The password is hashed (within `hasher`'s bound) before the
+/// transaction starts.
 ///
 /// # Errors
-/// [`AppError::Validation`] when the email or username is taken; [`AppError::Internal`] when
-/// hashing or the database fails.
+/// [`AppError::Validation`] when the email or username is taken; [`AppError::Busy`] when no
+/// hashing slot freed up in time; [`AppError::Internal`] when hashing or the database fails.
 pub async fn create_account(
     db: &Db,
+    hasher: &HashLimiter,
     account: &ValidAccount,
     role: Role,
     is_verified: bool,
     now: DateTime<Utc>,
 ) -> Result<AccountRow, AppError> {
-    let hash = password::hash(account.password.clone())
+    let hash = hasher
+        .hash(account.password.clone())
         .await
-        .map_err(internal)?;
+        .map_err(hash_failure)?;
     let mut tx = db.begin().await?;
     let mut errors = FieldErrors::default();
     if users::email_taken(tx.conn(), account.email.as_str()).await? {
@@ -145,14 +148,25 @@ pub async fn create_account(
     Ok(row)
 }
 
-/// Signs a new reader up, signs them in on `session` and sends the verification email.
+/// The scope of sign-ups per client address.
+pub const SIGN_UP_ADDRESS: &str = "sign-up-address";
+
+/// Signs a new reader up from client `address`, signs them in on `session` and sends the
+/// verification email.
+///
+/// Every sign-up that passes validation counts against the address's sign-up limit
+/// (`FOLIO_SIGNUP_THROTTLE`) before its password is hashed: hashing is what costs, and
+/// accounts made in bulk are what spammers want.
 ///
 /// # Errors
-/// [`AppError::Validation`] by field; [`AppError::Internal`] when something fails.
+/// [`AppError::Validation`] by field; [`AppError::TooManyRequests`] when the address signed up
+/// too often; [`AppError::Busy`] when every hashing slot is taken; [`AppError::Internal`] when
+/// something fails.
 pub async fn sign_up(
     state: &AppState,
     session: &Session,
     input: SignUp,
+    address: &str,
 ) -> Result<AccountRow, AppError> {
     let valid = validate_new_account(
         &input.email,
@@ -161,7 +175,28 @@ pub async fn sign_up(
         Some(&input.password_confirm),
     )?;
     let now = Utc::now();
-    let account = create_account(&state.db, &valid, Role::Reader, false, now).await?;
+    let limit = state.auth.sign_up_limit;
+    // Kept whatever happens next: a taken email still cost a hash.
+    let _counted = throttle::reserve(
+        &state.db,
+        &[throttle::Rule {
+            scope: SIGN_UP_ADDRESS,
+            key: address.to_string(),
+            limit: limit.count,
+            window: limit.window,
+        }],
+        now,
+    )
+    .await?;
+    let account = create_account(
+        &state.db,
+        &state.auth.hasher,
+        &valid,
+        Role::Reader,
+        false,
+        now,
+    )
+    .await?;
     tracing::info!(user_id = account.id, "account created");
     send_verification(state, &account, now).await?;
     auth::start_session(state, session, &account).await?;
@@ -188,7 +223,8 @@ pub async fn log_in(
 }
 
 /// Checks email and password from client `address` without opening a session (sign-in and API
-/// tokens share it): throttled per account and address, `last_login` set on success (as
+/// tokens share it): throttled as [`throttle`] describes (the attempt is reserved before the
+/// password is hashed, and taken back when it was right), `last_login` set on success (as
 /// Django's `user_logged_in` signal does).
 ///
 /// # Errors
@@ -212,21 +248,28 @@ pub async fn authenticate(
     }
     let key: String = email.to_lowercase().chars().take(254).collect();
     let now = Utc::now();
-    throttle::check(&state.db, &state.auth.throttle, &key, address, now).await?;
+    let rules = throttle::sign_in_rules(&state.auth.throttle, &key, address);
+    let attempt = throttle::reserve(&state.db, &rules, now).await?;
     let mut conn = state.db.acquire().await?;
     let account = users::find_account_by_email(conn.conn(), email).await?;
     drop(conn);
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-    let matches = password::verify(password, stored).await.map_err(internal)?;
+    let matches = state
+        .auth
+        .hasher
+        .verify(password, stored)
+        .await
+        .map_err(hash_failure)?;
     let account = match account {
         Some(account) if matches && account.is_active => account,
         _ => {
-            throttle::record_failure(&state.db, &key, address, now).await?;
+            // The reserved attempt stays: it is the failure's record.
             tracing::info!("sign-in failed");
             return Err(AppError::field("", LOGIN_FAILED));
         }
     };
-    throttle::clear_account(&state.db, &key).await?;
+    attempt.release(&state.db).await?;
+    throttle::clear_pair(&state.db, &key, address).await?;
     let mut conn = state.db.acquire_write().await?;
     users::touch_last_login(conn.conn(), account.id, now).await?;
     drop(conn);
@@ -272,12 +315,26 @@ async fn replace_password(
     keep: Option<&str>,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
+    store_new_password(&mut tx, user_id, hash, keep).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The one way a password is replaced, inside the caller's transaction: the new hash is stored
+/// and every credential issued under the old password dies with it — reset links, every
+/// session except `keep`, and every API token. Every path that changes a password (change,
+/// reset, `folio changepassword`) goes through here, so none can forget one of them (OWASP
+/// Session Management Cheat Sheet: "renew or invalidate sessions after a password change").
+async fn store_new_password(
+    tx: &mut database::Tx,
+    user_id: i64,
+    hash: &str,
+    keep: Option<&str>,
+) -> Result<(), AppError> {
     users::set_password_hash(tx.conn(), user_id, hash).await?;
     token_rows::delete_for_user(tx.conn(), user_id, TokenPurpose::PasswordReset).await?;
     sessions::delete_for_user(tx.conn(), user_id, keep).await?;
-    // API tokens were issued against the old password: they die with it.
     api_tokens::delete_for_user(tx.conn(), user_id).await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -296,9 +353,12 @@ pub async fn change_password(
     confirm: Password,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::default();
-    let old_ok = password::verify(old, account.password_hash.clone())
+    let old_ok = state
+        .auth
+        .hasher
+        .verify(old, account.password_hash.clone())
         .await
-        .map_err(internal)?;
+        .map_err(hash_failure)?;
     if !old_ok {
         errors.add(
             "old_password",
@@ -307,7 +367,7 @@ pub async fn change_password(
     }
     validate_new_password(account, &new, &confirm, &mut errors);
     errors.into_result()?;
-    let hash = password::hash(new).await.map_err(internal)?;
+    let hash = state.auth.hasher.hash(new).await.map_err(hash_failure)?;
     session.cycle_id().await.map_err(auth::session_error)?;
     let keep = session.id().map(|id| id.to_string());
     replace_password(&state.db, account.id, &hash, keep.as_deref()).await?;
@@ -321,11 +381,41 @@ pub async fn change_password(
 /// Sends a password-reset link to `email` if an active account with a usable password has it.
 /// Answers the same either way (no account discovery), as Django's `PasswordResetView`.
 ///
+/// Against mail bombing, client `address` may ask for `FOLIO_EMAIL_THROTTLE` links (then 429),
+/// and one email address gets at most [`throttle::EMAILS_PER_ADDRESS`] links whoever asks: past
+/// that, asking answers the same and sends nothing (a 429 there would tell which addresses
+/// have accounts).
+///
 /// # Errors
-/// [`AppError::Validation`] for an address that is not valid; [`AppError::Internal`] when the
-/// database fails.
-pub async fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+/// [`AppError::Validation`] for an address that is not valid; [`AppError::TooManyRequests`]
+/// when this client asked too often; [`AppError::Internal`] when the database fails.
+pub async fn request_password_reset(
+    state: &AppState,
+    email: &str,
+    address: &str,
+) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let now = Utc::now();
+    let _asked = throttle::reserve(
+        &state.db,
+        &[throttle::email_client_rule(state.auth.email_limit, address)],
+        now,
+    )
+    .await?;
+    match throttle::reserve(
+        &state.db,
+        &[throttle::email_recipient_rule(email.as_str())],
+        now,
+    )
+    .await
+    {
+        Ok(_sent) => {}
+        Err(AppError::TooManyRequests { .. }) => {
+            tracing::info!("password reset: enough links went to this address for now");
+            return Ok(());
+        }
+        Err(other) => return Err(other),
+    }
     let mut conn = state.db.acquire().await?;
     let account = users::find_account_by_email(conn.conn(), email.as_str()).await?;
     drop(conn);
@@ -397,8 +487,8 @@ pub async fn reset_token_is_valid(state: &AppState, token: &str) -> Result<bool,
 pub const INVALID_LINK: &str =
     "The link is invalid, possibly because it has already been used or has expired. Please ask for a new one.";
 
-/// Sets a new password with a reset token: the token is used up, every reset link and every
-/// session of the user die, and the account's failed sign-ins are forgotten.
+/// Sets a new password with a reset token: the token is used up, every reset link, session and
+/// API token of the user dies, and the account's failed sign-ins are forgotten.
 ///
 /// # Errors
 /// [`AppError::Validation`] (`""` for a bad link, `new_password`, `new_password_confirm`);
@@ -427,7 +517,7 @@ pub async fn reset_password(
     let mut errors = FieldErrors::default();
     validate_new_password(&account, &new, &confirm, &mut errors);
     errors.into_result()?;
-    let hash = password::hash(new).await.map_err(internal)?;
+    let hash = state.auth.hasher.hash(new).await.map_err(hash_failure)?;
     let mut tx = state.db.begin().await?;
     // Consumed inside the transaction: two concurrent uses cannot both succeed.
     if token_rows::consume(tx.conn(), TokenPurpose::PasswordReset, &digest, now).await?
@@ -435,9 +525,7 @@ pub async fn reset_password(
     {
         return Err(AppError::field("", INVALID_LINK));
     }
-    users::set_password_hash(tx.conn(), account.id, &hash).await?;
-    token_rows::delete_for_user(tx.conn(), account.id, TokenPurpose::PasswordReset).await?;
-    sessions::delete_for_user(tx.conn(), account.id, None).await?;
+    store_new_password(&mut tx, account.id, &hash, None).await?;
     tx.commit().await?;
     if let Some(email) = &account.email {
         throttle::clear_account(&state.db, &email.to_lowercase()).await?;
@@ -446,9 +534,11 @@ pub async fn reset_password(
     Ok(())
 }
 
-/// Creates an email-verification token for `account` and emails the link.
+/// Creates an email-verification token for `account` and emails the link, at most
+/// [`throttle::EMAILS_PER_ADDRESS`] an hour to one address (sign-up's own email included).
 ///
 /// # Errors
+/// [`AppError::TooManyRequests`] when enough links went to the address lately;
 /// [`AppError::Internal`] when the database fails.
 pub async fn send_verification(
     state: &AppState,
@@ -458,6 +548,8 @@ pub async fn send_verification(
     let Some(email) = account.email.clone() else {
         return Ok(());
     };
+    let _sent =
+        throttle::reserve(&state.db, &[throttle::email_recipient_rule(&email)], now).await?;
     let token = issue_token(&state.db, account.id, TokenPurpose::EmailVerification, now).await?;
     let link = state.site.absolute(&format!("/accounts/verify/{token}/"));
     state.mailer.send_in_background(OutgoingEmail {
@@ -584,21 +676,37 @@ async fn issue_token(
     Ok(token)
 }
 
-fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "accounts: internal failure");
-    AppError::Internal
+/// How long a client is told to wait when every hashing slot was taken.
+const BUSY_RETRY_SECS: u64 = 5;
+
+/// A hashing failure as the client sees it: busy (503, retry) or an internal error (logged).
+fn hash_failure(error: HashError) -> AppError {
+    match error {
+        HashError::Busy => AppError::Busy {
+            retry_after_secs: BUSY_RETRY_SECS,
+        },
+        HashError::Failed(message) => {
+            tracing::error!(error = %message, "accounts: password hashing failed");
+            AppError::Internal
+        }
+    }
 }
 
-/// Sets `account`'s password (for `folio changepassword`): the rules apply, every session and
-/// reset link of the user dies.
+/// Sets `account`'s password (for `folio changepassword`): the rules apply, every session,
+/// reset link and API token of the user dies.
 ///
 /// # Errors
 /// [`AppError::Validation`] (`new_password`); [`AppError::Internal`] when something fails.
-pub async fn set_password(db: &Db, account: &AccountRow, new: Password) -> Result<(), AppError> {
+pub async fn set_password(
+    db: &Db,
+    hasher: &HashLimiter,
+    account: &AccountRow,
+    new: Password,
+) -> Result<(), AppError> {
     let mut errors = FieldErrors::default();
     validate_new_password(account, &new, &new.clone(), &mut errors);
     errors.into_result()?;
-    let hash = password::hash(new).await.map_err(internal)?;
+    let hash = hasher.hash(new).await.map_err(hash_failure)?;
     replace_password(db, account.id, &hash, None).await?;
     tracing::info!(user_id = account.id, "password set from the command line");
     Ok(())

@@ -33,6 +33,14 @@ pub const SESSION_AUTH_HASH: &str = "_auth_user_hash";
 /// session that gained privileges) before it is used with the new role.
 pub const SESSION_ROLE: &str = "_auth_user_role";
 
+/// The session key holding when the session's expiry was last pushed back (Unix seconds): see
+/// [`keep_alive`].
+pub const SESSION_TOUCHED_AT: &str = "_touched_at";
+
+/// The longest time between two pushes of a session's expiry: a session lives
+/// `FOLIO_SESSION_AGE` after its last use, give or take this (or a tenth of the age, if less).
+pub const MAX_TOUCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// A secret key, from `FOLIO_SECRET_KEY` or generated for development; never printed.
 #[derive(Clone)]
 pub struct SecretKey(std::sync::Arc<[u8]>);
@@ -128,6 +136,7 @@ pub async fn current_account(
     match &valid {
         None => session.flush().await.map_err(session_error)?,
         Some(account) => {
+            keep_alive(state, session).await?;
             let role = session
                 .get::<String>(SESSION_ROLE)
                 .await
@@ -147,6 +156,31 @@ pub async fn current_account(
         }
     }
     Ok(valid)
+}
+
+/// Pushes the signed-in session's expiry back to `FOLIO_SESSION_AGE` from now, at most once per
+/// touch interval (the smaller of [`MAX_TOUCH_INTERVAL`] and a tenth of the age), so sessions
+/// expire after that much *inactivity* (Django's `SESSION_SAVE_EVERY_REQUEST`, without a write
+/// per request). Changing the session makes the session layer save it with a new expiry and
+/// send the cookie again with a fresh `Max-Age`.
+///
+/// # Errors
+/// [`AppError::Internal`] when the session store fails.
+pub async fn keep_alive(state: &AppState, session: &Session) -> Result<(), AppError> {
+    let interval = MAX_TOUCH_INTERVAL.min(state.auth.session_age / 10);
+    let now = chrono::Utc::now().timestamp();
+    let last = session
+        .get::<i64>(SESSION_TOUCHED_AT)
+        .await
+        .map_err(session_error)?
+        .unwrap_or(0);
+    if now.saturating_sub(last) >= interval.as_secs() as i64 {
+        session
+            .insert(SESSION_TOUCHED_AT, now)
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(())
 }
 
 /// The session of the current request (from the request's extensions, put there by the session
@@ -208,6 +242,10 @@ pub async fn start_session(
         .insert(SESSION_ROLE, account.role.as_str())
         .await
         .map_err(session_error)?;
+    session
+        .insert(SESSION_TOUCHED_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 
@@ -234,6 +272,13 @@ pub struct AuthSettings {
     pub session_age: std::time::Duration,
     /// Sign-in throttling limits.
     pub throttle: throttle::ThrottleSettings,
+    /// Sign-ups allowed per client address (`FOLIO_SIGNUP_THROTTLE`).
+    pub sign_up_limit: throttle::Limit,
+    /// Emailed links (password reset, verification) allowed per client address
+    /// (`FOLIO_EMAIL_THROTTLE`); per email address it is [`throttle::EMAILS_PER_ADDRESS`].
+    pub email_limit: throttle::Limit,
+    /// Bounds the password hashes computed at once (`FOLIO_PASSWORD_HASHERS`).
+    pub hasher: password::HashLimiter,
     /// How many reverse proxies in front of Folio append to `X-Forwarded-For` (0: use the
     /// socket's peer address).
     pub trusted_proxies: usize,

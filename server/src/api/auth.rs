@@ -46,6 +46,15 @@ impl Caller {
         self.account.as_ref().ok_or(ApiError::NotAuthenticated)
     }
 
+    /// Whether the caller may see people's email addresses: staff only (authors, editors,
+    /// administrators). Sign-in is by email, so a published address is half of a credential
+    /// and a target for lockouts (OWASP Authentication Cheat Sheet, "Account enumeration").
+    pub fn sees_emails(&self) -> bool {
+        self.account
+            .as_ref()
+            .is_some_and(|a| a.role.can(Permission::AccessAdmin))
+    }
+
     /// Which posts the caller may see: editors all, authors the public ones and their own,
     /// everyone else the public ones.
     pub fn visibility(&self) -> Visibility {

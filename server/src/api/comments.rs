@@ -36,6 +36,7 @@ use super::ApiState;
 )]
 pub async fn list(
     State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<Comment>>, ApiError> {
     let pairs = query_pairs(raw.as_deref());
@@ -57,13 +58,17 @@ pub async fn list(
     let page = PageSpec::resolve(param(&pairs, "page"), count)?;
     let rows =
         comments::list_approved_public(conn.conn(), post, now, PAGE_SIZE, page.offset()).await?;
-    Ok(Json(page.page(
-        count,
-        rows.into_iter().map(Comment::from).collect(),
-        &api.app.site.base_url,
-        "/api/comments/",
-        &pairs,
-    )))
+    Ok(Json(
+        page.page(
+            count,
+            rows.into_iter()
+                .map(|row| Comment::new(row, caller.sees_emails()))
+                .collect(),
+            &api.app.site.base_url,
+            "/api/comments/",
+            &pairs,
+        ),
+    ))
 }
 
 /// Writes a comment on a published post as the caller; it waits for moderation
@@ -108,5 +113,9 @@ pub async fn create(
     let row = comments::find_api(conn.conn(), id)
         .await?
         .ok_or(ApiError::Internal)?;
-    Ok((StatusCode::CREATED, Json(Comment::from(row))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(Comment::new(row, caller.sees_emails())),
+    )
+        .into_response())
 }

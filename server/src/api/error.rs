@@ -61,6 +61,9 @@ pub enum ApiError {
     /// 500: something failed on the server; details are in the log only.
     #[error("A server error occurred.")]
     Internal,
+    /// 503: too busy to take the request now; retry after the given number of seconds.
+    #[error("The server is busy. Try again in {0} seconds.")]
+    Busy(u64),
 }
 
 impl ApiError {
@@ -78,6 +81,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -135,6 +139,7 @@ impl From<AppError> for ApiError {
                 Self::field("", message)
             }
             AppError::TooManyRequests { retry_after_secs } => Self::Throttled(retry_after_secs),
+            AppError::Busy { retry_after_secs } => Self::Busy(retry_after_secs),
             AppError::Internal | AppError::Transport(_) => Self::Internal,
         }
     }
@@ -157,7 +162,7 @@ impl IntoResponse for ApiError {
                     HeaderValue::from_static(TOKEN_KEYWORD),
                 );
             }
-            Self::Throttled(seconds) => {
+            Self::Throttled(seconds) | Self::Busy(seconds) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
             }
             _ => {}

@@ -27,21 +27,26 @@ pub const TRENDING_COUNT: i64 = 5;
 /// The object name in 404 answers.
 const OBJECT: &str = "Post";
 
-/// Adds each post's approved comments (one query for all of them).
-async fn with_comments(conn: Conn<'_>, rows: Vec<ApiPostRow>) -> Result<Vec<Post>, ApiError> {
+/// Adds each post's approved comments (one query for all of them); email addresses only when
+/// `show_emails` (the caller is staff, [`Caller::sees_emails`]).
+async fn with_comments(
+    conn: Conn<'_>,
+    rows: Vec<ApiPostRow>,
+    show_emails: bool,
+) -> Result<Vec<Post>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut by_post: std::collections::HashMap<i64, Vec<Comment>> = Default::default();
     for comment in comments::list_approved_for_posts(conn, &ids).await? {
         by_post
             .entry(comment.post_id)
             .or_default()
-            .push(Comment::from(comment));
+            .push(Comment::new(comment, show_emails));
     }
     Ok(rows
         .into_iter()
         .map(|row| {
             let comments = by_post.remove(&row.id).unwrap_or_default();
-            Post::new(row, comments)
+            Post::new(row, comments, show_emails)
         })
         .collect())
 }
@@ -126,7 +131,7 @@ pub async fn list(
         page.offset(),
     )
     .await?;
-    let results = with_comments(conn.conn(), rows).await?;
+    let results = with_comments(conn.conn(), rows, caller.sees_emails()).await?;
     Ok(Json(page.page(
         count,
         results,
@@ -168,13 +173,15 @@ async fn read_post(
     })
 }
 
-/// The representation of post `id` after a write.
-async fn fetch(api: &ApiState, id: i64) -> Result<Post, ApiError> {
+/// The representation of post `id` after a write, as `caller` may see it.
+async fn fetch(api: &ApiState, caller: &Caller, id: i64) -> Result<Post, ApiError> {
     let mut conn = api.app.db.acquire().await?;
     let row = api_posts::find_by_id(conn.conn(), id)
         .await?
         .ok_or(ApiError::NoMatch(OBJECT))?;
-    Ok(with_comments(conn.conn(), vec![row]).await?.remove(0))
+    Ok(with_comments(conn.conn(), vec![row], caller.sees_emails())
+        .await?
+        .remove(0))
 }
 
 /// Creates a post; the caller is its author.
@@ -219,7 +226,7 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(fetch(&api, id).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(fetch(&api, &caller, id).await?)).into_response())
 }
 
 /// The post the caller may see with `slug`.
@@ -250,7 +257,11 @@ pub async fn retrieve(
     let Path(slug) = slug.map_err(|_| ApiError::NoMatch(OBJECT))?;
     let row = find(&api, &caller, &slug).await?;
     let mut conn = api.app.db.acquire().await?;
-    Ok(Json(with_comments(conn.conn(), vec![row]).await?.remove(0)))
+    Ok(Json(
+        with_comments(conn.conn(), vec![row], caller.sees_emails())
+            .await?
+            .remove(0),
+    ))
 }
 
 /// Replaces (`PUT`) or changes (`PATCH`) a post.
@@ -270,7 +281,7 @@ async fn change(
     authoring::update(&api.app, actor, row.id, changes)
         .await
         .map_err(|e| ApiError::from_app(e, OBJECT))?;
-    Ok(Json(fetch(&api, row.id).await?))
+    Ok(Json(fetch(&api, &caller, row.id).await?))
 }
 
 /// Replaces a post's writable fields (the post's author or an editor).
@@ -362,14 +373,19 @@ pub async fn destroy(
     ),
     security((), ("token" = []), ("session" = []))
 )]
-pub async fn trending(State(api): State<ApiState>) -> Result<Json<Vec<Post>>, ApiError> {
+pub async fn trending(
+    State(api): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<Post>>, ApiError> {
     let mut conn = api.app.db.acquire().await?;
     let rows = api_posts::trending(conn.conn(), Utc::now(), TRENDING_COUNT).await?;
-    Ok(Json(with_comments(conn.conn(), rows).await?))
+    Ok(Json(
+        with_comments(conn.conn(), rows, caller.sees_emails()).await?,
+    ))
 }
 
-/// Every published title, newest first, one per line, streamed as it is read from the
-/// database (memory stays flat however many posts there are).
+/// Every published title, newest first, one per line, streamed a page of 1,000 titles at a time
+/// as it is read from the database (memory stays flat however many posts there are).
 #[utoipa::path(
     get, path = "/api/posts/titles.txt", operation_id = "listPostTitles", tag = "posts",
     responses(
@@ -380,30 +396,35 @@ pub async fn trending(State(api): State<ApiState>) -> Result<Json<Vec<Post>>, Ap
     security((), ("token" = []), ("session" = []))
 )]
 pub async fn titles(State(api): State<ApiState>) -> Response {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<String>(TITLE_CHUNKS_IN_FLIGHT);
     let db = api.app.db.clone();
-    tokio::spawn(async move {
-        let result = async {
-            let mut conn = db.acquire().await?;
-            api_posts::send_public_titles(conn.conn(), Utc::now(), &sender).await
+    let now = Utc::now();
+    // One page per poll: a connection is taken for the query and given back before the text
+    // goes out, so a client that stops reading holds no database connection.
+    let pages = futures_util::stream::unfold(Some(None), move |cursor| {
+        let db = db.clone();
+        async move {
+            let after = cursor?;
+            let page = async {
+                let mut conn = db.acquire().await?;
+                api_posts::public_titles_page(conn.conn(), now, after).await
+            }
+            .await;
+            match page {
+                Ok((text, next)) if !text.is_empty() => {
+                    Some((Ok(Bytes::from(text)), next.map(Some)))
+                }
+                Ok(_) => None,
+                Err(error) => {
+                    // The status line is already sent: the body ends early, and the log says why.
+                    tracing::error!(error = %error, "streaming titles failed");
+                    Some((Err(std::io::Error::other("database error")), None))
+                }
+            }
         }
-        .await;
-        if let Err(error) = result {
-            // The status line is already sent: the body ends early, and the log says why.
-            tracing::error!(error = %error, "streaming titles failed");
-        }
-    });
-    let stream = futures_util::stream::poll_fn(move |cx| {
-        receiver
-            .poll_recv(cx)
-            .map(|chunk| chunk.map(|text| Ok::<_, std::convert::Infallible>(Bytes::from(text))))
     });
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        Body::from_stream(stream),
+        Body::from_stream(pages),
     )
         .into_response()
 }
-
-/// Chunks of titles buffered between the database and the client.
-const TITLE_CHUNKS_IN_FLIGHT: usize = 4;

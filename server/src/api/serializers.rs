@@ -38,7 +38,8 @@ pub struct Comment {
     pub id: i64,
     /// The id of the post it is on.
     pub post: i64,
-    /// The commenter's email address (`null` for imported users without one).
+    /// The commenter's email address, shown to staff only: `null` for everyone else (sign-in
+    /// is by email, so addresses are not published) and for imported users without one.
     pub author_email: Option<String>,
     /// The text (plain text, not HTML).
     pub body: String,
@@ -48,12 +49,14 @@ pub struct Comment {
     pub is_approved: bool,
 }
 
-impl From<ApiCommentRow> for Comment {
-    fn from(row: ApiCommentRow) -> Self {
+impl Comment {
+    /// The representation of `row`; its email address only when `show_email` (the caller is
+    /// staff).
+    pub fn new(row: ApiCommentRow, show_email: bool) -> Self {
         Self {
             id: row.id,
             post: row.post_id,
-            author_email: row.author_email,
+            author_email: row.author_email.filter(|_| show_email),
             body: row.body,
             created_at: row.created_at,
             is_approved: row.is_approved,
@@ -95,7 +98,8 @@ pub struct Post {
     pub title: String,
     /// The slug, made from the title when the post is created (read-only).
     pub slug: String,
-    /// The author's email address (`null` for imported authors without one).
+    /// The author's email address, shown to staff only: `null` for everyone else (sign-in is
+    /// by email, so addresses are not published) and for imported authors without one.
     pub author_email: Option<String>,
     /// The category.
     pub category: Category,
@@ -116,13 +120,14 @@ pub struct Post {
 }
 
 impl Post {
-    /// The representation of `row` with `comments`.
-    pub fn new(row: ApiPostRow, comments: Vec<Comment>) -> Self {
+    /// The representation of `row` with `comments`; the author's email address only when
+    /// `show_email` (the caller is staff).
+    pub fn new(row: ApiPostRow, comments: Vec<Comment>, show_email: bool) -> Self {
         Self {
             id: row.id,
             title: row.title,
             slug: row.slug,
-            author_email: row.author_email,
+            author_email: row.author_email.filter(|_| show_email),
             category: Category {
                 id: row.category_id,
                 name: row.category_name,

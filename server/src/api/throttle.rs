@@ -49,7 +49,8 @@ impl Rate {
         })
     }
 
-    fn quota(self) -> Quota {
+    /// The GCRA quota of this rate: the whole rate as a burst, refilled evenly over the period.
+    pub fn quota(self) -> Quota {
         let per_request = self.period / self.requests.get();
         Quota::with_period(per_request.max(Duration::from_nanos(1)))
             .expect("a period above zero")

@@ -634,13 +634,12 @@ async fn repeated_failures_are_throttled_with_retry_after_and_then_forgiven() {
         .unwrap();
     assert!((1..=900).contains(&retry), "{retry}");
     assert!(app.me().await.is_none());
-    // Another account from another address is not affected.
     // The window slides: once the failures are older than 15 minutes, the owner gets in.
     {
         let past = chrono::Utc::now() - chrono::Duration::minutes(16);
         let mut conn = app.db.acquire_write().await.unwrap();
         app::on_conn!(conn.conn(), |c| sqlx::query(
-            "UPDATE login_failures SET failed_at = $1"
+            "UPDATE throttle_events SET happened_at = $1"
         )
         .bind(past)
         .execute(c)
@@ -652,11 +651,11 @@ async fn repeated_failures_are_throttled_with_retry_after_and_then_forgiven() {
     assert_eq!(
         count(
             &app,
-            "SELECT COUNT(*) FROM login_failures WHERE scope = 'account'"
+            "SELECT COUNT(*) FROM throttle_events WHERE scope = 'sign-in-account-address'"
         )
         .await,
         0,
-        "success clears the account's failures"
+        "success clears the failures of the account from this address"
     );
 }
 

@@ -329,6 +329,7 @@ async fn set_password(app: &TestApp, id: i64) {
     };
     app::ssr::accounts::set_password(
         &app.db,
+        &app::ssr::auth::password::HashLimiter::per_core(),
         &account,
         app::ssr::auth::password::Password::new(GOOD.to_string()),
     )

@@ -947,3 +947,101 @@ async fn an_image_a_post_still_shows_is_not_deleted() {
         .await;
     assert_eq!(app.get(&inline.url).await.status().as_u16(), 404);
 }
+
+/// Issue 14: the `srcset` rewrite edits sanitised markup as text; an `alt` holding `>` could
+/// turn the rest of the attribute into markup (a `<form>` here) with a serialiser that leaves
+/// `>` unescaped in attributes (html5ever 0.40, today's, escapes it; the unit test
+/// `media::tests::attribute_text_never_becomes_markup` covers unescaped input). The stored body
+/// stays within the allow-list, and an image whose `alt` holds `>` gets its `srcset`.
+#[tokio::test]
+async fn the_srcset_rewrite_cannot_turn_attribute_text_into_markup() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Author).await;
+    let response = upload(&app, "wide.png", png(1200, 10)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let item: MediaItem = response.json().await.unwrap();
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    let hostile = format!(
+        r#"<p><img src="{url}" alt="x><form action=&quot;https://evil.example/&quot;><button>Sign in again</button></form>"></p><p><img src="{url}" alt="a > b"></p>"#,
+        url = item.url
+    );
+    save(&app, id, &post.version, &draft(&post, "Pictures", &hostile))
+        .await
+        .unwrap();
+    let stored = open(&app, id).await.unwrap().body;
+    for bad in ["<form", "<button", "evil.example\" "] {
+        assert!(!stored.contains(bad), "{bad} in {stored}");
+    }
+    assert!(
+        stored.contains(r#"alt="a &gt; b" srcset="/media/"#),
+        "the legitimate image keeps its alt and gets its srcset: {stored}"
+    );
+}
+
+/// Issue 14: ids and classes in a body cannot reach the page's own namespace (DOM clobbering,
+/// borrowing the site's CSS to fake its UI); in-page links still reach their headings.
+#[tokio::test]
+async fn bodies_keep_no_foreign_ids_or_classes() {
+    let app = TestApp::spawn().await;
+    staff(&app, Role::Author).await;
+    let id = create_draft(&app).await;
+    let post = open(&app, id).await.unwrap();
+    let body = r##"<h2 id="part">Part</h2><p><a href="#part">back up</a></p><div class="site-header account-form" id="csrf_token">fake</div><pre><code class="language-rust evil">fn main() {}</code></pre>"##;
+    save(&app, id, &post.version, &draft(&post, "Ids", body))
+        .await
+        .unwrap();
+    let stored = open(&app, id).await.unwrap().body;
+    assert!(
+        !stored.contains("site-header") && !stored.contains("account-form"),
+        "{stored}"
+    );
+    assert!(!stored.contains(r#"id="csrf_token""#), "{stored}");
+    assert!(
+        stored.contains(r#"id="user-content-csrf_token""#),
+        "{stored}"
+    );
+    assert!(
+        stored.contains(r#"<h2 id="user-content-part">"#),
+        "{stored}"
+    );
+    assert!(
+        stored.contains(r##"href="#user-content-part""##),
+        "{stored}"
+    );
+    assert!(
+        stored.contains(r#"<code class="language-rust">"#),
+        "{stored}"
+    );
+
+    // Bodies stored under the older rules are cleaned at start-up (here: the same function).
+    let old = r#"<p class="site-header" id="login">old</p>"#;
+    {
+        let mut conn = app.db.acquire_write().await.unwrap();
+        app::on_conn!(conn.conn(), |c| sqlx::query(
+            "UPDATE posts SET body = $1 WHERE id = $2"
+        )
+        .bind(old)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        app::ssr::db::settings::set(conn.conn(), app::ssr::blog::SANITIZER_VERSION_SETTING, "1")
+            .await
+            .unwrap();
+    }
+    let changed = app::ssr::blog::resanitize_stored_bodies(&app.db)
+        .await
+        .unwrap();
+    assert!(changed >= 1);
+    let cleaned = open(&app, id).await.unwrap().body;
+    assert_eq!(cleaned, r#"<p id="user-content-login">old</p>"#);
+    assert_eq!(
+        app::ssr::blog::resanitize_stored_bodies(&app.db)
+            .await
+            .unwrap(),
+        0,
+        "done once per version"
+    );
+}

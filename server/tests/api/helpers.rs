@@ -208,7 +208,7 @@ impl TestApp {
                 "FOLIO_MAIL_DIR" => Some(mail_dir.display().to_string()),
                 "FOLIO_MEDIA_DIR" => Some(media_dir.display().to_string()),
                 // Every test calls the API from 127.0.0.1: throttling has its own tests.
-                "FOLIO_API_THROTTLE_ANON" | "FOLIO_API_THROTTLE_USER" => {
+                "FOLIO_API_THROTTLE_ANON" | "FOLIO_API_THROTTLE_USER" | "FOLIO_SEARCH_THROTTLE" => {
                     Some("10000/minute".to_string())
                 }
                 _ => None,
@@ -446,10 +446,17 @@ impl TestApp {
         use app::ssr::auth::password::Password;
         let valid = accounts::validate_new_account(email, username, &Password::new(password), None)
             .expect("valid account");
-        accounts::create_account(&self.db, &valid, role, true, Utc::now())
-            .await
-            .expect("account created")
-            .id
+        accounts::create_account(
+            &self.db,
+            &app::ssr::auth::password::HashLimiter::per_core(),
+            &valid,
+            role,
+            true,
+            Utc::now(),
+        )
+        .await
+        .expect("account created")
+        .id
     }
 
     /// Signs this client in (expects success).
@@ -502,26 +509,7 @@ impl TestApp {
 
     /// The bodies of the emails sent so far, oldest first.
     pub fn emails(&self) -> Vec<String> {
-        let dir = self._database.mail_dir();
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Vec::new();
-        };
-        let mut files: Vec<(std::time::SystemTime, String)> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            .map(|e| {
-                let modified = e
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .unwrap_or(std::time::UNIX_EPOCH);
-                (
-                    modified,
-                    std::fs::read_to_string(e.path()).unwrap_or_default(),
-                )
-            })
-            .collect();
-        files.sort_by_key(|(t, _)| *t);
-        files.into_iter().map(|(_, body)| body).collect()
+        read_emails(&self._database.mail_dir())
     }
 
     /// Waits (up to 10 s) for the `n`-th email (1-based) and returns the link in it that starts
@@ -577,4 +565,150 @@ impl TestApp2 {
             .await
             .expect("json")
     }
+}
+
+/// The real `folio serve` binary on a free port with a fresh database, its log captured: for
+/// what only a whole process shows (its log lines, signals, exit).
+pub struct ServerProcess {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The process's database (removed when this is dropped).
+    pub database: TestDatabase,
+    child: std::process::Child,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl ServerProcess {
+    /// Starts `folio serve` with the test defaults plus `settings` (`(variable, value)`), on
+    /// the chosen backend, and waits (up to 60 s) until it listens.
+    pub async fn start(settings: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let database = TestDatabase::create(backend()).await;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_folio"));
+        command
+            .arg("serve")
+            .current_dir(database.dir.path())
+            .env("DATABASE_URL", &database.url)
+            .env("FOLIO_ADDR", "127.0.0.1:0")
+            .env("FOLIO_SITE_URL", "https://blog.example.org")
+            .env("FOLIO_ALLOWED_HOSTS", "blog.example.org,127.0.0.1")
+            .env("FOLIO_SECURE_COOKIES", "false")
+            .env(
+                "FOLIO_SITE_ROOT",
+                repo_root().join("target/site").display().to_string(),
+            )
+            .env("FOLIO_MAIL_DIR", database.mail_dir())
+            .env("FOLIO_MEDIA_DIR", database.media_dir())
+            .env("FOLIO_API_THROTTLE_ANON", "10000/minute")
+            .env("FOLIO_API_THROTTLE_USER", "10000/minute")
+            .env("FOLIO_SEARCH_THROTTLE", "10000/minute")
+            .env("FOLIO_LOG_FORMAT", "text")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        for (key, value) in settings {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start folio");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (port_tx, port_rx) = std::sync::mpsc::channel::<u16>();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(at) = line.find("listening on 127.0.0.1:") {
+                    let digits: String = line[at + "listening on 127.0.0.1:".len()..]
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    if let Ok(port) = digits.parse() {
+                        let _ = port_tx.send(port);
+                    }
+                }
+                let mut log = sink.lock().expect("log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let port = tokio::task::spawn_blocking(move || {
+            port_rx.recv_timeout(std::time::Duration::from_secs(60))
+        })
+        .await
+        .expect("join")
+        .unwrap_or_else(|_| panic!("folio did not start: {}", log.lock().unwrap()));
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            database,
+            child,
+            log,
+        }
+    }
+
+    /// Everything the process has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().expect("log").clone()
+    }
+
+    /// Sends SIGTERM (what systemd and container runtimes send to stop a service).
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the process to exit; its exit status, or `None` if it is still
+    /// running.
+    pub async fn wait_exit(
+        &mut self,
+        limit: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The emails sent so far (bodies of the `.eml` files, oldest first).
+    pub fn emails(&self) -> Vec<String> {
+        read_emails(&self.database.mail_dir())
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `.eml` files in `dir`, oldest first.
+pub fn read_emails(dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(std::time::SystemTime, String)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| {
+            let modified = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            (
+                modified,
+                std::fs::read_to_string(e.path()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    files.sort_by_key(|(t, _)| *t);
+    files.into_iter().map(|(_, body)| body).collect()
 }

@@ -7,6 +7,7 @@ mod cli;
 mod comments;
 mod editor;
 mod feeds;
+mod hardening;
 mod helpers;
 mod import;
 mod pages;

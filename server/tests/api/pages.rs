@@ -63,7 +63,7 @@ async fn post_page_renders_body_and_counts_each_view() {
     let (status, html) = app.get_text(&path).await;
     assert_eq!(status, 200);
     assert!(html.contains("<title>Hello there — Test Blog</title>"));
-    assert!(html.contains(r#"<h2 id="part-one">Part one</h2>"#));
+    assert!(html.contains(r#"<h2 id="user-content-part-one">Part one</h2>"#));
     assert!(html.contains("<code>code</code> &amp;"));
     assert!(!html.contains("alert(1)"), "sanitised");
     assert!(html.contains("1 min read"));

@@ -32,10 +32,75 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// Hashing failed (a bug or resource exhaustion; logged, never shown).
+/// Why a password could not be hashed or checked.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
-pub struct HashError(String);
+pub enum HashError {
+    /// Argon2 failed or the blocking task was cancelled (a bug or resource exhaustion; logged,
+    /// never shown).
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+    /// Every hashing slot stayed taken for the whole wait (see [`HashLimiter`]).
+    #[error("every password hashing slot is taken")]
+    Busy,
+}
+
+/// Bounds the password hashes this process computes at once.
+///
+/// Each Argon2 computation takes 19 MiB and a core for tens of milliseconds, before anything
+/// else about a request is known to be good, so unbounded parallel sign-ups or sign-ins could
+/// occupy every core and gigabytes of memory (OWASP Denial of Service Cheat Sheet: bound the
+/// resources a request can claim). A hash waits for one of the slots and otherwise fails with
+/// [`HashError::Busy`] (answered 503 with `Retry-After`). Memory for hashing is thus at most
+/// slots × 19 MiB.
+#[derive(Debug, Clone)]
+pub struct HashLimiter {
+    slots: crate::ssr::slots::WorkSlots,
+}
+
+impl HashLimiter {
+    /// At most `concurrent` (at least 1) hashes at once; others wait up to `wait`.
+    pub fn new(concurrent: usize, wait: std::time::Duration) -> Self {
+        Self {
+            slots: crate::ssr::slots::WorkSlots::new("password hashing", concurrent, wait),
+        }
+    }
+
+    /// One slot per core of this machine, waiting up to ten seconds (the server's defaults;
+    /// for the command line, which hashes one password at a time).
+    pub fn per_core() -> Self {
+        Self::new(
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            std::time::Duration::from_secs(10),
+        )
+    }
+
+    /// How many hashes may run at once.
+    pub fn concurrent(&self) -> usize {
+        self.slots.size()
+    }
+
+    /// [`hash`] within a slot.
+    ///
+    /// # Errors
+    /// [`HashError::Busy`] when no slot freed up in time; [`HashError::Failed`] as [`hash`].
+    pub async fn hash(&self, password: Password) -> Result<String, HashError> {
+        let _slot = self.slots.take().await.map_err(|_| HashError::Busy)?;
+        hash(password).await
+    }
+
+    /// [`verify`] within a slot.
+    ///
+    /// # Errors
+    /// [`HashError::Busy`] when no slot freed up in time; [`HashError::Failed`] as [`verify`].
+    pub async fn verify(
+        &self,
+        password: Password,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
+        let _slot = self.slots.take().await.map_err(|_| HashError::Busy)?;
+        verify(password, stored).await
+    }
+}
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP Argon2 parameters are valid");
@@ -49,7 +114,7 @@ fn hasher() -> Argon2<'static> {
 pub async fn hash(password: Password) -> Result<String, HashError> {
     tokio::task::spawn_blocking(move || hash_blocking(&password))
         .await
-        .map_err(|e| HashError(e.to_string()))?
+        .map_err(|e| HashError::Failed(e.to_string()))?
 }
 
 /// Hashes on the current thread (for CLI commands outside the server's executor).
@@ -61,7 +126,7 @@ pub fn hash_blocking(password: &Password) -> Result<String, HashError> {
     hasher()
         .hash_password(password.expose().as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+        .map_err(|e| HashError::Failed(e.to_string()))
 }
 
 /// A hash of a random password, verified against when the account does not exist or has no
@@ -98,7 +163,7 @@ pub async fn verify(password: Password, stored: Option<String>) -> Result<bool, 
         }
     })
     .await
-    .map_err(|e| HashError(e.to_string()))
+    .map_err(|e| HashError::Failed(e.to_string()))
 }
 
 /// Computes the dummy hash now (at start-up) so the first unknown-email sign-in is not faster.

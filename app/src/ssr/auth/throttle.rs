@@ -1,9 +1,22 @@
-//! Sign-in throttling: after too many failures in a window, per account and per client address,
-//! sign-in answers HTTP 429 with `Retry-After` until the oldest failure leaves the window.
+//! Throttles kept in the database, so every server sharing it counts the same: sign-in, sign-up
+//! and emailed links (reset, verification).
 //!
-//! Failures are kept in the database, so every server sharing it counts the same. Nobody is
-//! locked out for good: the window slides, and a successful sign-in clears the account's count
-//! (OWASP Authentication Cheat Sheet, "Account Lockout").
+//! Each throttle is a set of [`Rule`]s ("at most N events of this key in this window"). An
+//! attempt first **reserves** an event under every rule, in one transaction that also checks the
+//! counts ([`reserve`]); only then does the expensive or abusable work run (a password hash, an
+//! email). Parallel attempts therefore cannot all pass the check before any is recorded: the
+//! sixth of sixty simultaneous wrong passwords is refused before it is hashed. A reservation is
+//! released when the attempt turns out fine (a correct password), and otherwise simply counts
+//! until its window passes.
+//!
+//! Sign-in follows OWASP's Authentication Cheat Sheet ("Account Lockout", "Protect against
+//! automated attacks") in the form that hurts the attacker rather than the owner: failures are
+//! counted per pair of account and client address (5 in 15 minutes), per client address (20),
+//! and per account across all addresses (100, against guessing spread over many addresses). So
+//! a client that keeps failing locks out only itself; the owner, from an address that has not
+//! failed, still signs in with the right password, unless the account is under attack from more
+//! than 20 addresses at once, when even the owner waits (or resets the password, which clears the
+//! account's count). Nobody is locked out for good: every window slides.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -11,92 +24,227 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::error::AppError;
-use crate::ssr::db::login_failures::{self, FailureScope};
+use crate::ssr::db::throttle_events;
 use crate::ssr::db::Db;
 
-/// Limits of sign-in throttling.
+/// At most `limit` events of `key` in `scope` within `window`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// What is counted (a fixed name, such as `sign-in-account`).
+    pub scope: &'static str,
+    /// Whom it is counted for (an email address, a client address, both).
+    pub key: String,
+    /// Events allowed in the window.
+    pub limit: i64,
+    /// The sliding window.
+    pub window: Duration,
+}
+
+/// A limit as it is configured: `count` events per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Events allowed in the window.
+    pub count: i64,
+    /// The sliding window.
+    pub window: Duration,
+}
+
+/// Limits of sign-in throttling (see the module documentation).
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleSettings {
     /// The sliding window failures are counted in.
     pub window: Duration,
-    /// Failures allowed per account (email) in the window.
-    pub per_account: i64,
-    /// Failures allowed per client address in the window.
+    /// Failures allowed per account from one client address in the window.
+    pub per_account_and_address: i64,
+    /// Failures allowed per client address (whatever the account) in the window.
     pub per_address: i64,
+    /// Failures allowed per account from all addresses together in the window.
+    pub per_account: i64,
 }
 
 impl Default for ThrottleSettings {
-    /// 5 failures per account and 20 per address in 15 minutes.
+    /// 5 failures per account and address, 20 per address and 100 per account in 15 minutes.
     fn default() -> Self {
         Self {
             window: Duration::from_secs(15 * 60),
-            per_account: 5,
+            per_account_and_address: 5,
             per_address: 20,
+            per_account: 100,
         }
     }
 }
 
-fn window_start(settings: &ThrottleSettings, now: DateTime<Utc>) -> DateTime<Utc> {
-    now - chrono::Duration::from_std(settings.window).unwrap_or(chrono::Duration::minutes(15))
+/// Events reserved by [`reserve`]: they count until their window passes, unless released.
+#[derive(Debug)]
+#[must_use = "a reservation counts until it is released or its window passes"]
+pub struct Reservation {
+    ids: Vec<i64>,
 }
 
-/// Refuses the attempt when the account or the address used up its failures.
+impl Reservation {
+    /// Takes the reserved events back (the attempt turned out fine, e.g. a correct password).
+    ///
+    /// # Errors
+    /// [`AppError::Internal`] when the database fails.
+    pub async fn release(self, db: &Db) -> Result<(), AppError> {
+        let mut conn = db.acquire_write().await?;
+        throttle_events::delete_ids(conn.conn(), &self.ids).await?;
+        Ok(())
+    }
+}
+
+/// Reserves one event under each of `rules` at `now`, atomically: in one transaction the keys
+/// are locked (in a fixed order), the events written and then counted, and nothing is kept when
+/// any rule is over its limit.
 ///
 /// # Errors
-/// [`AppError::TooManyRequests`] with the seconds until the next attempt is allowed;
-/// [`AppError::Internal`] when the database fails.
-pub async fn check(
-    db: &Db,
-    settings: &ThrottleSettings,
-    account_key: &str,
-    address: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let since = window_start(settings, now);
-    let mut conn = db.acquire().await?;
-    for (scope, key, limit) in [
-        (FailureScope::Account, account_key, settings.per_account),
-        (FailureScope::Address, address, settings.per_address),
-    ] {
-        let (count, oldest) = login_failures::count_since(conn.conn(), scope, key, since).await?;
-        if count >= limit {
-            let free_at = oldest.unwrap_or(now) + (now - since);
+/// [`AppError::TooManyRequests`] with the seconds until the first rule over its limit lets an
+/// attempt through again; [`AppError::Internal`] when the database fails.
+pub async fn reserve(db: &Db, rules: &[Rule], now: DateTime<Utc>) -> Result<Reservation, AppError> {
+    let mut ordered: Vec<&Rule> = rules.iter().collect();
+    ordered.sort_by(|a, b| (a.scope, &a.key).cmp(&(b.scope, &b.key)));
+    let mut tx = db.begin().await?;
+    for rule in &ordered {
+        throttle_events::lock(tx.conn(), rule.scope, &rule.key).await?;
+    }
+    let mut ids = Vec::with_capacity(ordered.len());
+    for rule in &ordered {
+        let expires = now + chrono_duration(rule.window);
+        ids.push(throttle_events::insert(tx.conn(), rule.scope, &rule.key, now, expires).await?);
+    }
+    for rule in &ordered {
+        let since = now - chrono_duration(rule.window);
+        let (count, oldest) =
+            throttle_events::count_since(tx.conn(), rule.scope, &rule.key, since).await?;
+        if count > rule.limit {
+            let free_at = oldest.unwrap_or(now) + chrono_duration(rule.window);
             let retry_after_secs = (free_at - now).num_seconds().max(1) as u64;
-            tracing::warn!(
-                scope = scope.as_str(),
-                retry_after_secs,
-                "sign-in throttled"
-            );
+            tracing::warn!(scope = rule.scope, retry_after_secs, "throttled");
             return Err(AppError::TooManyRequests { retry_after_secs });
         }
     }
-    Ok(())
+    tx.commit().await?;
+    Ok(Reservation { ids })
 }
 
-/// Counts a failed sign-in against the account and the address.
+/// Whether one more event under each of `rules` would still be within its limit, without
+/// recording anything (for silent limits, such as emails to one address).
 ///
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
-pub async fn record_failure(
-    db: &Db,
-    account_key: &str,
-    address: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    login_failures::record(tx.conn(), FailureScope::Account, account_key, now).await?;
-    login_failures::record(tx.conn(), FailureScope::Address, address, now).await?;
-    tx.commit().await?;
+pub async fn would_allow(db: &Db, rules: &[Rule], now: DateTime<Utc>) -> Result<bool, AppError> {
+    let mut conn = db.acquire().await?;
+    for rule in rules {
+        let since = now - chrono_duration(rule.window);
+        let (count, _) =
+            throttle_events::count_since(conn.conn(), rule.scope, &rule.key, since).await?;
+        if count >= rule.limit {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn chrono_duration(window: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(1))
+}
+
+/// Links emailed to one address (password reset, verification): at most 3 an hour, whoever
+/// asks, so nobody can flood a mailbox through Folio.
+pub const EMAILS_PER_ADDRESS: Limit = Limit {
+    count: 3,
+    window: Duration::from_secs(3600),
+};
+
+/// The scope of emailed links per recipient address.
+pub const EMAIL_RECIPIENT: &str = "email-link-recipient";
+/// The scope of emailed links asked for per client address.
+pub const EMAIL_CLIENT: &str = "email-link-client";
+
+/// The rule for links emailed to `email` (compared in lower case).
+pub fn email_recipient_rule(email: &str) -> Rule {
+    Rule {
+        scope: EMAIL_RECIPIENT,
+        key: email.to_lowercase().chars().take(254).collect(),
+        limit: EMAILS_PER_ADDRESS.count,
+        window: EMAILS_PER_ADDRESS.window,
+    }
+}
+
+/// The rule for emailed links asked for from client `address` under `limit`.
+pub fn email_client_rule(limit: Limit, address: &str) -> Rule {
+    Rule {
+        scope: EMAIL_CLIENT,
+        key: address.to_string(),
+        limit: limit.count,
+        window: limit.window,
+    }
+}
+
+/// The scope of failures per account and client address.
+pub const SIGN_IN_PAIR: &str = "sign-in-account-address";
+/// The scope of failures per client address.
+pub const SIGN_IN_ADDRESS: &str = "sign-in-address";
+/// The scope of failures per account.
+pub const SIGN_IN_ACCOUNT: &str = "sign-in-account";
+
+/// The key of an account and a client address together (the email first: the address, the
+/// last part, never holds a line break, so no two pairs share a key).
+fn pair_key(account_key: &str, address: &str) -> String {
+    format!("{account_key}\n{address}")
+}
+
+/// The sign-in rules for `account_key` (the email as typed, lower case) from `address`.
+pub fn sign_in_rules(settings: &ThrottleSettings, account_key: &str, address: &str) -> Vec<Rule> {
+    vec![
+        Rule {
+            scope: SIGN_IN_PAIR,
+            key: pair_key(account_key, address),
+            limit: settings.per_account_and_address,
+            window: settings.window,
+        },
+        Rule {
+            scope: SIGN_IN_ADDRESS,
+            key: address.to_string(),
+            limit: settings.per_address,
+            window: settings.window,
+        },
+        Rule {
+            scope: SIGN_IN_ACCOUNT,
+            key: account_key.to_string(),
+            limit: settings.per_account,
+            window: settings.window,
+        },
+    ]
+}
+
+/// Forgets the failures of `account_key` from `address` (after a successful sign-in from there:
+/// the owner's own typos are forgiven; other addresses' failures still count).
+///
+/// # Errors
+/// [`AppError::Internal`] when the database fails.
+pub async fn clear_pair(db: &Db, account_key: &str, address: &str) -> Result<(), AppError> {
+    let mut conn = db.acquire_write().await?;
+    throttle_events::clear(
+        conn.conn(),
+        SIGN_IN_PAIR,
+        &pair_key(account_key, address),
+        false,
+    )
+    .await?;
     Ok(())
 }
 
-/// Forgets the account's failures (after it signed in or reset its password).
+/// Forgets every failure counted against `account_key` (after its password was reset: whoever
+/// was guessing the old one starts again).
 ///
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
 pub async fn clear_account(db: &Db, account_key: &str) -> Result<(), AppError> {
-    let mut conn = db.acquire_write().await?;
-    login_failures::clear(conn.conn(), FailureScope::Account, account_key).await?;
+    let mut tx = db.begin().await?;
+    throttle_events::clear(tx.conn(), SIGN_IN_ACCOUNT, account_key, false).await?;
+    throttle_events::clear(tx.conn(), SIGN_IN_PAIR, &pair_key(account_key, ""), true).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -144,5 +292,19 @@ mod tests {
         );
         assert_eq!(client_address(peer, Some("junk"), 1), "10.0.0.2");
         assert_eq!(client_address(peer, None, 1), "10.0.0.2");
+    }
+
+    #[test]
+    fn pairs_of_different_accounts_and_addresses_never_share_a_key() {
+        assert_ne!(
+            pair_key("a@x.org", "1.2.3.4"),
+            pair_key("a@x.org\n1.2.3.4", "")
+        );
+        assert!(pair_key("a@x.org", "1.2.3.4").starts_with(&pair_key("a@x.org", "")));
+        let rules = sign_in_rules(&ThrottleSettings::default(), "a@x.org", "1.2.3.4");
+        assert_eq!(
+            rules.iter().map(|r| r.limit).collect::<Vec<_>>(),
+            vec![5, 20, 100]
+        );
     }
 }

@@ -217,7 +217,9 @@ mod tests {
         );
         assert!(html.contains(r#"type="checkbox""#), "{html}");
         assert!(html.contains("The note."), "{html}");
-        assert!(html.contains("footnote"), "{html}");
+        // The footnote link and its target, both with the body's id prefix.
+        assert!(html.contains(r##"href="#user-content-1""##), "{html}");
+        assert!(html.contains(r#"id="user-content-1""#), "{html}");
     }
 
     #[test]
@@ -230,9 +232,15 @@ mod tests {
     #[test]
     fn headings_get_unique_ids_and_explicit_ids_win() {
         let html = render("## Hello, World!\n\n## Hello, World!\n\n### Custom {#my-id}\n");
-        assert!(html.contains(r#"<h2 id="hello-world">"#), "{html}");
-        assert!(html.contains(r#"<h2 id="hello-world-1">"#), "{html}");
-        assert!(html.contains(r#"<h3 id="my-id">"#), "{html}");
+        assert!(
+            html.contains(r#"<h2 id="user-content-hello-world">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<h2 id="user-content-hello-world-1">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<h3 id="user-content-my-id">"#), "{html}");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct NewEntry<'a> {
 pub struct LogRow {
     /// `admin_log.action_time`.
     pub action_time: DateTime<Utc>,
+    /// `admin_log.user_id` (`None` once the account is deleted).
+    pub user_id: Option<i64>,
     /// `admin_log.user_repr`.
     pub user_repr: String,
     /// `admin_log.object_type`.
@@ -64,7 +66,7 @@ impl LogRow {
 }
 
 const COLUMNS: &str =
-    "action_time, user_repr, object_type, object_id, object_repr, action, change_message";
+    "action_time, user_id, user_repr, object_type, object_id, object_repr, action, change_message";
 
 /// Writes one entry at `now`.
 ///

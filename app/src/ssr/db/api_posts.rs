@@ -330,50 +330,72 @@ pub async fn delete(conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
         .map(|r| r.rows_affected() > 0))
 }
 
-/// The size a chunk of titles grows to before it is sent (bytes).
-pub const TITLE_CHUNK_BYTES: usize = 16 * 1024;
+/// How many titles one query reads (one chunk of the stream, about 50 KB of text).
+pub const TITLES_PER_PAGE: i64 = 1000;
 
-/// Sends every public post's title, newest first, one per line (line breaks inside a title
-/// become spaces), in chunks of about [`TITLE_CHUNK_BYTES`], reading rows as a stream so memory
-/// does not grow with the number of posts. Stops quietly when the receiver is gone (the client
-/// went away).
+/// Where a page of titles ends: the last row's `published_at` and `id` (a keyset cursor).
+pub type TitleCursor = (DateTime<Utc>, i64);
+
+/// The next [`TITLES_PER_PAGE`] public titles, newest first, after `after` (or from the
+/// newest), one per line (line breaks inside a title become spaces), and the cursor of the last
+/// one (`None` when there are no more).
+///
+/// The caller takes a connection for one page and gives it back before sending the text, so a
+/// client that reads slowly never holds a pooled connection (each page is one indexed range
+/// scan).
 ///
 /// # Errors
 /// The driver's error.
-pub async fn send_public_titles(
+pub async fn public_titles_page(
     conn: Conn<'_>,
     now: DateTime<Utc>,
-    sender: &tokio::sync::mpsc::Sender<String>,
-) -> Result<(), sqlx::Error> {
-    use futures_util::TryStreamExt;
-    const SQL: &str = "SELECT p.title FROM posts p WHERE p.status = 'PUBLISHED' \
+    after: Option<TitleCursor>,
+) -> Result<(String, Option<TitleCursor>), sqlx::Error> {
+    const FIRST: &str =
+        "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
          AND p.published_at IS NOT NULL AND p.published_at <= $1 \
-         ORDER BY p.published_at DESC, p.id DESC";
-    let mut chunk = String::with_capacity(TITLE_CHUNK_BYTES + 256);
-    on_conn!(conn, |c| {
-        let mut rows = sqlx::query_scalar::<_, String>(SQL).bind(now).fetch(c);
-        while let Some(title) = rows.try_next().await? {
-            for (i, line) in title.lines().enumerate() {
-                if i > 0 {
-                    chunk.push(' ');
-                }
-                chunk.push_str(line);
+         ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
+    const NEXT: &str =
+        "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
+         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
+         AND (p.published_at < $3 OR (p.published_at = $3 AND p.id < $4)) \
+         ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
+    let rows: Vec<(String, DateTime<Utc>, i64)> = on_conn!(conn, |c| {
+        match after {
+            None => {
+                sqlx::query_as(FIRST)
+                    .bind(now)
+                    .bind(TITLES_PER_PAGE)
+                    .fetch_all(c)
+                    .await
             }
-            chunk.push('\n');
-            if chunk.len() >= TITLE_CHUNK_BYTES {
-                let full =
-                    std::mem::replace(&mut chunk, String::with_capacity(TITLE_CHUNK_BYTES + 256));
-                if sender.send(full).await.is_err() {
-                    return Ok(());
-                }
+            Some((at, id)) => {
+                sqlx::query_as(NEXT)
+                    .bind(now)
+                    .bind(TITLES_PER_PAGE)
+                    .bind(at)
+                    .bind(id)
+                    .fetch_all(c)
+                    .await
             }
         }
-        Ok::<(), sqlx::Error>(())
     })?;
-    if !chunk.is_empty() {
-        let _ = sender.send(chunk).await;
+    let mut text = String::with_capacity(rows.len() * 60);
+    for (title, _, _) in &rows {
+        for (i, line) in title.lines().enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            text.push_str(line);
+        }
+        text.push('\n');
     }
-    Ok(())
+    let cursor = if rows.len() as i64 == TITLES_PER_PAGE {
+        rows.last().map(|(_, at, id)| (*at, *id))
+    } else {
+        None
+    };
+    Ok((text, cursor))
 }
 
 #[cfg(test)]

@@ -312,19 +312,42 @@ pub struct PostStampRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Lists the slug, date and last change of every public post, newest first.
+/// When a public post last changed (the home page's `lastmod` in the sitemap); `None` when
+/// nothing is public.
 ///
 /// # Errors
 /// The driver's error.
-pub async fn list_public_stamps(
+pub async fn latest_public_update(
     conn: Conn<'_>,
     now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let sql = format!("SELECT MAX(p.updated_at) FROM posts p WHERE {PUBLIC}");
+    on_conn!(conn, |c| sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+        &sql
+    )
+    .bind(now)
+    .fetch_one(c)
+    .await)
+}
+
+/// Up to `limit` public posts' stamps after the first `offset`, newest first (one sitemap file
+/// of a site with more posts than one file may list).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list_public_stamps_page(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
 ) -> Result<Vec<PostStampRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT p.slug, p.published_at, p.updated_at FROM posts p WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC"
+        "SELECT p.slug, p.published_at, p.updated_at FROM posts p WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, PostStampRow>(&sql)
         .bind(now)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(c)
         .await)
 }
@@ -499,6 +522,42 @@ pub async fn count_all(conn: Conn<'_>) -> Result<i64, sqlx::Error> {
     )
     .fetch_one(c)
     .await)
+}
+
+/// Up to `limit` posts with an id above `after_id`, as `(id, body)` in id order (for walking
+/// every stored body in batches).
+///
+/// # Errors
+/// The driver's error.
+pub async fn bodies_after(
+    conn: Conn<'_>,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, body FROM posts WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// Replaces the stored (sanitised) body of post `id`, leaving everything else as it is.
+///
+/// # Errors
+/// The driver's error.
+pub async fn set_body(conn: Conn<'_>, id: i64, body: &str) -> Result<(), sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query("UPDATE posts SET body = $1 WHERE id = $2")
+            .bind(body)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
 }
 
 #[cfg(test)]

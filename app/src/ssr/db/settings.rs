@@ -33,3 +33,25 @@ pub async fn set(conn: Conn<'_>, key: &str, value: &str) -> Result<(), sqlx::Err
     })?;
     Ok(())
 }
+
+/// Writes a setting unless it already has a value (an atomic "first writer wins"); whether this
+/// call wrote it.
+///
+/// # Errors
+/// The driver's error.
+pub async fn insert_if_missing(
+    conn: Conn<'_>,
+    key: &str,
+    value: &str,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO site_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    })
+}

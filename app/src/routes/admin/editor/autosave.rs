@@ -443,7 +443,10 @@ impl Autosave {
     fn failed(self, error: &AppError) {
         match error {
             AppError::Conflict(message) => self.state.set(SaveState::Conflict(message.clone())),
-            AppError::Transport(_) | AppError::Internal | AppError::TooManyRequests { .. } => {
+            AppError::Transport(_)
+            | AppError::Internal
+            | AppError::TooManyRequests { .. }
+            | AppError::Busy { .. } => {
                 self.state.set(SaveState::Offline);
                 let delay = self.retry_delay.get_value();
                 self.retry_delay.set_value((delay * 2).min(RETRY_MAX));
