@@ -77,6 +77,17 @@ impl AppError {
 }
 
 impl AppError {
+    /// The seconds a client should wait before trying again (the `Retry-After` header, RFC 9110
+    /// §10.2.3), for the errors that have one (429, 503).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after_secs } | Self::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+
     /// A validation error for one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::default();

@@ -29,12 +29,8 @@ pub(crate) fn state() -> Result<crate::ssr::AppState, crate::error::AppError> {
 pub(crate) fn fail<T>(error: crate::error::AppError) -> Result<T, crate::error::AppError> {
     use leptos::prelude::use_context;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let crate::error::AppError::TooManyRequests { retry_after_secs }
-        | crate::error::AppError::Busy { retry_after_secs } = &error
-        {
-            if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.insert_header(http::header::RETRY_AFTER, value);
-            }
+        if let Some(seconds) = error.retry_after_secs() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
             parts.uri.path().starts_with("/_fn/")

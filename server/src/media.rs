@@ -30,15 +30,21 @@ pub struct UploadQuery {
     pub name: String,
 }
 
-/// An error as the upload endpoint answers it: the status of [`AppError::status_code`] and
-/// `{"error": "<message for people>"}`.
+/// An error as the upload endpoint answers it: the status of [`AppError::status_code`],
+/// `Retry-After` where the error has one, and `{"error": "<message for people>"}`.
 fn error_response(error: AppError) -> Response {
     let message = error.form_message().unwrap_or_else(|| error.to_string());
-    (
+    let mut response = (
         error.status_code(),
         Json(serde_json::json!({ "error": message })),
     )
-        .into_response()
+        .into_response();
+    if let Some(seconds) = error.retry_after_secs() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// Stores the uploaded image and answers 201 with the [`app::model::media::MediaItem`] as JSON;

@@ -1045,3 +1045,38 @@ async fn bodies_keep_no_foreign_ids_or_classes() {
         "done once per version"
     );
 }
+
+/// Issue 14: image decodes are bounded (each may take hundreds of megabytes): with one image
+/// slot, an upload arriving while another image is still being resized is refused with 503 and
+/// `Retry-After`, and taken once the slot is free again.
+#[tokio::test]
+async fn image_decoding_is_bounded() {
+    let app = TestApp::spawn_with(
+        crate::helpers::backend(),
+        &[("FOLIO_IMAGE_WORKERS", "1"), ("FOLIO_BUSY_WAIT", "0")],
+    )
+    .await;
+    staff(&app, Role::Author).await;
+    let big = png(3000, 3000);
+    let first = upload(&app, "big.png", big.clone()).await;
+    assert_eq!(first.status().as_u16(), 201);
+    // The first upload's resized copies are being made in the background, holding the slot.
+    let second = upload(&app, "second.png", png(1000, 10)).await;
+    assert_eq!(
+        second.status().as_u16(),
+        503,
+        "refused while the slot is busy"
+    );
+    assert!(second.headers().contains_key("retry-after"));
+    let mut accepted = false;
+    for _ in 0..150 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let response = upload(&app, "third.png", png(1000, 10)).await;
+        if response.status().as_u16() == 201 {
+            accepted = true;
+            break;
+        }
+        assert_eq!(response.status().as_u16(), 503);
+    }
+    assert!(accepted, "taken once the first image's copies were made");
+}
