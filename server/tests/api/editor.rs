@@ -60,18 +60,7 @@ async fn decode<T: serde::de::DeserializeOwned>(
 
 /// Creates a draft through the editor's "Write a post" endpoint; its id.
 async fn create_draft(app: &TestApp) -> i64 {
-    let response = app.call("editor/create", &[]).await;
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_else(|| panic!("no redirect: {}", response.status()))
-        .to_string();
-    location
-        .trim_start_matches("/admin/posts/")
-        .trim_end_matches("/edit/")
-        .parse()
-        .unwrap_or_else(|_| panic!("unexpected redirect {location}"))
+    app.create_draft().await
 }
 
 async fn open(app: &TestApp, id: i64) -> Result<EditorPost, (u16, AppError)> {

@@ -422,6 +422,23 @@ impl TestApp {
         response
     }
 
+    /// Creates a draft through the editor's "Write a post" endpoint as the signed-in client;
+    /// its id.
+    pub async fn create_draft(&self) -> i64 {
+        let response = self.call("editor/create", &[]).await;
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("no redirect: {}", response.status()))
+            .to_string();
+        location
+            .trim_start_matches("/admin/posts/")
+            .trim_end_matches("/edit/")
+            .parse()
+            .unwrap_or_else(|_| panic!("unexpected redirect {location}"))
+    }
+
     /// The folder this server keeps uploaded images in.
     pub fn media_dir(&self) -> PathBuf {
         self._database.media_dir()
