@@ -4,16 +4,17 @@
 pub mod accounts;
 pub mod admin;
 pub mod api_tokens;
+pub mod audit;
 pub mod auth;
-pub mod authoring;
-pub mod blog;
 pub mod comments;
 pub mod content;
 pub mod db;
 pub mod editor;
 pub mod mail;
 pub mod media;
+pub mod posts;
 pub mod slots;
 pub mod state;
+pub mod version;
 
 pub use state::AppState;

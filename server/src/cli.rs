@@ -180,7 +180,10 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 category,
                 progress: true,
             };
-            let summary = crate::import::import_markdown(&db, &options)
+            // This process serves no pages: nobody listens to its change events.
+            let events = app::ssr::posts::PostEvents::new();
+            let posts = app::ssr::posts::Posts::new(&db, &events);
+            let summary = crate::import::import_markdown(&posts, &options)
                 .await
                 .map_err(|e| e.to_string())?;
             db.close().await;

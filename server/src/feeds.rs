@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use app::domain::text::{escape_markup as xml_escape, post_path};
-use app::ssr::blog;
 use app::ssr::db::{categories, posts, users};
+use app::ssr::posts::reads as posts_reads;
 use app::ssr::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -59,7 +59,7 @@ pub async fn atom(State(state): State<AppState>) -> Response {
     let _ = writeln!(xml, "  <updated>{}</updated>", rfc3339(updated));
     let _ = writeln!(xml, "  <generator>Folio</generator>");
     for row in rows {
-        let detail = blog::detail_from_row(row, 0);
+        let detail = posts_reads::detail_from_row(row, 0);
         let post = detail.summary;
         let url = site.absolute(&post.path);
         let author = post

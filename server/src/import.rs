@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use app::domain::{slugify, text::post_path, PostStatus};
-use app::ssr::blog::{self, PostBody, PostInput, SaveOutcome};
 use app::ssr::content::markdown::render_markdown;
-use app::ssr::db::redirects::{self, normalize_path};
-use app::ssr::db::{users, Db};
+use app::ssr::db::redirects::normalize_path;
+use app::ssr::posts::rules::PostBody;
+use app::ssr::posts::write::{Imported, ImportedPost};
+use app::ssr::posts::{PostError, Posts};
 use chrono::{DateTime, Utc};
 
 use source::SourcePost;
@@ -189,13 +190,13 @@ pub fn byline(authors: &[String]) -> Option<String> {
     }
 }
 
-/// Imports the Markdown files under `options.paths` into `db`.
+/// Imports the Markdown files under `options.paths` through the posts wing's `posts`.
 ///
 /// # Errors
 /// [`ImportError`] when a given path cannot be read; per-file failures are reported in the
 /// summary instead.
 pub async fn import_markdown(
-    db: &Db,
+    posts: &Posts<'_>,
     options: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
     let files = find_files(&options.paths)?;
@@ -318,11 +319,13 @@ pub async fn import_markdown(
     for parsed in ready {
         bar.set_message(parsed.path.display().to_string());
         let html = render_markdown(&parsed.body, Some(&resolve));
-        match write_post(db, &parsed, html, Utc::now()).await {
-            Ok(SaveOutcome::Created(_)) => summary.created += 1,
-            Ok(SaveOutcome::Updated(_)) => summary.updated += 1,
-            Ok(SaveOutcome::Unchanged(_)) => summary.unchanged += 1,
-            Err(e) => summary.failed.push((parsed.path.clone(), e.to_string())),
+        match write_post(posts, &parsed, html, Utc::now()).await {
+            Ok(Imported::Created(_)) => summary.created += 1,
+            Ok(Imported::Updated(_)) => summary.updated += 1,
+            Ok(Imported::Unchanged(_)) => summary.unchanged += 1,
+            Err(e) => summary
+                .failed
+                .push((parsed.path.clone(), import_failure(e))),
         }
         bar.inc(1);
     }
@@ -330,15 +333,15 @@ pub async fn import_markdown(
     Ok(summary)
 }
 
-/// Writes one post with its author, category and redirects in one transaction.
+/// Writes one post with its author, category and redirects through the posts wing (one
+/// transaction).
 async fn write_post(
-    db: &Db,
+    posts: &Posts<'_>,
     parsed: &Parsed,
     html: String,
     now: DateTime<Utc>,
-) -> Result<SaveOutcome, blog::SaveError> {
+) -> Result<Imported, PostError> {
     let post = &parsed.post;
-    let mut tx = db.begin().await?;
     let author_name = post
         .authors
         .first()
@@ -352,48 +355,49 @@ async fn write_post(
             s
         }
     };
-    let author_id = users::ensure_author(tx.conn(), &username, &author_name, now).await?;
-    let category_id = blog::ensure_category(tx.conn(), &parsed.category).await?;
     let status = if post.draft || post.published_at.is_none() {
         PostStatus::Draft
     } else {
         PostStatus::Published
     };
-    let record = blog::prepare(
-        PostInput {
-            title: post.title.clone(),
-            slug: Some(post.slug.clone()),
-            author_id,
-            category_id,
-            byline: byline(&post.authors),
-            body: PostBody::Html {
-                html,
-                source: Some(parsed.body.clone()),
-            },
-            meta_description: post.description.clone(),
-            status,
-            published_at: post.published_at,
+    let imported = ImportedPost {
+        author: (username, author_name),
+        category: parsed.category.clone(),
+        title: post.title.clone(),
+        slug: Some(post.slug.clone()),
+        byline: byline(&post.authors),
+        body: PostBody::Html {
+            html,
+            source: Some(parsed.body.clone()),
         },
-        now,
-    )?;
-    let mut outcome = blog::save(tx.conn(), &record, now).await?;
-    let mut aliases: Vec<String> = post
-        .aliases
-        .iter()
-        .filter_map(|a| normalize_path(a))
-        .collect();
-    aliases.sort();
-    aliases.dedup();
-    let mut stored = redirects::list_for_post(tx.conn(), outcome.id()).await?;
-    stored.sort();
-    if stored != aliases {
-        redirects::replace_for_post(tx.conn(), outcome.id(), &aliases, now).await?;
-        if let SaveOutcome::Unchanged(id) = outcome {
-            outcome = SaveOutcome::Updated(id);
-        }
+        meta_description: post.description.clone(),
+        status,
+        published_at: post.published_at,
+        aliases: post
+            .aliases
+            .iter()
+            .filter_map(|a| normalize_path(a))
+            .collect(),
+    };
+    posts.import(imported, now).await
+}
+
+/// Why a post could not be imported, in words for the report (field messages by field; a
+/// database failure as itself, since the operator reads it in a terminal).
+fn import_failure(error: PostError) -> String {
+    match error {
+        PostError::Invalid(errors) => errors
+            .0
+            .iter()
+            .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+            .collect::<Vec<_>>()
+            .join("; "),
+        PostError::SlugTaken { slug, date } => match date {
+            Some(day) => format!("another post already has the slug '{slug}' on {day}"),
+            None => format!("the slug '{slug}' is taken"),
+        },
+        other => other.to_string(),
     }
-    tx.commit().await?;
-    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
-//! Gives server-function errors their real HTTP status.
+//! Gives server-function errors their real HTTP status: the one place that maps an [`AppError`]
+//! returned over HTTP to its status (the error page does it for pages rendered on the server).
 //!
-//! Leptos answers every server-function error with 500 unless the function set a status itself;
-//! errors raised before the function runs (arguments that do not parse) cannot. This middleware
-//! reads the [`AppError`] of such a response and sets [`AppError::status_code`], so a malformed
-//! request is a 400, not a server failure.
+//! Leptos answers every server-function error with 500. This middleware reads the [`AppError`]
+//! of such a response and sets [`AppError::status_code`] (and `Retry-After` for 429 and 503), so
+//! a server function just returns its error with `?`: a forbidden call is a 403 and a malformed
+//! one a 400, never a server failure. Plain HTML form posts (no JavaScript) are answered by
+//! Leptos with a redirect back to the form carrying the error; they are left as they are.
 
 use app::error::AppError;
 use axum::body::Body;
@@ -33,6 +35,11 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = error.status_code();
+        if let Some(seconds) = error.retry_after_secs() {
+            parts
+                .headers
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -23,6 +23,7 @@ use app::ssr::auth::session_store::DbSessionStore;
 use app::ssr::auth::throttle::{Limit, ThrottleSettings};
 use app::ssr::auth::{tokens, AuthSettings, SecretKey};
 use app::ssr::db::settings;
+use app::ssr::posts::PostEvents;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -63,6 +64,7 @@ pub struct Application {
     db: Db,
     port: u16,
     limits: crate::config::ServerLimits,
+    events: PostEvents,
 }
 
 /// How long closing the database may take at shutdown.
@@ -80,10 +82,11 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
-        crate::welcome::ensure_welcome_post(&db)
+        let events = PostEvents::new();
+        crate::welcome::ensure_welcome_post(&db, &events)
             .await
             .map_err(|e| StartupError::Seed(e.to_string()))?;
-        app::ssr::blog::resanitize_stored_bodies(&db)
+        app::ssr::posts::maintenance::resanitize_stored_bodies(&db)
             .await
             .map_err(|e| StartupError::Seed(e.to_string()))?;
         let listener =
@@ -122,7 +125,7 @@ impl Application {
             hasher: HashLimiter::new(config.password_hashers, config.busy_wait),
             trusted_proxies: config.trusted_proxies,
         };
-        let router = build_router(config, db.clone(), local, auth, mailer);
+        let router = build_router(config, db.clone(), local, auth, mailer, events.clone());
         tracing::info!(
             url = %config.site_url,
             listen = %local,
@@ -138,6 +141,7 @@ impl Application {
             db,
             port: local.port(),
             limits: config.limits,
+            events,
         })
     }
 
@@ -149,6 +153,12 @@ impl Application {
     /// The application's database pool.
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The channel the application sends posts' change events on (subscribe before serving to
+    /// see every one).
+    pub fn events(&self) -> &PostEvents {
+        &self.events
     }
 
     /// Serves requests until SIGTERM or Ctrl-C, then finishes the requests in flight (within
@@ -180,6 +190,7 @@ pub fn build_router(
     local: std::net::SocketAddr,
     auth: AuthSettings,
     mailer: app::ssr::mail::Mailer,
+    events: PostEvents,
 ) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(Arc::<str>::from("folio"))
@@ -208,6 +219,7 @@ pub fn build_router(
                 config.busy_wait,
             ),
         },
+        events,
     };
     let security = SecuritySettings {
         allowed_hosts: config.allowed_hosts.clone().into(),

@@ -2,8 +2,10 @@
 //! screen. Written once; deleting it later does not bring it back.
 
 use app::domain::PostStatus;
-use app::ssr::blog::{self, PostBody, PostInput};
-use app::ssr::db::{posts, settings, users, Db};
+use app::ssr::db::{posts, settings, Db};
+use app::ssr::posts::rules::PostBody;
+use app::ssr::posts::write::ImportedPost;
+use app::ssr::posts::{PostError, PostEvents, Posts};
 
 /// The `site_settings` key recording that the welcome post was written.
 pub const WELCOME_SETTING: &str = "welcome_post_created";
@@ -11,40 +13,38 @@ pub const WELCOME_SETTING: &str = "welcome_post_created";
 /// The welcome post's Markdown.
 pub const WELCOME_MARKDOWN: &str = include_str!("welcome.md");
 
-/// Writes the welcome post if this database has never had one and holds no posts.
+/// Writes the welcome post (through the posts wing, as an import) if this database has never had
+/// one and holds no posts.
 ///
 /// # Errors
 /// Database failures and (never for the built-in text) validation failures.
-pub async fn ensure_welcome_post(db: &Db) -> Result<(), blog::SaveError> {
-    let mut tx = db.begin().await?;
-    if settings::get(tx.conn(), WELCOME_SETTING).await?.is_some() {
+pub async fn ensure_welcome_post(db: &Db, events: &PostEvents) -> Result<(), PostError> {
+    let mut conn = db.acquire().await?;
+    if settings::get(conn.conn(), WELCOME_SETTING).await?.is_some() {
         return Ok(());
     }
+    let empty = posts::count_all(conn.conn()).await? == 0;
+    drop(conn);
     let now = chrono::Utc::now();
-    if posts::count_all(tx.conn()).await? == 0 {
-        let author_id = users::ensure_author(tx.conn(), "folio", "The Folio team", now).await?;
-        let category_id = blog::ensure_category(tx.conn(), "General").await?;
-        let record = blog::prepare(
-            PostInput {
-                title: "Welcome to Folio".into(),
-                slug: Some("welcome-to-folio".into()),
-                author_id,
-                category_id,
-                byline: None,
-                body: PostBody::Markdown(WELCOME_MARKDOWN.into()),
-                meta_description: Some(
-                    "Your new Folio site is running. Here is what it can do and how to fill it."
-                        .into(),
-                ),
-                status: PostStatus::Published,
-                published_at: Some(now),
-            },
-            now,
-        )?;
-        blog::save(tx.conn(), &record, now).await?;
+    if empty {
+        let welcome = ImportedPost {
+            author: ("folio".into(), "The Folio team".into()),
+            category: "General".into(),
+            title: "Welcome to Folio".into(),
+            slug: Some("welcome-to-folio".into()),
+            byline: None,
+            body: PostBody::Markdown(WELCOME_MARKDOWN.into()),
+            meta_description: Some(
+                "Your new Folio site is running. Here is what it can do and how to fill it.".into(),
+            ),
+            status: PostStatus::Published,
+            published_at: Some(now),
+            aliases: Vec::new(),
+        };
+        Posts::new(db, events).import(welcome, now).await?;
         tracing::info!("wrote the welcome post");
     }
-    settings::set(tx.conn(), WELCOME_SETTING, &now.to_rfc3339()).await?;
-    tx.commit().await?;
+    let mut conn = db.acquire_write().await?;
+    settings::set(conn.conn(), WELCOME_SETTING, &now.to_rfc3339()).await?;
     Ok(())
 }

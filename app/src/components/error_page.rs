@@ -6,9 +6,18 @@ use leptos_router::components::A;
 use crate::components::page_meta::PageMeta;
 use crate::error::AppError;
 
-/// A friendly page for `error`. The HTTP status was set where the error arose.
+/// A friendly page for `error`; on the server it also sets the response's status from the error
+/// ([`AppError::status_code`], and `Retry-After` where it has one), so a page whose data failed
+/// answers 403, 404, 429... and not 200.
 #[component]
 pub fn ErrorPage(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(error.status_code());
+        if let Some(seconds) = error.retry_after_secs() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+    }
     match error {
         AppError::NotFound => view! { <NotFound/> }.into_any(),
         AppError::Internal | AppError::Transport(_) => {

@@ -14,9 +14,9 @@ use crate::model::CurrentUser;
 /// [`AppError::Internal`] when the session store or database fails.
 #[server(prefix = "/_fn", endpoint = "accounts/me", input = GetUrl)]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    let (state, session) = super::state_and_session().await.or_else(super::fail)?;
+    let (state, session) = super::state_and_session().await?;
     let account = crate::ssr::auth::current_account(&state, &session).await;
-    super::finish(account.map(|a| a.map(CurrentUser::from)))
+    account.map(|a| a.map(CurrentUser::from))
 }
 
 /// Creates a reader account, signs it in, sends the verification email, and goes to `next`
@@ -35,7 +35,7 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::ssr::{accounts, auth::password::Password};
-    let (state, session) = super::state_and_session().await.or_else(super::fail)?;
+    let (state, session) = super::state_and_session().await?;
     let input = accounts::SignUp {
         email,
         username,
@@ -43,7 +43,7 @@ pub async fn sign_up(
         password_confirm: Password::new(password_confirm),
     };
     let address = client_address(&state).await;
-    super::finish(accounts::sign_up(&state, &session, input, &address).await)?;
+    accounts::sign_up(&state, &session, input, &address).await?;
     leptos_axum::redirect(&crate::domain::safe_next(next.as_deref()));
     Ok(())
 }
@@ -57,11 +57,9 @@ pub async fn sign_up(
 #[server(prefix = "/_fn", endpoint = "accounts/login")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::ssr::{accounts, auth::password::Password};
-    let (state, session) = super::state_and_session().await.or_else(super::fail)?;
+    let (state, session) = super::state_and_session().await?;
     let address = client_address(&state).await;
-    super::finish(
-        accounts::log_in(&state, &session, &email, Password::new(password), &address).await,
-    )?;
+    accounts::log_in(&state, &session, &email, Password::new(password), &address).await?;
     leptos_axum::redirect(&crate::domain::safe_next(next.as_deref()));
     Ok(())
 }
@@ -72,8 +70,8 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
 /// [`AppError::Internal`] when the session store fails.
 #[server(prefix = "/_fn", endpoint = "accounts/logout")]
 pub async fn log_out() -> Result<(), AppError> {
-    let (_, session) = super::state_and_session().await.or_else(super::fail)?;
-    super::finish(crate::ssr::accounts::log_out(&session).await)?;
+    let (_, session) = super::state_and_session().await?;
+    crate::ssr::accounts::log_out(&session).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -91,21 +89,17 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::ssr::{accounts, auth, auth::password::Password};
-    let (state, session) = super::state_and_session().await.or_else(super::fail)?;
-    let account = super::finish(
-        auth::require_permission(&state, &session, Permission::EditOwnAccount).await,
-    )?;
-    super::finish(
-        accounts::change_password(
-            &state,
-            &session,
-            &account,
-            Password::new(old_password),
-            Password::new(new_password),
-            Password::new(new_password_confirm),
-        )
-        .await,
-    )?;
+    let (state, session) = super::state_and_session().await?;
+    let account = auth::require_permission(&state, &session, Permission::EditOwnAccount).await?;
+    accounts::change_password(
+        &state,
+        &session,
+        &account,
+        Password::new(old_password),
+        Password::new(new_password),
+        Password::new(new_password_confirm),
+    )
+    .await?;
     leptos_axum::redirect("/accounts/profile/?done=password");
     Ok(())
 }
@@ -117,9 +111,9 @@ pub async fn change_password(
 /// [`AppError::TooManyRequests`] when this client asked for too many links.
 #[server(prefix = "/_fn", endpoint = "accounts/password/reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    let state = super::state().or_else(super::fail)?;
+    let state = super::state()?;
     let address = client_address(&state).await;
-    super::finish(crate::ssr::accounts::request_password_reset(&state, &email, &address).await)?;
+    crate::ssr::accounts::request_password_reset(&state, &email, &address).await?;
     leptos_axum::redirect("/accounts/password/reset/?sent=1");
     Ok(())
 }
@@ -130,8 +124,8 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 /// [`AppError::Internal`] when the database fails.
 #[server(prefix = "/_fn", endpoint = "accounts/password/reset/check", input = GetUrl)]
 pub async fn check_reset_token(token: String) -> Result<bool, AppError> {
-    let state = super::state().or_else(super::fail)?;
-    super::finish(crate::ssr::accounts::reset_token_is_valid(&state, &token).await)
+    let state = super::state()?;
+    crate::ssr::accounts::reset_token_is_valid(&state, &token).await
 }
 
 /// Sets a new password with a reset link's token, then goes to the sign-in page.
@@ -146,16 +140,14 @@ pub async fn reset_password(
     new_password_confirm: String,
 ) -> Result<(), AppError> {
     use crate::ssr::auth::password::Password;
-    let state = super::state().or_else(super::fail)?;
-    super::finish(
-        crate::ssr::accounts::reset_password(
-            &state,
-            &token,
-            Password::new(new_password),
-            Password::new(new_password_confirm),
-        )
-        .await,
-    )?;
+    let state = super::state()?;
+    crate::ssr::accounts::reset_password(
+        &state,
+        &token,
+        Password::new(new_password),
+        Password::new(new_password_confirm),
+    )
+    .await?;
     leptos_axum::redirect("/accounts/login/?done=reset");
     Ok(())
 }
@@ -166,8 +158,8 @@ pub async fn reset_password(
 /// [`AppError::Validation`] (`""`) for a used or expired link.
 #[server(prefix = "/_fn", endpoint = "accounts/verify")]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
-    let state = super::state().or_else(super::fail)?;
-    super::finish(crate::ssr::accounts::verify_email(&state, &token).await)?;
+    let state = super::state()?;
+    crate::ssr::accounts::verify_email(&state, &token).await?;
     leptos_axum::redirect("/accounts/verified/");
     Ok(())
 }
@@ -183,20 +175,16 @@ pub async fn resend_verification() -> Result<(), AppError> {
     let (state, account) = super::require(crate::domain::Permission::EditOwnAccount).await?;
     if !account.is_verified {
         let address = client_address(&state).await;
-        let _asked = super::finish(
-            throttle::reserve(
-                &state.db,
-                &[throttle::email_client_rule(
-                    state.auth.email_limit,
-                    &address,
-                )],
-                chrono::Utc::now(),
-            )
-            .await,
-        )?;
-        super::finish(
-            crate::ssr::accounts::send_verification(&state, &account, chrono::Utc::now()).await,
-        )?;
+        let _asked = throttle::reserve(
+            &state.db,
+            &[throttle::email_client_rule(
+                state.auth.email_limit,
+                &address,
+            )],
+            chrono::Utc::now(),
+        )
+        .await?;
+        crate::ssr::accounts::send_verification(&state, &account, chrono::Utc::now()).await?;
     }
     leptos_axum::redirect("/accounts/profile/?done=verification-sent");
     Ok(())
@@ -220,7 +208,7 @@ pub async fn update_profile(
         bio,
         avatar_url,
     };
-    super::finish(accounts::update_profile(&state, &account, input).await)?;
+    accounts::update_profile(&state, &account, input).await?;
     leptos_axum::redirect("/accounts/profile/?done=profile");
     Ok(())
 }

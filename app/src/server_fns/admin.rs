@@ -33,7 +33,7 @@ async fn staff() -> Result<(crate::ssr::AppState, crate::ssr::db::users::Account
 #[server(prefix = "/_fn", endpoint = "admin/index", input = GetUrl)]
 pub async fn get_admin_index() -> Result<AdminIndex, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::index(&state, &actor, chrono::Utc::now()).await)
+    crate::ssr::admin::index(&state, &actor, chrono::Utc::now()).await
 }
 
 /// One page of `model`'s change list for the list's query string (`q`, `o`, filters, `year`,
@@ -46,16 +46,8 @@ pub async fn admin_change_list(model: AdminModel, query: String) -> Result<Chang
     use crate::domain::changelist::ListParams;
     let (state, actor) = staff().await?;
     let params = ListParams::parse(&query);
-    super::finish(
-        crate::ssr::admin::changelist::change_list(
-            &state,
-            &actor,
-            model,
-            &params,
-            chrono::Utc::now(),
-        )
-        .await,
-    )
+    crate::ssr::admin::changelist::change_list(&state, &actor, model, &params, chrono::Utc::now())
+        .await
 }
 
 /// Runs bulk action `action` on the rows `ids` (comma-separated) or, with `select_across`, on
@@ -76,26 +68,24 @@ pub async fn admin_bulk_action(
     use crate::ssr::admin::actions::{self, BulkAction, Selection};
     let (state, actor) = staff().await?;
     let Some(action) = BulkAction::parse(model, &action) else {
-        return super::fail(AppError::BadRequest("Choose an action.".into()));
+        return Err(AppError::BadRequest("Choose an action.".into()));
     };
     let selection = if select_across {
         Selection::AllMatching
     } else {
-        Selection::Ids(parse_ids(&ids).or_else(super::fail)?)
+        Selection::Ids(parse_ids(&ids)?)
     };
     let params = ListParams::parse(&query);
-    super::finish(
-        actions::run(
-            &state,
-            &actor,
-            model,
-            action,
-            selection,
-            &params,
-            chrono::Utc::now(),
-        )
-        .await,
+    actions::run(
+        &state,
+        &actor,
+        model,
+        action,
+        selection,
+        &params,
+        chrono::Utc::now(),
     )
+    .await
 }
 
 /// Saves the post statuses changed in the list: `changes` is `id:STATUS` pairs, comma-separated.
@@ -114,15 +104,10 @@ pub async fn admin_save_statuses(changes: String) -> Result<ActionReport, AppErr
             .and_then(|(id, status)| Some((id.parse::<i64>().ok()?, PostStatus::parse(status)?)));
         match parsed_pair {
             Some(pair) => parsed.push(pair),
-            None => {
-                return super::fail(AppError::BadRequest(format!("'{pair}' is not id:STATUS.")))
-            }
+            None => return Err(AppError::BadRequest(format!("'{pair}' is not id:STATUS."))),
         }
     }
-    super::finish(
-        crate::ssr::admin::actions::save_statuses(&state, &actor, &parsed, chrono::Utc::now())
-            .await,
-    )
+    crate::ssr::admin::actions::save_statuses(&state, &actor, &parsed, chrono::Utc::now()).await
 }
 
 /// Parses comma-separated ids.
@@ -145,7 +130,7 @@ fn parse_ids(ids: &str) -> Result<Vec<i64>, AppError> {
 #[server(prefix = "/_fn", endpoint = "admin/delete/preview", input = GetUrl)]
 pub async fn admin_delete_preview(model: AdminModel, id: i64) -> Result<DeletePreview, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::deletion::preview(&state, &actor, model, id).await)
+    crate::ssr::admin::deletion::preview(&state, &actor, model, id).await
 }
 
 /// Deletes object `id` of `model`, then goes to the change list with a message.
@@ -156,9 +141,8 @@ pub async fn admin_delete_preview(model: AdminModel, id: i64) -> Result<DeletePr
 pub async fn admin_delete(model: AdminModel, id: i64) -> Result<(), AppError> {
     use crate::domain::text::encode_query_value;
     let (state, actor) = staff().await?;
-    let name = super::finish(
-        crate::ssr::admin::deletion::delete(&state, &actor, model, id, chrono::Utc::now()).await,
-    )?;
+    let name =
+        crate::ssr::admin::deletion::delete(&state, &actor, model, id, chrono::Utc::now()).await?;
     leptos_axum::redirect(&format!(
         "{}?deleted={}",
         model.list_path(),
@@ -177,7 +161,7 @@ pub async fn admin_history(
     id: i64,
 ) -> Result<(String, Vec<LogEntry>), AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::history(&state, &actor, model, id).await)
+    crate::ssr::admin::history(&state, &actor, model, id).await
 }
 
 /// A post's change form (`id: None` for the add form).
@@ -187,7 +171,7 @@ pub async fn admin_history(
 #[server(prefix = "/_fn", endpoint = "admin/posts/form", input = GetUrl)]
 pub async fn admin_post_form(id: Option<i64>) -> Result<PostForm, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::posts::form(&state, &actor, id).await)
+    crate::ssr::admin::posts::form(&state, &actor, id).await
 }
 
 /// Saves a post's change form, then goes where `after` says (`save`, `continue`, `addanother`).
@@ -224,7 +208,7 @@ pub async fn admin_save_post(
         meta_description,
         version,
     };
-    let saved = super::finish(posts::save(&state, &actor, input, chrono::Utc::now()).await)?;
+    let saved = posts::save(&state, &actor, input, chrono::Utc::now()).await?;
     leptos_axum::redirect(
         &AfterSave::parse(after.as_deref().unwrap_or("")).path(AdminModel::Posts, saved),
     );
@@ -238,7 +222,7 @@ pub async fn admin_save_post(
 #[server(prefix = "/_fn", endpoint = "admin/posts/preview")]
 pub async fn admin_preview_markdown(body: String) -> Result<String, AppError> {
     let (_, actor) = staff().await?;
-    super::finish(crate::ssr::admin::posts::preview(&actor, &body))
+    crate::ssr::admin::posts::preview(&actor, &body)
 }
 
 /// Staff members matching `q` (username, name or email) for the author picker.
@@ -248,7 +232,7 @@ pub async fn admin_preview_markdown(body: String) -> Result<String, AppError> {
 #[server(prefix = "/_fn", endpoint = "admin/authors", input = GetUrl)]
 pub async fn admin_search_authors(q: String) -> Result<Vec<AuthorChoice>, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::posts::search_authors(&state, &actor, &q).await)
+    crate::ssr::admin::posts::search_authors(&state, &actor, &q).await
 }
 
 /// A category's change form (`id: None` for the add form).
@@ -258,7 +242,7 @@ pub async fn admin_search_authors(q: String) -> Result<Vec<AuthorChoice>, AppErr
 #[server(prefix = "/_fn", endpoint = "admin/categories/form", input = GetUrl)]
 pub async fn admin_category_form(id: Option<i64>) -> Result<CategoryForm, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::categories::form(&state, &actor, id).await)
+    crate::ssr::admin::categories::form(&state, &actor, id).await
 }
 
 /// Saves a category's change form.
@@ -282,7 +266,7 @@ pub async fn admin_save_category(
         slug,
         version,
     };
-    let saved = super::finish(categories::save(&state, &actor, input, chrono::Utc::now()).await)?;
+    let saved = categories::save(&state, &actor, input, chrono::Utc::now()).await?;
     leptos_axum::redirect(
         &AfterSave::parse(after.as_deref().unwrap_or("")).path(AdminModel::Categories, saved),
     );
@@ -296,7 +280,7 @@ pub async fn admin_save_category(
 #[server(prefix = "/_fn", endpoint = "admin/comments/form", input = GetUrl)]
 pub async fn admin_comment_form(id: i64) -> Result<CommentForm, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::comments::form(&state, &actor, id).await)
+    crate::ssr::admin::comments::form(&state, &actor, id).await
 }
 
 /// Saves a comment's change form (`is_approved` is a checkbox: present means yes).
@@ -320,7 +304,7 @@ pub async fn admin_save_comment(
         is_approved: is_approved.is_some(),
         version,
     };
-    let saved = super::finish(comments::save(&state, &actor, input, chrono::Utc::now()).await)?;
+    let saved = comments::save(&state, &actor, input, chrono::Utc::now()).await?;
     let after = match AfterSave::parse(after.as_deref().unwrap_or("")) {
         AfterSave::AddAnother => AfterSave::List,
         other => other,
@@ -336,7 +320,7 @@ pub async fn admin_save_comment(
 #[server(prefix = "/_fn", endpoint = "admin/users/form", input = GetUrl)]
 pub async fn admin_user_form(id: Option<i64>) -> Result<UserForm, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::users::form(&state, &actor, id).await)
+    crate::ssr::admin::users::form(&state, &actor, id).await
 }
 
 /// Saves a user's change form; `send_reset` (a checkbox) emails a link to choose a password.
@@ -369,7 +353,7 @@ pub async fn admin_save_user(
         version,
         send_reset: send_reset.is_some(),
     };
-    let saved = super::finish(users::save(&state, &actor, input, chrono::Utc::now()).await)?;
+    let saved = users::save(&state, &actor, input, chrono::Utc::now()).await?;
     leptos_axum::redirect(
         &AfterSave::parse(after.as_deref().unwrap_or("")).path(AdminModel::Users, saved),
     );
@@ -384,7 +368,7 @@ pub async fn admin_save_user(
 #[server(prefix = "/_fn", endpoint = "admin/users/reset")]
 pub async fn admin_send_password_reset(id: i64) -> Result<(), AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::admin::users::send_password_reset(&state, &actor, id).await)?;
+    crate::ssr::admin::users::send_password_reset(&state, &actor, id).await?;
     leptos_axum::redirect(&format!("/admin/users/{id}/?reset=1"));
     Ok(())
 }

@@ -14,9 +14,9 @@ use crate::model::CommentView;
 /// [`AppError::NotFound`] when the post is not public.
 #[server(prefix = "/_fn", endpoint = "comments", input = GetUrl)]
 pub async fn list_comments(post_id: i64) -> Result<Vec<CommentView>, AppError> {
-    let (state, session) = super::state_and_session().await.or_else(super::fail)?;
-    let viewer = super::finish(crate::ssr::auth::current_account(&state, &session).await)?;
-    super::finish(crate::ssr::comments::list(&state, post_id, viewer.as_ref()).await)
+    let (state, session) = super::state_and_session().await?;
+    let viewer = crate::ssr::auth::current_account(&state, &session).await?;
+    crate::ssr::comments::list(&state, post_id, viewer.as_ref()).await
 }
 
 /// Writes a comment (plain text) on a public post as the signed-in user; it is shown to others
@@ -28,7 +28,7 @@ pub async fn list_comments(post_id: i64) -> Result<Vec<CommentView>, AppError> {
 #[server(prefix = "/_fn", endpoint = "comments/add")]
 pub async fn add_comment(post_id: i64, body: String) -> Result<i64, AppError> {
     let (state, account) = super::require(crate::domain::Permission::Comment).await?;
-    super::finish(crate::ssr::comments::add(&state, &account, post_id, &body).await)
+    crate::ssr::comments::add(&state, &account, post_id, &body).await
 }
 
 /// Deletes a comment: one's own, or any for a moderator.
@@ -39,7 +39,7 @@ pub async fn add_comment(post_id: i64, body: String) -> Result<i64, AppError> {
 #[server(prefix = "/_fn", endpoint = "comments/delete")]
 pub async fn delete_comment(id: i64) -> Result<(), AppError> {
     let (state, account) = super::require(crate::domain::Permission::Comment).await?;
-    super::finish(crate::ssr::comments::delete(&state, &account, id).await)
+    crate::ssr::comments::delete(&state, &account, id).await
 }
 
 /// Approves (or unapproves) a comment; editors and administrators only.
@@ -50,5 +50,5 @@ pub async fn delete_comment(id: i64) -> Result<(), AppError> {
 #[server(prefix = "/_fn", endpoint = "comments/moderate")]
 pub async fn moderate_comment(id: i64, approved: bool) -> Result<(), AppError> {
     let (state, _) = super::require(crate::domain::Permission::ModerateComments).await?;
-    super::finish(crate::ssr::comments::set_approved(&state, id, approved).await)
+    crate::ssr::comments::set_approved(&state, id, approved).await
 }

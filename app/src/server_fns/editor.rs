@@ -25,7 +25,7 @@ async fn staff() -> Result<(crate::ssr::AppState, crate::ssr::db::users::Account
 #[server(prefix = "/_fn", endpoint = "editor/open", input = GetUrl)]
 pub async fn editor_open(id: i64) -> Result<EditorPost, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::editor::open(&state, &actor, id, chrono::Utc::now()).await)
+    crate::ssr::editor::open(&state, &actor, id, chrono::Utc::now()).await
 }
 
 /// Creates an empty draft and sends the browser to its editor (a plain form post).
@@ -35,7 +35,7 @@ pub async fn editor_open(id: i64) -> Result<EditorPost, AppError> {
 #[server(prefix = "/_fn", endpoint = "editor/create")]
 pub async fn editor_create() -> Result<(), AppError> {
     let (state, actor) = staff().await?;
-    let id = super::finish(crate::ssr::editor::create(&state, &actor, chrono::Utc::now()).await)?;
+    let id = crate::ssr::editor::create(&state, &actor, chrono::Utc::now()).await?;
     leptos_axum::redirect(&EditorPost::edit_path(id));
     Ok(())
 }
@@ -60,7 +60,7 @@ pub async fn editor_save(
         version: &version,
         checkpoint,
     };
-    super::finish(crate::ssr::editor::save(&state, &actor, saving, draft, chrono::Utc::now()).await)
+    crate::ssr::editor::save(&state, &actor, saving, draft, chrono::Utc::now()).await
 }
 
 /// Publishes, schedules or unpublishes post `id`.
@@ -74,9 +74,7 @@ pub async fn editor_publish(
     action: PublishAction,
 ) -> Result<Saved, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(
-        crate::ssr::editor::publish(&state, &actor, id, action, &version, chrono::Utc::now()).await,
-    )
+    crate::ssr::editor::publish(&state, &actor, id, action, &version, chrono::Utc::now()).await
 }
 
 /// Post `id`'s revisions, newest first.
@@ -86,7 +84,7 @@ pub async fn editor_publish(
 #[server(prefix = "/_fn", endpoint = "editor/revisions", input = GetUrl)]
 pub async fn editor_revisions(id: i64) -> Result<Vec<RevisionSummary>, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::editor::revisions(&state, &actor, id).await)
+    crate::ssr::editor::revisions(&state, &actor, id).await
 }
 
 /// One revision of post `id`, with its body.
@@ -96,7 +94,7 @@ pub async fn editor_revisions(id: i64) -> Result<Vec<RevisionSummary>, AppError>
 #[server(prefix = "/_fn", endpoint = "editor/revision", input = GetUrl)]
 pub async fn editor_revision(id: i64, revision: i64) -> Result<Revision, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::editor::revision(&state, &actor, id, revision).await)
+    crate::ssr::editor::revision(&state, &actor, id, revision).await
 }
 
 /// Restores revision `revision` into post `id`.
@@ -106,10 +104,7 @@ pub async fn editor_revision(id: i64, revision: i64) -> Result<Revision, AppErro
 #[server(prefix = "/_fn", endpoint = "editor/restore", input = Json)]
 pub async fn editor_restore(id: i64, revision: i64, version: String) -> Result<Saved, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(
-        crate::ssr::editor::restore(&state, &actor, id, revision, &version, chrono::Utc::now())
-            .await,
-    )
+    crate::ssr::editor::restore(&state, &actor, id, revision, &version, chrono::Utc::now()).await
 }
 
 /// Post `id` as readers will see it (the staff-only preview).
@@ -119,5 +114,5 @@ pub async fn editor_restore(id: i64, revision: i64, version: String) -> Result<S
 #[server(prefix = "/_fn", endpoint = "editor/preview", input = GetUrl)]
 pub async fn editor_preview(id: i64) -> Result<PostDetail, AppError> {
     let (state, actor) = staff().await?;
-    super::finish(crate::ssr::editor::preview(&state, &actor, id, chrono::Utc::now()).await)
+    crate::ssr::editor::preview(&state, &actor, id, chrono::Utc::now()).await
 }

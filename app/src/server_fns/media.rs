@@ -18,10 +18,9 @@ pub const MEDIA_PER_PAGE: i64 = 48;
 pub async fn media_library(page: i64) -> Result<MediaPage, AppError> {
     let (state, actor) = super::require(crate::domain::Permission::WritePosts).await?;
     let page = page.max(1);
-    let (items, total) = super::finish(
+    let (items, total) =
         crate::ssr::media::library(&state, &actor, MEDIA_PER_PAGE, (page - 1) * MEDIA_PER_PAGE)
-            .await,
-    )?;
+            .await?;
     Ok(MediaPage {
         items,
         total,
@@ -38,5 +37,5 @@ pub async fn media_library(page: i64) -> Result<MediaPage, AppError> {
 #[server(prefix = "/_fn", endpoint = "media/delete")]
 pub async fn media_delete(id: i64) -> Result<(), AppError> {
     let (state, actor) = super::require(crate::domain::Permission::WritePosts).await?;
-    super::finish(crate::ssr::media::delete(&state, &actor, id).await)
+    crate::ssr::media::delete(&state, &actor, id).await
 }

@@ -131,13 +131,13 @@ pub async fn create_account(
         Ok(id) => id,
         Err(e) => {
             return Err(match database::unique_violation(&e) {
-                Some("users_username_key") => {
+                Some(database::UniqueKey::UserUsername) => {
                     AppError::field("username", "A user with that username already exists.")
                 }
-                Some(_) => {
+                Some(database::UniqueKey::UserEmail) => {
                     AppError::field("email", "A user with that email address already exists.")
                 }
-                None => e.into(),
+                _ => e.into(),
             })
         }
     };

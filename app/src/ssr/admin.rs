@@ -18,7 +18,6 @@ pub mod posts;
 pub mod users;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::domain::{Permission, Role};
 use crate::error::AppError;
@@ -49,11 +48,10 @@ pub fn authorise_model(actor: &AccountRow, model: AdminModel) -> Result<(), AppE
     }
 }
 
-/// Whether `actor` may change a post written by `author_id`: authors their own, editors all
-/// (the accounts issue's rule, as [`crate::ssr::authoring`]).
+/// Whether `actor` may open a post written by `author_id` (the posts wing's rule,
+/// [`crate::ssr::posts::write::may_change`]).
 pub fn may_change_post(actor: &AccountRow, author_id: i64) -> bool {
-    actor.role.can(Permission::WritePosts)
-        && crate::ssr::auth::may_act_on(actor, author_id, Permission::EditAllPosts)
+    crate::ssr::posts::write::may_change(actor, author_id)
 }
 
 /// The models `role` may open, in index order.
@@ -64,16 +62,7 @@ pub fn models_for(role: Role) -> Vec<AdminModel> {
         .collect()
 }
 
-/// A short digest of an object's stored fields, sent with its change form and compared on save:
-/// if it differs, someone saved the object after the form was opened (optimistic locking).
-pub fn version_of(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part.as_bytes());
-    }
-    crate::ssr::auth::hex(&hasher.finalize()[..12])
-}
+pub use crate::ssr::version::version_of;
 
 /// Refuses a save whose form was opened at `opened` when the object is now at `current`.
 ///
@@ -119,7 +108,7 @@ pub async fn log(
     admin_log::insert(
         conn,
         &admin_log::NewEntry {
-            user_id: actor.id,
+            user_id: Some(actor.id),
             user_repr: &actor.username,
             model: entry.model,
             object_id: entry.object_id,
@@ -132,15 +121,7 @@ pub async fn log(
     .await
 }
 
-/// "Changed title and status." from the names of the changed fields (Django's
-/// `construct_change_message`), or "No fields changed.".
-pub fn change_message(changed: &[&str]) -> String {
-    match changed {
-        [] => "No fields changed.".to_string(),
-        [one] => format!("Changed {one}."),
-        [rest @ .., last] => format!("Changed {} and {last}.", rest.join(", ")),
-    }
-}
+pub use crate::ssr::audit::change_message;
 
 /// The index page for `actor`: the models they may open with counts, and recent actions
 /// (everyone's on those models for editors and administrators, their own for authors).
@@ -246,16 +227,6 @@ pub async fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn change_messages_read_as_django_writes_them() {
-        assert_eq!(change_message(&[]), "No fields changed.");
-        assert_eq!(change_message(&["title"]), "Changed title.");
-        assert_eq!(
-            change_message(&["title", "slug", "status"]),
-            "Changed title, slug and status."
-        );
-    }
 
     #[test]
     fn versions_change_with_any_field_and_are_not_ambiguous() {

@@ -337,18 +337,84 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The constraint (index) name of a unique violation, or `Some("")` when the driver does not
-/// report one (SQLite), or `None` when `error` is not a unique violation.
-///
-/// Callers map known names to field errors (realworld-axum-sqlx's `on_constraint`); services
-/// check for duplicates inside their transaction first, so this only answers races.
-pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
-    match error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            Some(db.constraint().unwrap_or(""))
+/// A unique index of Folio's schema, as a violation names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueKey {
+    /// `posts_slug_published_date_key`: one slug per UTC day of `published_at` (Django's
+    /// `unique_for_date`).
+    PostSlugOnDate,
+    /// `categories_name_key`.
+    CategoryName,
+    /// `categories_slug_key`.
+    CategorySlug,
+    /// `users_email_key` or `users_email_lower_key` (addresses differing only in case).
+    UserEmail,
+    /// `users_username_key`.
+    UserUsername,
+    /// `redirects_old_path_key`.
+    RedirectOldPath,
+    /// `tags_slug_key`.
+    TagSlug,
+    /// A unique index not listed here (a bug to report, never a field error).
+    Other,
+}
+
+impl UniqueKey {
+    /// The key of index `name` (PostgreSQL's constraint name, SQLite's index name).
+    fn from_index_name(name: &str) -> Self {
+        match name {
+            "posts_slug_published_date_key" => Self::PostSlugOnDate,
+            "categories_name_key" => Self::CategoryName,
+            "categories_slug_key" => Self::CategorySlug,
+            "users_email_key" | "users_email_lower_key" => Self::UserEmail,
+            "users_username_key" => Self::UserUsername,
+            "redirects_old_path_key" => Self::RedirectOldPath,
+            "tags_slug_key" => Self::TagSlug,
+            _ => Self::Other,
         }
-        _ => None,
     }
+
+    /// The key of SQLite's column list (`posts.slug, posts.published_date`).
+    fn from_sqlite_columns(columns: &str) -> Self {
+        match columns {
+            "posts.slug, posts.published_date" => Self::PostSlugOnDate,
+            "categories.name" => Self::CategoryName,
+            "categories.slug" => Self::CategorySlug,
+            "users.email" => Self::UserEmail,
+            "users.username" => Self::UserUsername,
+            "redirects.old_path" => Self::RedirectOldPath,
+            "tags.slug" => Self::TagSlug,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// Which unique index `error` violates, or `None` when it is not a unique violation.
+///
+/// PostgreSQL names the index (`DatabaseError::constraint`). SQLite does not give the name to
+/// the driver; its error message is the documented, stable `UNIQUE constraint failed:
+/// <table>.<column>, ...` (or `index '<name>'` for an index on an expression), so it is read
+/// here, and nowhere else. Services check for duplicates inside their transaction first; this
+/// answers races and tells a clash on one index from any other (realworld-axum-sqlx's
+/// `on_constraint`).
+pub fn unique_violation(error: &sqlx::Error) -> Option<UniqueKey> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
+    };
+    if !db.is_unique_violation() {
+        return None;
+    }
+    if let Some(name) = db.constraint() {
+        return Some(UniqueKey::from_index_name(name));
+    }
+    let detail = db
+        .message()
+        .strip_prefix("UNIQUE constraint failed: ")
+        .unwrap_or_default();
+    Some(match detail.strip_prefix("index '") {
+        Some(rest) => UniqueKey::from_index_name(rest.trim_end_matches('\'')),
+        None => UniqueKey::from_sqlite_columns(detail),
+    })
 }
 
 /// Runs `SELECT 1`: whether the database answers (for the health check).

@@ -7,41 +7,28 @@
 //! refused with 409 when the post changed since (another tab, another person, the admin form),
 //! so nobody overwrites anyone silently.
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::domain::slugify;
 use crate::domain::text;
 use crate::domain::PostStatus;
 use crate::error::AppError;
-use crate::model::admin::{AdminModel, LogAction};
+use crate::model::admin::AdminModel;
 use crate::model::editor::{
     EditorDraft, EditorPost, FeaturedImage, PublishAction, Revision, RevisionSummary, Saved,
 };
 use crate::model::PostDetail;
-use crate::ssr::admin::posts::{post_version, slug_conflict};
-use crate::ssr::admin::{self, Logged};
-use crate::ssr::blog::{self, PostBody, PostInput, SaveError};
-use crate::ssr::db::editor::{self as queries, EditorRow, NewRevision};
-use crate::ssr::db::row_lock::{self, Versioned};
+use crate::ssr::admin;
+use crate::ssr::db::editor::{self as queries, EditorRow};
 use crate::ssr::db::users::AccountRow;
-use crate::ssr::db::{admin_forms, categories, posts, Conn};
-use crate::ssr::media;
+use crate::ssr::db::{admin_forms, posts, Conn};
+use crate::ssr::posts::rules::{post_version, public_path, PostBody, PostInput, UNTITLED};
+use crate::ssr::posts::write::{Edit, NewPost, SlugChoice, Written};
+use crate::ssr::posts::{Actor, Expect, Origin, PostError};
 use crate::ssr::AppState;
-
-/// Saves by the same person within this long of a revision's first save update that revision
-/// instead of adding one, so autosaving every few seconds keeps one revision per sitting.
-pub const REVISION_WINDOW: Duration = Duration::minutes(10);
 
 /// How many revisions the list shows, newest first.
 pub const REVISIONS_SHOWN: i64 = 50;
-
-/// The title stored while the writer has not given one (a new post's first autosave).
-pub const UNTITLED: &str = "Untitled";
-
-/// The URL of an uploaded file under `/media/`.
-pub fn media_url(file_name: &str) -> String {
-    format!("/media/{file_name}")
-}
 
 /// Post `id` for `actor`, or the refusal.
 async fn load(conn: Conn<'_>, actor: &AccountRow, id: i64) -> Result<EditorRow, AppError> {
@@ -58,30 +45,6 @@ async fn load(conn: Conn<'_>, actor: &AccountRow, id: i64) -> Result<EditorRow, 
         return Err(AppError::Forbidden);
     }
     Ok(row)
-}
-
-/// Refuses a save that started from `opened` when the post is now at another version.
-fn check_version(row: &EditorRow, opened: &str) -> Result<(), AppError> {
-    if post_version(row.id, row.updated_at, row.status) == opened {
-        return Ok(());
-    }
-    Err(AppError::Conflict(format!(
-        "This post was saved somewhere else at {} (another tab, or another person). Nothing \
-         was overwritten; your text is kept in this browser. Reload to see the other version.",
-        row.updated_at.format("%H:%M:%S UTC")
-    )))
-}
-
-fn public_path(
-    status: PostStatus,
-    published_at: Option<DateTime<Utc>>,
-    slug: &str,
-    now: DateTime<Utc>,
-) -> Option<String> {
-    match (status, published_at) {
-        (PostStatus::Published, Some(at)) if at <= now => Some(text::post_path(at, slug)),
-        _ => None,
-    }
 }
 
 /// Post `id` as the editor opens it.
@@ -116,7 +79,7 @@ pub async fn open(
         featured_image: match (row.featured_image_id, row.featured_image_file) {
             (Some(id), Some(file)) => Some(FeaturedImage {
                 id,
-                url: media_url(&file),
+                url: crate::ssr::media::media_url(&file),
             }),
             _ => None,
         },
@@ -135,43 +98,38 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     admin::authorise_model(actor, AdminModel::Posts)?;
-    let now = now.trunc_subsecs(6);
-    let mut tx = state.db.begin().await?;
-    let category_id = admin_forms::category_choices(tx.conn())
+    let mut conn = state.db.acquire().await?;
+    let category_id = admin_forms::category_choices(conn.conn())
         .await?
         .first()
         .map(|(id, _)| *id)
-        .ok_or_else(|| AppError::Conflict("Add a category before writing a post.".into()))?;
+        .ok_or(PostError::NoCategory)?;
+    drop(conn);
     // An untitled draft's slug is "untitled"; drafts have no date and the slug is unique per
     // date only, so any number of them can wait side by side.
-    let record = prepare(
-        actor.id,
-        &EditorDraft {
-            title: String::new(),
-            body: String::new(),
-            slug: String::new(),
-            category_id,
-            meta_description: String::new(),
-            featured_image_id: None,
-        },
-        None,
-        PostStatus::Draft,
-        None,
-        now,
-    )?;
-    let id = posts::insert(tx.conn(), &record, now)
-        .await
-        .map_err(slug_conflict)?;
-    log_post(
-        tx.conn(),
-        actor,
-        (id, &record.title),
-        LogAction::Add,
-        "Added in the editor.",
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let new = NewPost {
+        input: draft_input(
+            actor.id,
+            &EditorDraft {
+                title: String::new(),
+                body: String::new(),
+                slug: String::new(),
+                category_id,
+                meta_description: String::new(),
+                featured_image_id: None,
+            },
+            None,
+            PostStatus::Draft,
+            None,
+        ),
+        form_errors: Default::default(),
+        slug: SlugChoice::AsGiven,
+        message: "Added in the editor.",
+    };
+    let id = state
+        .posts()
+        .create(Actor::Account(actor), new, Origin::Editor, now)
+        .await?;
     tracing::info!(
         post_id = id,
         user_id = actor.id,
@@ -180,44 +138,33 @@ pub async fn create(
     Ok(id)
 }
 
-/// The post record a draft makes, with the saving rules of [`blog::prepare`]; field messages
-/// as validation errors.
-fn prepare(
+/// The input a draft makes (an empty title is stored as [`UNTITLED`]).
+fn draft_input(
     author_id: i64,
     draft: &EditorDraft,
     byline: Option<String>,
     status: PostStatus,
     published_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<posts::PostRecord, AppError> {
+) -> PostInput {
     let title = if draft.title.trim().is_empty() {
         UNTITLED.to_string()
     } else {
         draft.title.clone()
     };
-    let mut record = blog::prepare(
-        PostInput {
-            title,
-            slug: Some(draft.slug.clone()),
-            author_id,
-            category_id: draft.category_id,
-            byline: None,
-            body: PostBody::Html {
-                html: draft.body.clone(),
-                source: None,
-            },
-            meta_description: Some(draft.meta_description.clone()),
-            status,
-            published_at,
+    PostInput {
+        title,
+        slug: Some(draft.slug.clone()),
+        author_id,
+        category_id: draft.category_id,
+        byline,
+        body: PostBody::Html {
+            html: draft.body.clone(),
+            source: None,
         },
-        now,
-    )
-    .map_err(|e| match e {
-        SaveError::Invalid { field, message } => AppError::field(field, message),
-        SaveError::Database(e) => e.into(),
-    })?;
-    record.byline = byline;
-    Ok(record)
+        meta_description: Some(draft.meta_description.clone()),
+        status,
+        published_at,
+    }
 }
 
 /// Which save: the post, the version the editor last saw, and whether it is a checkpoint.
@@ -233,7 +180,7 @@ pub struct Saving<'a> {
 }
 
 /// Saves `draft` into the post (autosave and the Save button), keeping its status and
-/// publication time, and records a revision when the title or body changed.
+/// publication time; the write service keeps a revision when the title or body changed.
 ///
 /// # Errors
 /// [`AppError::Forbidden`]; [`AppError::NotFound`]; [`AppError::Conflict`] when the post
@@ -246,244 +193,61 @@ pub async fn save(
     draft: EditorDraft,
     now: DateTime<Utc>,
 ) -> Result<Saved, AppError> {
-    let Saving {
-        id,
-        version,
-        checkpoint,
-    } = saving;
-    let now = now.trunc_subsecs(6);
-    let mut tx = state.db.begin().await?;
-    row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
-    let row = load(tx.conn(), actor, id).await?;
-    check_version(&row, version)?;
-    let stored = posts::find_stored(tx.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .record;
-    if categories::find_by_id(tx.conn(), draft.category_id)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::field("category_id", "Choose a category."));
-    }
-    if let Some(image) = draft.featured_image_id {
-        if !queries::media_exists(tx.conn(), image).await? {
-            return Err(AppError::field(
-                "featured_image_id",
-                "That image is no longer in the media library.",
-            ));
-        }
-    }
-    // Until the post is published, a slug the writer has not changed follows the title, as the
-    // admin's prepopulated slug does (Django's `prepopulated_fields`): "Untitled" becomes the
-    // real title's slug. Once published, the slug (and so the URL) stays unless edited.
-    let mut draft = draft;
-    if stored.published_at.is_none()
-        && draft.slug.trim() == stored.slug
-        && stored.slug == slugify(&stored.title)
-    {
-        draft.slug.clear();
-    }
-    let mut record = prepare(
-        stored.author_id,
-        &draft,
-        stored.byline.clone(),
-        stored.status,
-        stored.published_at,
-        now,
-    )?;
-    record.body = media::responsive(tx.conn(), &record.body).await?;
-    let content_changed = record.title != stored.title || record.body != stored.body;
-    let changed = record != stored || draft.featured_image_id != row.featured_image_id;
-    let updated_at = if changed {
-        posts::update(tx.conn(), id, &record, now)
-            .await
-            .map_err(slug_conflict)?;
-        if draft.featured_image_id != row.featured_image_id {
-            queries::set_featured_image(tx.conn(), id, draft.featured_image_id).await?;
-        }
-        now
+    admin::authorise_model(actor, AdminModel::Posts)?;
+    let origin = if saving.checkpoint {
+        Origin::EditorCheckpoint
     } else {
-        row.updated_at
+        Origin::EditorAutosave
     };
-    let started_revision = if content_changed || checkpoint {
-        let keeping = if checkpoint {
-            Keeping::Checkpoint
-        } else {
-            Keeping::Autosave
-        };
-        keep_revision(tx.conn(), actor, &row, &record, now, keeping).await?
-    } else {
-        false
-    };
-    // The audit log gets one entry per revision, not one per autosave: text typed into the
-    // revision being extended is already on record there. Settings are logged whenever they
-    // change, as Django logs every change form save.
-    let fields = changed_fields(&stored, &record, &row, draft.featured_image_id);
-    let settings_changed = fields.iter().any(|f| !matches!(*f, "title" | "body"));
-    if !fields.is_empty() && (started_revision || settings_changed) {
-        let message = format!("{} (editor)", admin::change_message(&fields));
-        log_post(
-            tx.conn(),
-            actor,
-            (id, &record.title),
-            LogAction::Change,
-            &message,
+    let written = state
+        .posts()
+        .update(
+            Actor::Account(actor),
+            saving.id,
+            Expect::Version(saving.version),
+            origin,
             now,
+            |stored| {
+                let record = &stored.record;
+                // Until the post is published, a slug the writer has not changed follows the
+                // title, as the admin's prepopulated slug does (Django's
+                // `prepopulated_fields`): "Untitled" becomes the real title's slug. Once
+                // published, the slug (and so the URL) stays unless edited.
+                let mut draft = draft;
+                if record.published_at.is_none()
+                    && draft.slug.trim() == record.slug
+                    && record.slug == slugify(&record.title)
+                {
+                    draft.slug.clear();
+                }
+                Ok(Edit {
+                    input: draft_input(
+                        record.author_id,
+                        &draft,
+                        record.byline.clone(),
+                        record.status,
+                        record.published_at,
+                    ),
+                    form_errors: Default::default(),
+                    featured_image: Some(draft.featured_image_id),
+                    message: None,
+                })
+            },
         )
         .await?;
-    }
-    tx.commit().await?;
-    Ok(saved(id, &record, updated_at, now))
+    Ok(saved(&written, now))
 }
 
-/// Writes the audit log entry for post `(id, title)` done in the editor.
-///
-/// # Errors
-/// The driver's error, as [`AppError::Internal`].
-async fn log_post(
-    conn: Conn<'_>,
-    actor: &AccountRow,
-    (id, title): (i64, &str),
-    action: LogAction,
-    message: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let entry = Logged {
-        model: AdminModel::Posts,
-        object_id: id,
-        object_repr: title,
-        action,
-        message,
-    };
-    Ok(admin::log(conn, actor, entry, now).await?)
-}
-
-/// The names of the fields a save changes, in form order, for the audit log's message
-/// ("Changed title and slug." as Django's `construct_change_message`).
-fn changed_fields(
-    stored: &posts::PostRecord,
-    record: &posts::PostRecord,
-    row: &EditorRow,
-    featured_image_id: Option<i64>,
-) -> Vec<&'static str> {
-    [
-        ("title", stored.title != record.title),
-        ("body", stored.body != record.body),
-        ("slug", stored.slug != record.slug),
-        ("category", stored.category_id != record.category_id),
-        (
-            "meta description",
-            stored.meta_description != record.meta_description,
-        ),
-        ("featured image", row.featured_image_id != featured_image_id),
-    ]
-    .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
-    .collect()
-}
-
-fn saved(
-    id: i64,
-    record: &posts::PostRecord,
-    updated_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Saved {
+fn saved(written: &Written, now: DateTime<Utc>) -> Saved {
+    let record = &written.record;
     Saved {
-        version: post_version(id, updated_at, record.status),
-        saved_at: updated_at,
+        version: post_version(written.id, written.updated_at, record.status),
+        saved_at: written.updated_at,
         slug: record.slug.clone(),
         status: record.status,
         published_at: record.published_at,
         public_path: public_path(record.status, record.published_at, &record.slug, now),
         body: record.body.clone(),
-    }
-}
-
-/// How a save is kept among the revisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Keeping {
-    /// An autosave: coalesced into the newest revision when it is the same person's, unsealed
-    /// and started within [`REVISION_WINDOW`].
-    Autosave,
-    /// The Save button: coalesced the same way, then sealed, so later saves start a new one.
-    Checkpoint,
-    /// A restore: always a revision of its own, sealed.
-    Restore,
-}
-
-/// Records `record`'s title and body as a revision, as `keeping` says. When the newest revision
-/// does not hold the stored post (it was written elsewhere: an import, the admin form, the API),
-/// the stored state first becomes a sealed revision of its own, so it can be restored.
-/// Returns whether the save started a new revision of its own (rather than extending or
-/// sealing the newest one).
-async fn keep_revision(
-    mut conn: Conn<'_>,
-    actor: &AccountRow,
-    before: &EditorRow,
-    record: &posts::PostRecord,
-    now: DateTime<Utc>,
-    keeping: Keeping,
-) -> Result<bool, AppError> {
-    let mut latest = queries::latest_revision(conn.reborrow(), before.id).await?;
-    let holds =
-        |r: &queries::RevisionRow, title: &str, body: &str| r.title == title && r.body == body;
-    let written_elsewhere = !before.body.is_empty()
-        && latest
-            .as_ref()
-            .is_none_or(|r| !holds(r, &before.title, &before.body));
-    if written_elsewhere {
-        queries::insert_revision(
-            conn.reborrow(),
-            NewRevision {
-                post_id: before.id,
-                author_id: before.author_id,
-                author_repr: &before.author,
-                title: &before.title,
-                body: &before.body,
-                sealed: true,
-            },
-            before.updated_at,
-        )
-        .await?;
-        latest = None;
-    }
-    let sealed = keeping != Keeping::Autosave;
-    match latest {
-        // Nothing new to keep: the Save button only seals what autosave already kept.
-        Some(latest) if holds(&latest, &record.title, &record.body) => {
-            if sealed && !latest.is_sealed {
-                queries::update_revision(conn, latest.id, &record.title, &record.body, true, now)
-                    .await?;
-            }
-            Ok(false)
-        }
-        Some(latest)
-            if keeping != Keeping::Restore
-                && !latest.is_sealed
-                && latest.author_id == Some(actor.id)
-                && now - latest.created_at < REVISION_WINDOW =>
-        {
-            queries::update_revision(conn, latest.id, &record.title, &record.body, sealed, now)
-                .await?;
-            Ok(false)
-        }
-        _ => {
-            queries::insert_revision(
-                conn,
-                NewRevision {
-                    post_id: before.id,
-                    author_id: actor.id,
-                    author_repr: &actor.username,
-                    title: &record.title,
-                    body: &record.body,
-                    sealed,
-                },
-                now,
-            )
-            .await?;
-            Ok(true)
-        }
     }
 }
 
@@ -500,51 +264,24 @@ pub async fn publish(
     version: &str,
     now: DateTime<Utc>,
 ) -> Result<Saved, AppError> {
-    let now = now.trunc_subsecs(6);
-    let mut tx = state.db.begin().await?;
-    row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
-    let row = load(tx.conn(), actor, id).await?;
-    check_version(&row, version)?;
-    let mut record = posts::find_stored(tx.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .record;
-    let (status, published_at, message) = match action {
-        PublishAction::Now => (PostStatus::Published, Some(now), "Published."),
-        PublishAction::Schedule(at) if at > now => (
-            PostStatus::Published,
-            Some(at.trunc_subsecs(0)),
-            "Scheduled.",
-        ),
-        PublishAction::Schedule(_) => {
-            return Err(AppError::BadRequest(
-                "Choose a time in the future to schedule the post, or publish it now.".into(),
-            ))
-        }
-        PublishAction::Unpublish => (PostStatus::Draft, None, "Unpublished (back to draft)."),
-    };
-    record.status = status;
-    record.published_at = published_at;
-    posts::update(tx.conn(), id, &record, now)
-        .await
-        .map_err(slug_conflict)?;
-    log_post(
-        tx.conn(),
-        actor,
-        (id, &record.title),
-        LogAction::Change,
-        message,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    admin::authorise_model(actor, AdminModel::Posts)?;
+    let written = state
+        .posts()
+        .publish(
+            Actor::Account(actor),
+            id,
+            Expect::Version(version),
+            action,
+            now,
+        )
+        .await?;
     tracing::info!(
         post_id = id,
         user_id = actor.id,
         ?action,
         "post publishing changed in the editor"
     );
-    Ok(saved(id, &record, now, now))
+    Ok(saved(&written, now))
 }
 
 /// Post `id`'s revisions, newest first (at most [`REVISIONS_SHOWN`]).
@@ -608,54 +345,12 @@ pub async fn restore(
     version: &str,
     now: DateTime<Utc>,
 ) -> Result<Saved, AppError> {
-    let now = now.trunc_subsecs(6);
-    let mut tx = state.db.begin().await?;
-    row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
-    let row = load(tx.conn(), actor, id).await?;
-    check_version(&row, version)?;
-    let old = queries::find_revision(tx.conn(), id, revision)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut record = posts::find_stored(tx.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .record;
-    let restored = prepare(
-        record.author_id,
-        &EditorDraft {
-            title: old.title.clone(),
-            body: old.body.clone(),
-            slug: record.slug.clone(),
-            category_id: record.category_id,
-            meta_description: record.meta_description.clone().unwrap_or_default(),
-            featured_image_id: row.featured_image_id,
-        },
-        record.byline.clone(),
-        record.status,
-        record.published_at,
-        now,
-    )?;
-    record = restored;
-    record.body = media::responsive(tx.conn(), &record.body).await?;
-    posts::update(tx.conn(), id, &record, now)
-        .await
-        .map_err(slug_conflict)?;
-    keep_revision(tx.conn(), actor, &row, &record, now, Keeping::Restore).await?;
-    let message = format!(
-        "Restored the revision of {}.",
-        old.updated_at.format("%Y-%m-%d %H:%M UTC")
-    );
-    log_post(
-        tx.conn(),
-        actor,
-        (id, &record.title),
-        LogAction::Change,
-        &message,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(saved(id, &record, now, now))
+    admin::authorise_model(actor, AdminModel::Posts)?;
+    let written = state
+        .posts()
+        .restore(actor, id, Expect::Version(version), revision, now)
+        .await?;
+    Ok(saved(&written, now.trunc_subsecs(6)))
 }
 
 /// Post `id` exactly as readers will see it, whatever its status (the staff-only preview);
@@ -675,5 +370,5 @@ pub async fn preview(
         .await?
         .ok_or(AppError::NotFound)?;
     let views = row.view_count;
-    Ok(blog::detail_from_row(row, views))
+    Ok(crate::ssr::posts::reads::detail_from_row(row, views))
 }

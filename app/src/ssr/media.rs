@@ -104,6 +104,11 @@ fn accepted(format: ImageFormat) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// The URL of an uploaded file under `/media/`.
+pub fn media_url(file_name: &str) -> String {
+    format!("/media/{file_name}")
+}
+
 /// A decoded, accepted image.
 pub struct Checked {
     /// The decoded pixels (for the variants).
@@ -174,7 +179,7 @@ pub fn variant_widths(width: u32) -> Vec<u32> {
 pub fn item(row: MediaRow) -> MediaItem {
     MediaItem {
         id: row.id,
-        url: crate::ssr::editor::media_url(&row.file_name),
+        url: media_url(&row.file_name),
         original_name: row.original_name,
         content_type: row.content_type,
         width: row.width as u32,
@@ -459,7 +464,7 @@ pub fn srcset(file: &str, width: u32) -> Option<String> {
 /// [`POST_IMAGE_SIZES`].
 pub fn responsive_image(file: &str, width: i64, height: i64) -> ResponsiveImage {
     ResponsiveImage {
-        src: crate::ssr::editor::media_url(file),
+        src: media_url(file),
         srcset: u32::try_from(width)
             .ok()
             .and_then(|w| srcset(file, w))

@@ -24,6 +24,15 @@ pub struct AppState {
     pub mailer: crate::ssr::mail::Mailer,
     /// Where uploaded images go and how large they may be.
     pub media: crate::ssr::media::MediaSettings,
+    /// The channel posts' change events go out on.
+    pub events: crate::ssr::posts::PostEvents,
+}
+
+impl AppState {
+    /// The posts write service over this state's database and events.
+    pub fn posts(&self) -> crate::ssr::posts::Posts<'_> {
+        crate::ssr::posts::Posts::new(&self.db, &self.events)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

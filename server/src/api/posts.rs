@@ -2,11 +2,12 @@
 //! trending posts, and every published title as a text stream.
 
 use app::domain::PostStatus;
-use app::ssr::authoring::{self, NewPost, PostChanges};
-use app::ssr::blog::MAX_TITLE_CHARS;
 use app::ssr::db::api_posts::{self, ApiPostRow, PostOrder, PostQuery, Visibility};
+use app::ssr::db::comments;
 use app::ssr::db::Conn;
-use app::ssr::db::{categories, comments};
+use app::ssr::posts::rules::{PostBody, PostInput, MAX_TITLE_CHARS};
+use app::ssr::posts::write::{check_category, Edit, NewPost, SlugChoice};
+use app::ssr::posts::{Actor, Expect, Origin, PostError};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -141,6 +142,30 @@ pub async fn list(
     )))
 }
 
+/// The writable fields of a request; `None` keeps the stored value (`PATCH`).
+#[derive(Debug, Clone, Default)]
+struct PostChanges {
+    title: Option<String>,
+    body: Option<String>,
+    category_id: Option<i64>,
+    status: Option<PostStatus>,
+}
+
+/// A write error of the posts wing in DRF's words (the API's edge).
+fn drf_words(error: PostError) -> ApiError {
+    match error {
+        PostError::NotFound => ApiError::NoMatch(OBJECT),
+        PostError::SlugTaken { .. } => {
+            ApiError::field("slug", "post with this slug already exists.")
+        }
+        PostError::UnknownCategory(id) => ApiError::field(
+            "category_id",
+            format!("Invalid pk \"{id}\" - object does not exist."),
+        ),
+        other => app::error::AppError::from(other).into(),
+    }
+}
+
 /// The fields of a create or change request, every problem at once (an unknown category among
 /// them, as DRF's related field reports it).
 async fn read_post(
@@ -153,11 +178,17 @@ async fn read_post(
     let category_id = fields.primary_key("category_id", true);
     if let Some(id) = category_id {
         let mut conn = api.app.db.acquire().await?;
-        if categories::find_by_id(conn.conn(), id).await?.is_none() {
-            fields.error(
-                "category_id",
-                format!("Invalid pk \"{id}\" - object does not exist."),
-            );
+        if let Err(error) = check_category(conn.conn(), id).await {
+            match drf_words(error) {
+                ApiError::Validation(errors) => {
+                    for (field, messages) in errors.0 {
+                        for message in messages {
+                            fields.error(&field, message);
+                        }
+                    }
+                }
+                other => return Err(other),
+            }
         }
     }
     let text = fields.string("body", true, None);
@@ -215,17 +246,28 @@ pub async fn create(
     else {
         return Err(ApiError::Internal);
     };
-    let id = authoring::create(
-        &api.app,
-        actor,
-        NewPost {
+    let new = NewPost {
+        input: PostInput {
             title,
-            body: text,
+            slug: None,
+            author_id: actor.id,
             category_id,
+            byline: None,
+            body: PostBody::Markdown(text),
+            meta_description: None,
             status: changes.status.unwrap_or_default(),
+            published_at: None,
         },
-    )
-    .await?;
+        form_errors: Default::default(),
+        slug: SlugChoice::Unique,
+        message: "Added through the API.",
+    };
+    let id = api
+        .app
+        .posts()
+        .create(Actor::Account(actor), new, Origin::Api, Utc::now())
+        .await
+        .map_err(drf_words)?;
     Ok((StatusCode::CREATED, Json(fetch(&api, &caller, id).await?)).into_response())
 }
 
@@ -278,9 +320,38 @@ async fn change(
     let row = find(&api, &caller, &slug).await?;
     let data = json_object(&headers, &body)?;
     let changes = read_post(&api, &data, partial).await?;
-    authoring::update(&api.app, actor, row.id, changes)
+    api.app
+        .posts()
+        .update(
+            Actor::Account(actor),
+            row.id,
+            Expect::Latest,
+            Origin::Api,
+            Utc::now(),
+            |stored| {
+                let mut input = PostInput::from_stored(&stored.record);
+                if let Some(title) = changes.title {
+                    input.title = title;
+                }
+                if let Some(text) = changes.body {
+                    input.body = PostBody::Markdown(text);
+                }
+                if let Some(category_id) = changes.category_id {
+                    input.category_id = category_id;
+                }
+                if let Some(status) = changes.status {
+                    input.status = status;
+                }
+                Ok(Edit {
+                    input,
+                    form_errors: Default::default(),
+                    featured_image: None,
+                    message: None,
+                })
+            },
+        )
         .await
-        .map_err(|e| ApiError::from_app(e, OBJECT))?;
+        .map_err(drf_words)?;
     Ok(Json(fetch(&api, &caller, row.id).await?))
 }
 
@@ -357,9 +428,11 @@ pub async fn destroy(
     let actor = caller.account()?;
     let Path(slug) = slug.map_err(|_| ApiError::NoMatch(OBJECT))?;
     let row = find(&api, &caller, &slug).await?;
-    authoring::delete(&api.app, actor, row.id)
+    api.app
+        .posts()
+        .delete(Actor::Account(actor), &[row.id], Origin::Api, Utc::now())
         .await
-        .map_err(|e| ApiError::from_app(e, OBJECT))?;
+        .map_err(drf_words)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1016,18 +1016,22 @@ async fn bodies_keep_no_foreign_ids_or_classes() {
         .await
         .map(|_| ()))
         .unwrap();
-        app::ssr::db::settings::set(conn.conn(), app::ssr::blog::SANITIZER_VERSION_SETTING, "1")
-            .await
-            .unwrap();
+        app::ssr::db::settings::set(
+            conn.conn(),
+            app::ssr::posts::maintenance::SANITIZER_VERSION_SETTING,
+            "1",
+        )
+        .await
+        .unwrap();
     }
-    let changed = app::ssr::blog::resanitize_stored_bodies(&app.db)
+    let changed = app::ssr::posts::maintenance::resanitize_stored_bodies(&app.db)
         .await
         .unwrap();
     assert!(changed >= 1);
     let cleaned = open(&app, id).await.unwrap().body;
     assert_eq!(cleaned, r#"<p id="user-content-login">old</p>"#);
     assert_eq!(
-        app::ssr::blog::resanitize_stored_bodies(&app.db)
+        app::ssr::posts::maintenance::resanitize_stored_bodies(&app.db)
             .await
             .unwrap(),
         0,

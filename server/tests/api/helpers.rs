@@ -8,8 +8,10 @@
 use std::path::PathBuf;
 
 use app::domain::PostStatus;
-use app::ssr::blog::{self, PostBody, PostInput};
-use app::ssr::db::{users, Db};
+use app::ssr::db::Db;
+use app::ssr::posts::rules::PostBody;
+use app::ssr::posts::write::ImportedPost;
+use app::ssr::posts::{PostEvents, Posts};
 use chrono::{DateTime, Utc};
 use folio_server::config::Config;
 use folio_server::startup::Application;
@@ -145,6 +147,8 @@ pub struct TestApp {
     pub address: String,
     /// The server's database.
     pub db: Db,
+    /// The server's channel of posts' change events.
+    pub events: PostEvents,
     /// A client that does not follow redirects, so tests see them.
     pub client: reqwest::Client,
     /// The database, removed when the app is dropped.
@@ -228,11 +232,11 @@ impl TestApp {
                 let app = Application::build(&config)
                     .await
                     .expect("application starts");
-                let _ = started.send((app.port(), app.db().clone()));
+                let _ = started.send((app.port(), app.db().clone(), app.events().clone()));
                 let _ = app.run_until_stopped().await;
             });
         });
-        let (port, db) = ready.await.expect("the server thread started");
+        let (port, db, events) = ready.await.expect("the server thread started");
         let address = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -244,6 +248,7 @@ impl TestApp {
         Self {
             address,
             db,
+            events,
             client,
             _database: database,
         }
@@ -265,37 +270,31 @@ impl TestApp {
         (status, response.text().await.expect("body"))
     }
 
-    /// Creates a post through the blog service (the rules apply) and returns its id.
+    /// The server's posts write service (its database and its events' channel).
+    pub fn posts(&self) -> Posts<'_> {
+        Posts::new(&self.db, &self.events)
+    }
+
+    /// Creates a post as an import does (the rules apply; the author and the category are made
+    /// when missing) and returns its id.
     pub async fn create_post(&self, spec: PostSpec<'_>) -> i64 {
-        let now = Utc::now();
-        let mut tx = self.db.begin().await.expect("begin");
-        let author_id = users::ensure_author(tx.conn(), spec.author, spec.author, now)
+        let post = ImportedPost {
+            author: (spec.author.to_string(), spec.author.to_string()),
+            category: spec.category.to_string(),
+            title: spec.title.to_string(),
+            slug: None,
+            byline: None,
+            body: PostBody::Markdown(spec.body.to_string()),
+            meta_description: None,
+            status: spec.status,
+            published_at: spec.published_at,
+            aliases: Vec::new(),
+        };
+        self.posts()
+            .import(post, Utc::now())
             .await
-            .expect("author");
-        let category_id = blog::ensure_category(tx.conn(), spec.category)
-            .await
-            .expect("category");
-        let record = blog::prepare(
-            PostInput {
-                title: spec.title.to_string(),
-                slug: None,
-                author_id,
-                category_id,
-                byline: None,
-                body: PostBody::Markdown(spec.body.to_string()),
-                meta_description: None,
-                status: spec.status,
-                published_at: spec.published_at,
-            },
-            now,
-        )
-        .expect("valid post");
-        let id = blog::save(tx.conn(), &record, now)
-            .await
-            .expect("save")
-            .id();
-        tx.commit().await.expect("commit");
-        id
+            .expect("valid post")
+            .id()
     }
 }
 

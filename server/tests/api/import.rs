@@ -55,7 +55,7 @@ async fn broken_files_are_reported_and_the_rest_imports() {
         ),
     )
     .unwrap();
-    let summary = import_markdown(&app.db, &options(vec![dir.path().to_path_buf()]))
+    let summary = import_markdown(&app.posts(), &options(vec![dir.path().to_path_buf()]))
         .await
         .unwrap();
     assert_eq!(summary.created, 1);
@@ -109,16 +109,16 @@ async fn reimport_updates_changes_and_creates_no_duplicates() {
     )
     .unwrap();
     let opts = options(vec![dir.path().to_path_buf()]);
-    let first = import_markdown(&app.db, &opts).await.unwrap();
+    let first = import_markdown(&app.posts(), &opts).await.unwrap();
     assert_eq!((first.created, first.updated, first.unchanged), (2, 0, 0));
-    let again = import_markdown(&app.db, &opts).await.unwrap();
+    let again = import_markdown(&app.posts(), &opts).await.unwrap();
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
     std::fs::write(
         &file,
         "+++\ntitle = \"First, edited\"\ndate = 2024-02-03\nslug = \"post\"\n+++\nOne more\n",
     )
     .unwrap();
-    let edited = import_markdown(&app.db, &opts).await.unwrap();
+    let edited = import_markdown(&app.posts(), &opts).await.unwrap();
     assert_eq!(
         (edited.created, edited.updated, edited.unchanged),
         (0, 1, 1)
@@ -171,7 +171,7 @@ async fn the_cli_prints_a_summary_and_fails_when_a_file_fails() {
 async fn the_whole_shared_corpus_imports_without_failures() {
     let app = TestApp::spawn().await;
     let opts = options(vec![corpus()]);
-    let summary = import_markdown(&app.db, &opts).await.unwrap();
+    let summary = import_markdown(&app.posts(), &opts).await.unwrap();
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     assert_eq!(summary.created, 750);
     assert_eq!(
@@ -245,7 +245,7 @@ async fn the_whole_shared_corpus_imports_without_failures() {
     assert!(roxmltree::Document::parse(&feed).is_ok());
 
     // A second run changes nothing.
-    let again = import_markdown(&app.db, &opts).await.unwrap();
+    let again = import_markdown(&app.posts(), &opts).await.unwrap();
     assert!(again.failed.is_empty(), "{:?}", again.failed);
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 750));
 }

@@ -34,7 +34,7 @@ async fn welcome_post_is_written_once() {
         1
     );
     drop(conn);
-    folio_server::welcome::ensure_welcome_post(&app.db)
+    folio_server::welcome::ensure_welcome_post(&app.db, &app.events)
         .await
         .unwrap();
     let mut conn = app.db.acquire().await.unwrap();

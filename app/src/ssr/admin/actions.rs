@@ -10,9 +10,10 @@ use crate::error::AppError;
 use crate::model::admin::{ActionReport, AdminModel, LogAction};
 use crate::ssr::db::admin_bulk::{self, BulkWrite};
 use crate::ssr::db::admin_lists::{self, Viewer};
+use crate::ssr::db::admin_log;
 use crate::ssr::db::filter::{Value, Where};
 use crate::ssr::db::users::AccountRow;
-use crate::ssr::db::{admin_log, unique_violation};
+use crate::ssr::posts::{Actor, Origin};
 use crate::ssr::AppState;
 
 /// The most objects one bulk action touches (a larger "all matching" selection is refused with
@@ -203,6 +204,27 @@ pub async fn run(
         )));
     }
     let target_ids: Vec<i64> = targets.iter().map(|(id, _)| *id).collect();
+    if model == AdminModel::Posts {
+        // Posts are written through their wing (permission, audit log, change events).
+        drop(tx);
+        let posts = state.posts();
+        let actor = Actor::Account(actor);
+        let affected = match action.write() {
+            BulkWrite::PostStatus(status) => {
+                let changes: Vec<(i64, PostStatus)> =
+                    target_ids.iter().map(|id| (*id, status)).collect();
+                posts
+                    .set_status(actor, &changes, Origin::AdminBulk, now)
+                    .await?
+            }
+            _ => {
+                posts
+                    .delete(actor, &target_ids, Origin::AdminBulk, now)
+                    .await?
+            }
+        };
+        return Ok(report(model, action, affected));
+    }
     match action {
         BulkAction::Delete(AdminModel::Categories) => {
             super::deletion::refuse_categories_with_posts(tx.conn(), &target_ids).await?;
@@ -212,9 +234,7 @@ pub async fn run(
         }
         _ => {}
     }
-    let affected = admin_bulk::apply(tx.conn(), action.write(), &target_ids, now)
-        .await
-        .map_err(publish_conflict)?;
+    let affected = admin_bulk::apply(tx.conn(), action.write(), &target_ids, now).await?;
     let (log_action, message) = if action.deletes() {
         (LogAction::Delete, String::new())
     } else {
@@ -226,7 +246,7 @@ pub async fn run(
     admin_log::insert_many(
         tx.conn(),
         admin_log::BulkEntries {
-            user_id: actor.id,
+            user_id: Some(actor.id),
             user_repr: &actor.username,
             model,
             action: log_action,
@@ -249,14 +269,19 @@ pub async fn run(
         affected,
         "admin bulk action"
     );
-    Ok(ActionReport {
+    Ok(report(model, action, affected))
+}
+
+/// "3 posts published."
+fn report(model: AdminModel, action: BulkAction, affected: u64) -> ActionReport {
+    ActionReport {
         message: format!(
             "{} {}.",
             model.count_label(affected as i64),
             action.past_tense()
         ),
         affected,
-    })
+    }
 }
 
 fn capitalised(text: &str) -> String {
@@ -267,21 +292,9 @@ fn capitalised(text: &str) -> String {
     }
 }
 
-/// A unique violation while publishing: two posts would share a slug on one day.
-fn publish_conflict(error: sqlx::Error) -> AppError {
-    if unique_violation(&error).is_some() {
-        AppError::Conflict(
-            "Two of these posts would have the same address (slug and day); change one slug first."
-                .into(),
-        )
-    } else {
-        error.into()
-    }
-}
-
 /// Saves the statuses changed in the list's inline editor (`(post id, new status)`), as
-/// `actor`: each post must be one the actor may change. Publishing sets `published_at` where
-/// empty, as the publish action.
+/// `actor`, through the posts wing: each post must be one the actor may change, or nothing is
+/// saved. Publishing sets `published_at` where empty, as the publish action.
 ///
 /// # Errors
 /// [`AppError::Forbidden`] when a post is not the actor's to change (nothing is saved);
@@ -293,37 +306,10 @@ pub async fn save_statuses(
     now: DateTime<Utc>,
 ) -> Result<ActionReport, AppError> {
     super::authorise_model(actor, AdminModel::Posts)?;
-    let mut tx = state.db.begin().await?;
-    let mut affected = 0;
-    for (id, status) in changes {
-        let stored = crate::ssr::db::posts::find_stored(tx.conn(), *id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !super::may_change_post(actor, stored.record.author_id) {
-            return Err(AppError::Forbidden);
-        }
-        if stored.record.status == *status {
-            continue;
-        }
-        affected += admin_bulk::apply(tx.conn(), BulkWrite::PostStatus(*status), &[*id], now)
-            .await
-            .map_err(publish_conflict)?;
-        admin_log::insert(
-            tx.conn(),
-            &admin_log::NewEntry {
-                user_id: actor.id,
-                user_repr: &actor.username,
-                model: AdminModel::Posts,
-                object_id: *id,
-                object_repr: &stored.record.title,
-                action: LogAction::Change,
-                change_message: &format!("Changed status to {}.", status.label()),
-            },
-            now,
-        )
+    let affected = state
+        .posts()
+        .set_status(Actor::Account(actor), changes, Origin::AdminInline, now)
         .await?;
-    }
-    tx.commit().await?;
     Ok(ActionReport {
         message: format!(
             "{} changed.",

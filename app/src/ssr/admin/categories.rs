@@ -8,7 +8,7 @@ use crate::model::admin::{AdminModel, CategoryForm, LogAction};
 use crate::ssr::db::admin_forms::{self, CategoryFormRow};
 use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::AccountRow;
-use crate::ssr::db::{categories, unique_violation};
+use crate::ssr::db::{categories, unique_violation, UniqueKey};
 use crate::ssr::AppState;
 
 /// The longest category name (the column's check).
@@ -174,10 +174,12 @@ pub async fn save(
 /// Unique violations become Django's "Category with this Name already exists." messages.
 fn category_conflict(error: sqlx::Error) -> AppError {
     match unique_violation(&error) {
-        Some("categories_name_key") => {
+        Some(UniqueKey::CategoryName) => {
             AppError::field("name", "Category with this Name already exists.")
         }
-        Some(_) => AppError::field("slug", "Category with this Slug already exists."),
-        None => error.into(),
+        Some(UniqueKey::CategorySlug) => {
+            AppError::field("slug", "Category with this Slug already exists.")
+        }
+        _ => error.into(),
     }
 }

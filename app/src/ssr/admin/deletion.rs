@@ -11,6 +11,7 @@ use crate::ssr::db::admin_bulk::{self, BulkWrite};
 use crate::ssr::db::admin_lists::{self, Viewer};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::db::{admin_forms, sessions, Conn};
+use crate::ssr::posts::{Actor, Origin};
 use crate::ssr::AppState;
 
 /// How many related objects the page names (the count covers all).
@@ -86,7 +87,7 @@ pub async fn preview(
             .await?;
             cascades.push(related("Comments", comments));
             if keep_a_superuser_check(conn.conn(), &[id]).await?.is_some() {
-                refusal = Some(LAST_SUPERUSER.to_string());
+                refusal = Some(super::users::LAST_SUPERUSER.to_string());
             }
         }
     }
@@ -120,6 +121,17 @@ pub async fn delete(
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
     super::authorise_model(actor, model)?;
+    if model == AdminModel::Posts {
+        // Posts are deleted through their wing (permission, audit log, change events).
+        let mut conn = state.db.acquire().await?;
+        let repr = object_repr(conn.conn(), actor, model, id).await?;
+        drop(conn);
+        state
+            .posts()
+            .delete(Actor::Account(actor), &[id], Origin::AdminForm, now)
+            .await?;
+        return Ok(repr);
+    }
     let mut tx = state.db.begin().await?;
     let repr = object_repr(tx.conn(), actor, model, id).await?;
     match model {
@@ -153,10 +165,6 @@ pub async fn delete(
     );
     Ok(repr)
 }
-
-/// The message when the last active superuser would go.
-pub const LAST_SUPERUSER: &str =
-    "This is the last active administrator: make another user an administrator first.";
 
 async fn keep_a_superuser_check(conn: Conn<'_>, ids: &[i64]) -> Result<Option<()>, AppError> {
     match super::users::keep_a_superuser(conn, ids).await {

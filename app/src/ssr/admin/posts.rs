@@ -1,20 +1,18 @@
-//! The posts' change form: every field of a post, with the saving rules of
-//! [`crate::ssr::blog::prepare`] (slug from the title when empty, `published_at` set on
-//! publishing, excerpt derived), the role rules (authors write and change their own posts and
-//! are always their author; editors change everyone's and choose the author), the Markdown
-//! preview and the author picker's search.
+//! The posts' change form: every field of a post, saved through the posts write service
+//! ([`crate::ssr::posts::write`]: the saving rules, the role rules, the version check, the audit
+//! log), with messages in Django's words; the Markdown preview and the author picker's search.
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
 use crate::domain::{Permission, PostStatus, Role};
 use crate::error::{AppError, FieldErrors};
-use crate::model::admin::{AdminModel, AuthorChoice, LogAction, PostForm};
-use crate::ssr::blog::{self, PostBody, PostInput, SaveError};
+use crate::model::admin::{AdminModel, AuthorChoice, PostForm};
 use crate::ssr::content::markdown;
 use crate::ssr::db::admin_forms::{self, PostFormRow};
-use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::AccountRow;
-use crate::ssr::db::{categories, posts, unique_violation};
+use crate::ssr::posts::rules::{post_version, public_path, PostBody, PostInput};
+use crate::ssr::posts::write::{Edit, NewPost, SlugChoice};
+use crate::ssr::posts::{Actor, Expect, Origin, PostError};
 use crate::ssr::AppState;
 
 /// How many staff members the author picker offers at once.
@@ -50,12 +48,6 @@ pub struct PostInputForm {
 
 fn version(row: &PostFormRow) -> String {
     post_version(row.id, row.updated_at, row.status)
-}
-
-/// A post's version digest (see [`super::version_of`]): its id, last save time and status. The
-/// change form and the rich editor use the same one, so each notices the other's saves.
-pub fn post_version(id: i64, updated_at: DateTime<Utc>, status: PostStatus) -> String {
-    super::version_of(&[&id.to_string(), &updated_at.to_rfc3339(), status.as_str()])
 }
 
 /// Post `id`'s form (or an empty one for `None`) for `actor`.
@@ -104,12 +96,7 @@ pub async fn form(
         );
         return Err(AppError::Forbidden);
     }
-    let public_path = match (row.status, row.published_at) {
-        (PostStatus::Published, Some(at)) if at <= Utc::now() => {
-            Some(crate::domain::text::post_path(at, &row.slug))
-        }
-        _ => None,
-    };
+    let public_path = public_path(row.status, row.published_at, &row.slug, Utc::now());
     Ok(PostForm {
         id: Some(row.id),
         version: version(&row),
@@ -147,7 +134,8 @@ pub fn parse_published_at(value: &str) -> Result<Option<DateTime<Utc>>, String> 
         .map_err(|_| "Enter a valid date/time.".to_string())
 }
 
-/// Creates or changes a post from the form; returns its id.
+/// Creates or changes a post from the form through the posts write service; returns its id.
+/// Every problem of the form is reported at once, in Django's words.
 ///
 /// # Errors
 /// [`AppError::Forbidden`] as [`form`]; [`AppError::Validation`] by field (`title`, `slug`,
@@ -175,23 +163,9 @@ pub async fn save(
         .map_err(|m| errors.add("published_at", m))
         .ok()
         .flatten();
-    let mut tx = state.db.begin().await?;
-    let stored = match input.id {
-        Some(id) => {
-            row_lock::lock(tx.conn(), Versioned::Posts, id).await?;
-            let row = admin_forms::find_post(tx.conn(), id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if !super::may_change_post(actor, row.author_id) {
-                return Err(AppError::Forbidden);
-            }
-            super::check_version(AdminModel::Posts, &input.version, &version(&row))?;
-            Some(row)
-        }
-        None => None,
-    };
+    let mut conn = state.db.acquire().await?;
     let author_id = if actor.role.can(Permission::EditAllPosts) {
-        match admin_forms::find_staff_by_username(tx.conn(), &input.author).await? {
+        match admin_forms::find_staff_by_username(conn.conn(), &input.author).await? {
             Some((id, role)) if Role::try_from(role.clone()).is_ok_and(Role::is_staff) => Some(id),
             _ => {
                 errors.add(
@@ -202,130 +176,104 @@ pub async fn save(
             }
         }
     } else {
-        Some(stored.as_ref().map_or(actor.id, |s| s.author_id))
+        None
     };
-    if categories::find_by_id(tx.conn(), input.category_id)
-        .await?
-        .is_none()
-    {
-        errors.add(
-            "category_id",
-            "Select a valid choice. That choice is not one of the available choices.",
-        );
-    }
-    // The saving rules run even when other fields are wrong, so every message is shown at once.
-    let prepared = blog::prepare(
-        PostInput {
-            title: input.title,
-            slug: Some(input.slug),
-            author_id: author_id.unwrap_or(actor.id),
-            category_id: input.category_id,
-            byline: None,
-            body: PostBody::Markdown(input.body),
-            meta_description: Some(input.meta_description),
-            status: status.unwrap_or_default(),
-            published_at,
-        },
-        now,
-    );
-    let record = match prepared {
-        Ok(record) => Some(record),
-        Err(SaveError::Invalid { field, message }) => {
-            errors.add(field, message);
-            None
-        }
-        Err(SaveError::Database(e)) => return Err(e.into()),
+    drop(conn);
+    let fields = |author_id: i64| PostInput {
+        title: input.title.clone(),
+        slug: Some(input.slug.clone()),
+        author_id,
+        category_id: input.category_id,
+        byline: None,
+        body: PostBody::Markdown(input.body.clone()),
+        meta_description: Some(input.meta_description.clone()),
+        status: status.unwrap_or_default(),
+        published_at,
     };
-    errors.into_result()?;
-    let Some(mut record) = record else {
-        return Err(AppError::Internal);
-    };
-    let id = match &stored {
+    // The form's own problems go with the write, which reports them together with the saving
+    // rules' (after checking the actor may change the post), so every message shows at once.
+    let posts = state.posts();
+    let id = match input.id {
         None => {
-            let id = posts::insert(tx.conn(), &record, now)
+            let new = NewPost {
+                input: fields(author_id.unwrap_or(actor.id)),
+                form_errors: errors,
+                slug: SlugChoice::AsGiven,
+                message: "",
+            };
+            posts
+                .create(Actor::Account(actor), new, Origin::AdminForm, now)
                 .await
-                .map_err(slug_conflict)?;
-            super::log(
-                tx.conn(),
-                actor,
-                super::Logged {
-                    model: AdminModel::Posts,
-                    object_id: id,
-                    object_repr: &record.title,
-                    action: LogAction::Add,
-                    message: "",
-                },
-                now,
-            )
-            .await?;
-            id
+                .map_err(django_words)?
         }
-        Some(row) => {
-            let old = posts::find_stored(tx.conn(), row.id)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .record;
-            // Imported posts without a Markdown source keep their byline.
-            record.byline = old.byline.clone();
-            let changed = changed_fields(&old, &record);
-            if !changed.is_empty() {
-                posts::update(tx.conn(), row.id, &record, now)
-                    .await
-                    .map_err(slug_conflict)?;
-            }
-            super::log(
-                tx.conn(),
-                actor,
-                super::Logged {
-                    model: AdminModel::Posts,
-                    object_id: row.id,
-                    object_repr: &record.title,
-                    action: LogAction::Change,
-                    message: &super::change_message(&changed),
-                },
-                now,
-            )
-            .await?;
-            row.id
+        Some(id) => {
+            posts
+                .update(
+                    Actor::Account(actor),
+                    id,
+                    Expect::Version(&input.version),
+                    Origin::AdminForm,
+                    now,
+                    |stored| {
+                        let mut input = fields(author_id.unwrap_or(stored.record.author_id));
+                        // Imported posts without a Markdown source keep their byline.
+                        input.byline = stored.record.byline.clone();
+                        Ok(Edit {
+                            input,
+                            form_errors: errors,
+                            featured_image: None,
+                            message: None,
+                        })
+                    },
+                )
+                .await
+                .map_err(django_words)?
+                .id
         }
     };
-    tx.commit().await?;
     tracing::info!(post_id = id, user_id = actor.id, "post saved in the admin");
     Ok(id)
 }
 
-fn changed_fields(old: &posts::PostRecord, new: &posts::PostRecord) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    let pairs: [(&'static str, bool); 8] = [
-        ("title", old.title != new.title),
-        ("slug", old.slug != new.slug),
-        ("author", old.author_id != new.author_id),
-        ("category", old.category_id != new.category_id),
-        (
-            "body",
-            old.body_source != new.body_source || old.body != new.body,
-        ),
-        ("status", old.status != new.status),
-        ("published_at", old.published_at != new.published_at),
-        (
-            "meta description",
-            old.meta_description != new.meta_description,
-        ),
-    ];
-    for (name, differs) in pairs {
-        if differs {
-            changed.push(name);
+/// A write error in the words of Django's admin.
+fn django_words(error: PostError) -> AppError {
+    match error {
+        PostError::SlugTaken { date: Some(_), .. } => {
+            AppError::field("slug", "Slug must be unique for the Published at date.")
         }
+        PostError::UnknownCategory(_) => AppError::field(
+            "category_id",
+            "Select a valid choice. That choice is not one of the available choices.",
+        ),
+        PostError::Stale { .. } => AppError::Conflict(
+            "Someone else saved this post after you opened it. Your changes were not saved: copy \
+             them, reload the page to see the other changes, then edit again."
+                .into(),
+        ),
+        PostError::Invalid(errors) => AppError::Validation(FieldErrors(
+            errors
+                .0
+                .into_iter()
+                .map(|(field, messages)| {
+                    let messages = messages
+                        .into_iter()
+                        .map(|m| django_message(&field, m))
+                        .collect();
+                    (field, messages)
+                })
+                .collect(),
+        )),
+        other => other.into(),
     }
-    changed
 }
 
-/// Django's `unique_for_date` message for a slug used on the same publication day.
-pub fn slug_conflict(error: sqlx::Error) -> AppError {
-    if unique_violation(&error).is_some() {
-        AppError::field("slug", "Slug must be unique for the Published at date.")
-    } else {
-        error.into()
+/// A field message of the saving rules in Django's words where they differ.
+fn django_message(field: &str, message: String) -> String {
+    match (field, message.as_str()) {
+        ("category_id", _) => {
+            "Select a valid choice. That choice is not one of the available choices.".into()
+        }
+        _ => message,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::model::admin::{AdminModel, LogAction, UserForm};
 use crate::ssr::db::admin_forms::{self, UserFields, UserFormRow};
 use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::{self, AccountRow};
-use crate::ssr::db::{sessions, unique_violation, Conn};
+use crate::ssr::db::{sessions, unique_violation, Conn, UniqueKey};
 use crate::ssr::AppState;
 
 /// A user form as submitted.
@@ -291,7 +291,7 @@ pub async fn send_password_reset(
 /// users `ids` when every active superuser is among them.
 ///
 /// # Errors
-/// [`AppError::Conflict`] with [`super::deletion::LAST_SUPERUSER`]; [`AppError::Internal`].
+/// [`AppError::Conflict`] with [`LAST_SUPERUSER`]; [`AppError::Internal`].
 pub async fn keep_a_superuser(mut conn: Conn<'_>, ids: &[i64]) -> Result<(), AppError> {
     let among = admin_forms::superusers_among(conn.reborrow(), ids).await?;
     if among == 0 {
@@ -299,21 +299,25 @@ pub async fn keep_a_superuser(mut conn: Conn<'_>, ids: &[i64]) -> Result<(), App
     }
     let all = users::count_active_superusers(conn).await?;
     if all - among < 1 {
-        Err(AppError::Conflict(
-            super::deletion::LAST_SUPERUSER.to_string(),
-        ))
+        Err(AppError::Conflict(LAST_SUPERUSER.to_string()))
     } else {
         Ok(())
     }
 }
 
+/// The message when the last active superuser would go (deleted, deactivated or demoted).
+pub const LAST_SUPERUSER: &str =
+    "This is the last active administrator: make another user an administrator first.";
+
 /// A unique violation on save becomes the field error Django's `UserCreationForm` shows.
 fn user_conflict(error: sqlx::Error) -> AppError {
     match unique_violation(&error) {
-        Some("users_username_key") => {
+        Some(UniqueKey::UserUsername) => {
             AppError::field("username", "A user with that username already exists.")
         }
-        Some(_) => AppError::field("email", "A user with that email address already exists."),
-        None => error.into(),
+        Some(UniqueKey::UserEmail) => {
+            AppError::field("email", "A user with that email address already exists.")
+        }
+        _ => error.into(),
     }
 }

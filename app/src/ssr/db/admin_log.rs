@@ -12,8 +12,8 @@ pub const MAX_REPR_CHARS: usize = 200;
 /// An entry to write.
 #[derive(Debug, Clone)]
 pub struct NewEntry<'a> {
-    /// Who acted (`users.id`).
-    pub user_id: i64,
+    /// Who acted (`users.id`; `None` for the importer).
+    pub user_id: Option<i64>,
     /// Their username, kept if the account is deleted later.
     pub user_repr: &'a str,
     /// The object's model.
@@ -101,8 +101,8 @@ pub async fn insert(
 /// The entries of one bulk action: the same user, model, action and message for each object.
 #[derive(Debug, Clone, Copy)]
 pub struct BulkEntries<'a> {
-    /// Who acted (`users.id`).
-    pub user_id: i64,
+    /// Who acted (`users.id`; `None` for the importer).
+    pub user_id: Option<i64>,
     /// Their username.
     pub user_repr: &'a str,
     /// The objects' model.

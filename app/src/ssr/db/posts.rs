@@ -401,7 +401,8 @@ pub struct PostRecord {
     pub published_at: Option<DateTime<Utc>>,
 }
 
-/// A stored post's saved fields plus its id, for comparing with a new version.
+/// A stored post's saved fields plus what a write checks and keeps: id, last save, featured
+/// image and the author's username.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredPostRow {
     /// `posts.id`.
@@ -409,11 +410,18 @@ pub struct StoredPostRow {
     /// The saved fields.
     #[sqlx(flatten)]
     pub record: PostRecord,
+    /// `posts.updated_at` (the version of the post, with its id and status).
+    pub updated_at: DateTime<Utc>,
+    /// `posts.featured_image_id`.
+    pub featured_image_id: Option<i64>,
+    /// The author's username.
+    pub author_username: String,
 }
 
 const STORED_COLUMNS: &str =
     "id, title, slug, author_id, category_id, byline, body, body_source, body_text, \
-     excerpt, meta_description, status, published_at";
+     excerpt, meta_description, status, published_at, updated_at, featured_image_id, \
+     (SELECT username FROM users WHERE users.id = posts.author_id) AS author_username";
 
 /// Finds a post of any status by its publication date (UTC) and slug: the natural key that
 /// Django's `unique_for_date` makes unique.
@@ -557,6 +565,143 @@ pub async fn set_body(conn: Conn<'_>, id: i64, body: &str) -> Result<(), sqlx::E
             .execute(c)
             .await
             .map(|_| ())
+    })
+}
+
+/// What a write needs to know of a post it changes many of at once: its address parts,
+/// status, author and category.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostStateRow {
+    /// `posts.id`.
+    pub id: i64,
+    /// `posts.title`.
+    pub title: String,
+    /// `posts.slug`.
+    pub slug: String,
+    /// `posts.status`.
+    #[sqlx(try_from = "String")]
+    pub status: PostStatus,
+    /// `posts.published_at`.
+    pub published_at: Option<DateTime<Utc>>,
+    /// `posts.author_id`.
+    pub author_id: i64,
+    /// `posts.category_id`.
+    pub category_id: i64,
+}
+
+/// The most ids bound in one statement (well under SQLite's 32,766 and PostgreSQL's 65,535
+/// parameters).
+pub const ID_CHUNK: usize = 500;
+
+/// `$first, $first+1, ...` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The [`PostStateRow`]s of the posts `ids` that exist (in id order).
+///
+/// # Errors
+/// The driver's error.
+pub async fn states(mut conn: Conn<'_>, ids: &[i64]) -> Result<Vec<PostStateRow>, sqlx::Error> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(ID_CHUNK) {
+        let sql = format!(
+            "SELECT id, title, slug, status, published_at, author_id, category_id FROM posts \
+             WHERE id IN ({}) ORDER BY id",
+            placeholders(1, chunk.len())
+        );
+        rows.extend(on_conn!(conn.reborrow(), |c| {
+            let mut query = sqlx::query_as::<_, PostStateRow>(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.fetch_all(c).await
+        })?);
+    }
+    Ok(rows)
+}
+
+/// Sets the status of the posts `ids` at `now`; publishing sets `published_at` to `now` where
+/// it is empty. Returns how many rows changed.
+///
+/// # Errors
+/// The driver's error, e.g. a unique violation of `posts_slug_published_date_key` when
+/// publishing gives two posts one slug on one day.
+pub async fn set_status_many(
+    mut conn: Conn<'_>,
+    ids: &[i64],
+    status: PostStatus,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let mut changed = 0;
+    for chunk in ids.chunks(ID_CHUNK) {
+        let sql = format!(
+            "UPDATE posts SET status = $1, updated_at = $2, published_at = CASE \
+             WHEN $1 = 'PUBLISHED' AND published_at IS NULL THEN $2 ELSE published_at END \
+             WHERE id IN ({}) AND status <> $1",
+            placeholders(3, chunk.len())
+        );
+        changed += on_conn!(conn.reborrow(), |c| {
+            let mut query = sqlx::query(&sql).bind(status.as_str()).bind(now);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(changed)
+}
+
+/// Deletes the posts `ids` (their comments, revisions and redirects go with them); how many.
+///
+/// # Errors
+/// The driver's error.
+pub async fn delete_many(mut conn: Conn<'_>, ids: &[i64]) -> Result<u64, sqlx::Error> {
+    let mut deleted = 0;
+    for chunk in ids.chunks(ID_CHUNK) {
+        let sql = format!(
+            "DELETE FROM posts WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        deleted += on_conn!(conn.reborrow(), |c| {
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(deleted)
+}
+
+/// Whether a post other than `except` uses `slug` (on any day).
+///
+/// # Errors
+/// The driver's error.
+pub async fn slug_taken(
+    conn: Conn<'_>,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(conn, |c| match except {
+        Some(id) => {
+            sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM posts WHERE slug = $1 AND id <> $2)",
+            )
+            .bind(slug)
+            .bind(id)
+            .fetch_one(c)
+            .await
+        }
+        None => {
+            sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM posts WHERE slug = $1)")
+                .bind(slug)
+                .fetch_one(c)
+                .await
+        }
     })
 }
 

@@ -1,0 +1,26 @@
+//! The posts wing: everything Folio does with posts, in one place.
+//!
+//! - [`rules`]: the saving rules (slug, excerpt, sanitising, `published_at`), versions and
+//!   public paths — pure functions;
+//! - [`write`]: the one write service every caller uses (REST API, admin forms, bulk actions and
+//!   inline edits, editor, importer): permission, version check, audit log, events;
+//! - [`error`]: [`PostError`](error::PostError), the writes' typed error, and its one conversion
+//!   into [`AppError`](crate::error::AppError);
+//! - [`events`]: the change events sent after every write;
+//! - [`revisions`]: the editor's revisions, kept by the write service;
+//! - [`reads`]: the public site's pages of posts;
+//! - [`maintenance`]: bringing stored bodies up to the current sanitiser.
+//!
+//! Queries live in [`crate::ssr::db::posts`].
+
+pub mod error;
+pub mod events;
+pub mod maintenance;
+pub mod reads;
+pub mod revisions;
+pub mod rules;
+pub mod write;
+
+pub use error::PostError;
+pub use events::{PostChange, PostEvent, PostEvents, PostState};
+pub use write::{Actor, Expect, Origin, Posts};

@@ -1,0 +1,188 @@
+//! Change events: after every successful write to a post, exactly one typed event per post
+//! changed says what happened and what the post looked like before and after, on an in-process
+//! channel that caches, search indexes and notifications subscribe to (Django's `post_save`
+//! signal, made explicit and sent only after the transaction committed).
+
+use chrono::{DateTime, Utc};
+use tokio::sync::broadcast;
+
+use crate::domain::PostStatus;
+
+/// What a write did to a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostChange {
+    /// A new post was stored (whatever its status).
+    Created,
+    /// Fields changed; whether readers see the post did not (public stayed public, or the post
+    /// stayed unpublished).
+    Updated,
+    /// The post became published (now, or scheduled for its `published_at`).
+    Published,
+    /// The post stopped being published (back to draft, or archived).
+    Unpublished,
+    /// The post was deleted.
+    Deleted,
+}
+
+/// A post as an event describes it, before or after the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostState {
+    /// The title.
+    pub title: String,
+    /// The status.
+    pub status: PostStatus,
+    /// The publication time, if set.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The site path readers find it at (`/2024/07/25/slug/`) when it has a publication time,
+    /// public yet or not.
+    pub path: Option<String>,
+    /// The author's user id.
+    pub author_id: i64,
+    /// The category's id.
+    pub category_id: i64,
+}
+
+impl PostState {
+    /// Whether readers see the post at `now` (published and its time has come).
+    pub fn is_public_at(&self, now: DateTime<Utc>) -> bool {
+        self.status == PostStatus::Published && self.published_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// One post's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostEvent {
+    /// What happened.
+    pub change: PostChange,
+    /// The post's id.
+    pub post_id: i64,
+    /// The post before the write (`None` when created).
+    pub before: Option<PostState>,
+    /// The post after the write (`None` when deleted).
+    pub after: Option<PostState>,
+}
+
+impl PostEvent {
+    /// The event for a write that changed the post from `before` to `after` (`None`: it did
+    /// not exist / no longer exists); `None` only for `(None, None)`. The write service calls it
+    /// only for writes that changed something (a save of unchanged fields sends nothing).
+    pub fn between(
+        post_id: i64,
+        before: Option<PostState>,
+        after: Option<PostState>,
+    ) -> Option<Self> {
+        let published = |s: &PostState| s.status == PostStatus::Published;
+        let change = match (&before, &after) {
+            (None, Some(_)) => PostChange::Created,
+            (Some(_), None) => PostChange::Deleted,
+            (None, None) => return None,
+            (Some(b), Some(a)) => match (published(b), published(a)) {
+                (false, true) => PostChange::Published,
+                (true, false) => PostChange::Unpublished,
+                _ => PostChange::Updated,
+            },
+        };
+        Some(Self {
+            change,
+            post_id,
+            before,
+            after,
+        })
+    }
+}
+
+/// How many events a slow subscriber may fall behind before it misses some (it is told how
+/// many, see [`broadcast::error::RecvError::Lagged`]).
+pub const CHANNEL_CAPACITY: usize = 4096;
+
+/// The channel events go out on; cheap to clone (every clone sends on the same channel).
+#[derive(Debug, Clone)]
+pub struct PostEvents {
+    sender: broadcast::Sender<PostEvent>,
+}
+
+impl Default for PostEvents {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PostEvents {
+    /// A new channel with no subscribers.
+    pub fn new() -> Self {
+        let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
+        Self { sender }
+    }
+
+    /// A receiver of every event sent from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<PostEvent> {
+        self.sender.subscribe()
+    }
+
+    /// Sends `events` (after their transaction committed). Nobody listening is not an error.
+    pub fn send(&self, events: impl IntoIterator<Item = PostEvent>) {
+        for event in events {
+            tracing::debug!(post_id = event.post_id, change = ?event.change, "post changed");
+            let _ = self.sender.send(event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: PostStatus, title: &str) -> PostState {
+        PostState {
+            title: title.into(),
+            status,
+            published_at: None,
+            path: None,
+            author_id: 1,
+            category_id: 1,
+        }
+    }
+
+    #[test]
+    fn the_change_follows_from_before_and_after() {
+        let draft = state(PostStatus::Draft, "a");
+        let public = state(PostStatus::Published, "a");
+        let kind = |b: Option<&PostState>, a: Option<&PostState>| {
+            PostEvent::between(7, b.cloned(), a.cloned()).map(|e| e.change)
+        };
+        assert_eq!(kind(None, Some(&draft)), Some(PostChange::Created));
+        assert_eq!(kind(Some(&draft), None), Some(PostChange::Deleted));
+        assert_eq!(
+            kind(Some(&draft), Some(&public)),
+            Some(PostChange::Published)
+        );
+        assert_eq!(
+            kind(Some(&public), Some(&draft)),
+            Some(PostChange::Unpublished)
+        );
+        assert_eq!(
+            kind(Some(&public), Some(&state(PostStatus::Published, "b"))),
+            Some(PostChange::Updated)
+        );
+        assert_eq!(kind(Some(&draft), Some(&draft)), Some(PostChange::Updated));
+        assert_eq!(kind(None, None), None);
+    }
+
+    #[tokio::test]
+    async fn subscribers_receive_what_is_sent_after_they_subscribed() {
+        let events = PostEvents::new();
+        events.send(PostEvent::between(
+            1,
+            None,
+            Some(state(PostStatus::Draft, "a")),
+        ));
+        let mut receiver = events.subscribe();
+        events.send(PostEvent::between(
+            2,
+            None,
+            Some(state(PostStatus::Draft, "b")),
+        ));
+        assert_eq!(receiver.recv().await.unwrap().post_id, 2);
+        assert!(receiver.try_recv().is_err());
+    }
+}

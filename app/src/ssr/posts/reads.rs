@@ -1,0 +1,186 @@
+//! The public site's reads: pages of public posts (home, category, author, search) and a post by
+//! its URL, counting the view. Nothing here writes a post's fields; see [`super::write`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::pagination::PageRequest;
+use crate::error::AppError;
+use crate::model::{AuthorPage, CategoryPage, PostDetail, PostPage, PostSummary};
+use crate::ssr::db::posts::{self, PostFilter};
+use crate::ssr::db::{categories, users, Db};
+
+/// Posts per page on the public lists.
+pub const POSTS_PER_PAGE: i64 = 10;
+
+/// The longest search a reader may type, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// One page of public posts that `filter` selects, with Django's `get_page` rules.
+///
+/// # Errors
+/// The driver's error.
+pub async fn public_page(
+    db: &Db,
+    filter: &PostFilter,
+    page: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<PostPage, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let total = posts::count_public(conn.conn(), now, filter).await?;
+    let page = PageRequest::from_query(page, POSTS_PER_PAGE).resolve(total);
+    let rows = posts::list_public(conn.conn(), now, filter, page.per_page, page.offset()).await?;
+    Ok(PostPage {
+        posts: rows.into_iter().map(PostSummary::from).collect(),
+        page,
+    })
+}
+
+/// The public post at `date` + `slug`, counting this view; `None` when there is none.
+///
+/// # Errors
+/// The driver's error.
+pub async fn view_post(
+    db: &Db,
+    date: NaiveDate,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<PostDetail>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let Some(row) = posts::find_public(conn.conn(), now, date, slug).await? else {
+        return Ok(None);
+    };
+    drop(conn);
+    let mut writer = db.acquire_write().await?;
+    let view_count = posts::increment_view_count(writer.conn(), row.summary.id)
+        .await?
+        .unwrap_or(row.view_count + 1);
+    Ok(Some(detail_from_row(row, view_count)))
+}
+
+/// Builds the page shape of a post from its row.
+pub fn detail_from_row(row: posts::PostDetailRow, view_count: i64) -> PostDetail {
+    let words = crate::domain::text::word_count(&row.body_text);
+    let description = row
+        .meta_description
+        .clone()
+        .unwrap_or_else(|| row.summary.excerpt.clone());
+    let featured_image = match (
+        row.featured_image_file,
+        row.featured_image_width,
+        row.featured_image_height,
+    ) {
+        (Some(file), Some(width), Some(height)) => {
+            Some(crate::ssr::media::responsive_image(&file, width, height))
+        }
+        _ => None,
+    };
+    PostDetail {
+        summary: PostSummary::from(row.summary),
+        body_html: row.body,
+        description,
+        reading_minutes: crate::domain::text::reading_minutes(words),
+        view_count,
+        updated_at: row.updated_at,
+        featured_image,
+    }
+}
+
+/// A category and one page of its public posts.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown category; [`AppError::Internal`] when the database
+/// fails.
+pub async fn category_page(
+    db: &Db,
+    slug: &str,
+    page: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<CategoryPage, AppError> {
+    let mut conn = db.acquire().await?;
+    let category = categories::find_by_slug(conn.conn(), slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let posts = public_page(db, &PostFilter::Category(slug.to_string()), page, now).await?;
+    Ok(CategoryPage {
+        category: category.into(),
+        posts,
+    })
+}
+
+/// An author and one page of their public posts.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown or inactive user; [`AppError::Internal`] when the
+/// database fails.
+pub async fn author_page(
+    db: &Db,
+    username: &str,
+    page: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<AuthorPage, AppError> {
+    let mut conn = db.acquire().await?;
+    let author = users::find_public(conn.conn(), username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let posts = public_page(db, &PostFilter::Author(username.to_string()), page, now).await?;
+    Ok(AuthorPage {
+        author: author.into(),
+        posts,
+    })
+}
+
+/// Public posts whose title or text contains every word of `query` (case-insensitive), newest
+/// first; an empty query finds nothing.
+///
+/// # Errors
+/// [`AppError::BadRequest`] for a query over [`MAX_QUERY_CHARS`]; [`AppError::Internal`] when
+/// the database fails.
+pub async fn search_page(
+    db: &Db,
+    query: &str,
+    page: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<PostPage, AppError> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "The search is longer than {MAX_QUERY_CHARS} characters."
+        )));
+    }
+    let Some(filter) = PostFilter::search(query) else {
+        return Ok(PostPage {
+            posts: Vec::new(),
+            page: PageRequest::from_query(None, POSTS_PER_PAGE).resolve(0),
+        });
+    };
+    Ok(public_page(db, &filter, page, now).await?)
+}
+
+/// The public post at `/<year>/<month>/<day>/<slug>/` (the parts as the URL has them: a 4-digit
+/// year, 2-digit month and day), counting one view.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an invalid date or when no public post is there;
+/// [`AppError::Internal`] when the database fails.
+pub async fn post_at(
+    db: &Db,
+    (year, month, day): (&str, &str, &str),
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<PostDetail, AppError> {
+    let date = match (
+        year.parse::<i32>(),
+        month.parse::<u32>(),
+        day.parse::<u32>(),
+    ) {
+        (Ok(y), Ok(m), Ok(d)) if year.len() == 4 && month.len() == 2 && day.len() == 2 => {
+            NaiveDate::from_ymd_opt(y, m, d)
+        }
+        _ => None,
+    };
+    let date = date.ok_or(AppError::NotFound)?;
+    view_post(db, date, slug, now)
+        .await?
+        .ok_or(AppError::NotFound)
+}

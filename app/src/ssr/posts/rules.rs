@@ -1,0 +1,270 @@
+//! The saving rules of a post (from the foundation issue, after Django's tutorial blog), pure
+//! functions every write path applies through [`super::write`]:
+//!
+//! - an empty slug is made from the title; a given one must be a valid slug;
+//! - publishing sets `published_at` when it is empty (a future one schedules the post);
+//! - the body is sanitised (Markdown rendered first); the excerpt and the searchable text are
+//!   derived from it, never typed;
+//! - a post is public when its status is `PUBLISHED` and `published_at <= now`;
+//! - its version (for optimistic locking) is a digest of its id, last save and status.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::text::post_path;
+use crate::domain::{slugify, PostStatus, Slug};
+use crate::ssr::content::{markdown, sanitize, text};
+use crate::ssr::db::posts::PostRecord;
+
+use super::error::PostError;
+
+/// The longest title, in characters (the `posts.title` check).
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// The longest meta description kept, in characters; longer ones are cut at a word boundary.
+pub const MAX_DESCRIPTION_CHARS: usize = 300;
+
+/// Where a post's body comes from.
+#[derive(Debug, Clone)]
+pub enum PostBody {
+    /// Markdown, rendered and sanitised on save; kept as `body_source`.
+    Markdown(String),
+    /// HTML already rendered (e.g. with import-specific link resolution), sanitised again on save.
+    Html {
+        /// The HTML.
+        html: String,
+        /// The source it was rendered from, if any.
+        source: Option<String>,
+    },
+}
+
+/// What an author or an import supplies for a post; [`prepare`] turns it into a [`PostRecord`].
+#[derive(Debug, Clone)]
+pub struct PostInput {
+    /// The title.
+    pub title: String,
+    /// The slug; generated from the title when `None` or empty.
+    pub slug: Option<String>,
+    /// The author's user id.
+    pub author_id: i64,
+    /// The category id.
+    pub category_id: i64,
+    /// Credits when the post has several authors.
+    pub byline: Option<String>,
+    /// The body.
+    pub body: PostBody,
+    /// A description for search engines and link previews.
+    pub meta_description: Option<String>,
+    /// The status.
+    pub status: PostStatus,
+    /// The publication time; set to now when publishing without one.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl PostInput {
+    /// The input that stores `record` again unchanged (the start of an edit): its body as the
+    /// stored HTML with its source, which the rules sanitise again to the same result.
+    pub fn from_stored(record: &PostRecord) -> Self {
+        Self {
+            title: record.title.clone(),
+            slug: Some(record.slug.clone()),
+            author_id: record.author_id,
+            category_id: record.category_id,
+            byline: record.byline.clone(),
+            body: PostBody::Html {
+                html: record.body.clone(),
+                source: record.body_source.clone(),
+            },
+            meta_description: record.meta_description.clone(),
+            status: record.status,
+            published_at: record.published_at,
+        }
+    }
+}
+
+/// Applies the saving rules to `input` (see the module documentation).
+///
+/// # Errors
+/// [`PostError::Invalid`] for an empty or too long title (`title`) or an invalid slug (`slug`).
+pub fn prepare(input: PostInput, now: DateTime<Utc>) -> Result<PostRecord, PostError> {
+    let title = input.title.trim().to_string();
+    if title.is_empty() {
+        return Err(PostError::field("title", "the title is empty"));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(PostError::field(
+            "title",
+            format!("the title is longer than {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    let slug = match input
+        .slug
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(given) => Slug::parse(given)
+            .map_err(|e| PostError::field("slug", e.to_string()))?
+            .to_string(),
+        None => {
+            let generated = slugify(&title);
+            if generated.is_empty() {
+                "post".to_string()
+            } else {
+                generated
+            }
+        }
+    };
+    let (body, body_source) = match input.body {
+        PostBody::Markdown(source) => (markdown::render_markdown(&source, None), Some(source)),
+        PostBody::Html { html, source } => (sanitize::sanitize_html(&html), source),
+    };
+    let body_text = text::html_to_text(&body);
+    let excerpt = text::excerpt(&body_text);
+    let meta_description = input
+        .meta_description
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|d| !d.is_empty())
+        .map(|d| cut_description(&d));
+    let published_at = match (input.status, input.published_at) {
+        (PostStatus::Published, None) => Some(now),
+        (_, at) => at,
+    };
+    Ok(PostRecord {
+        title,
+        slug,
+        author_id: input.author_id,
+        category_id: input.category_id,
+        byline: input.byline.filter(|b| !b.trim().is_empty()),
+        body,
+        body_source,
+        body_text,
+        excerpt,
+        meta_description,
+        status: input.status,
+        published_at,
+    })
+}
+
+fn cut_description(description: &str) -> String {
+    if description.chars().count() <= MAX_DESCRIPTION_CHARS {
+        description.to_string()
+    } else {
+        let cut: String = description.chars().take(MAX_DESCRIPTION_CHARS).collect();
+        match cut.rfind(' ') {
+            Some(i) => format!("{}…", &cut[..i]),
+            None => cut,
+        }
+    }
+}
+
+/// The title stored while the writer has not given one (a new post's first autosave).
+pub const UNTITLED: &str = "Untitled";
+
+/// A post's version digest: its id, last save time and status. Every save that checks for
+/// concurrent changes (the admin's change form, the rich editor) compares it, so each notices
+/// the other's saves.
+pub fn post_version(id: i64, updated_at: DateTime<Utc>, status: PostStatus) -> String {
+    crate::ssr::version::version_of(&[&id.to_string(), &updated_at.to_rfc3339(), status.as_str()])
+}
+
+/// Where readers find a post with `status`, `published_at` and `slug` at `now`: its dated path
+/// when it is public, else `None`.
+pub fn public_path(
+    status: PostStatus,
+    published_at: Option<DateTime<Utc>>,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    match (status, published_at) {
+        (PostStatus::Published, Some(at)) if at <= now => Some(post_path(at, slug)),
+        _ => None,
+    }
+}
+
+/// `base`, then `base-2`, `base-3`... (cut so the suffix fits the longest slug): the candidates
+/// for a new post's slug when the writer did not choose it (WordPress numbers taken slugs so).
+pub fn slug_candidates(base: &str) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(base.to_string()).chain((2..=MAX_SLUG_VARIANTS).map(move |n| {
+        let suffix = format!("-{n}");
+        let stem: String = base
+            .chars()
+            .take(crate::domain::slug::MAX_SLUG_LEN - suffix.len())
+            .collect();
+        format!("{}{suffix}", stem.trim_end_matches('-'))
+    }))
+}
+
+/// How many numbered variants (`slug-2`, `slug-3`...) are tried before a new post's slug is
+/// refused as taken.
+pub const MAX_SLUG_VARIANTS: u32 = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(title: &str) -> PostInput {
+        PostInput {
+            title: title.into(),
+            slug: None,
+            author_id: 1,
+            category_id: 1,
+            byline: None,
+            body: PostBody::Markdown("Hello *world*.\n\n<script>alert(1)</script>".into()),
+            meta_description: None,
+            status: PostStatus::Draft,
+            published_at: None,
+        }
+    }
+
+    #[test]
+    fn generates_slug_and_derives_excerpt() {
+        let now = Utc::now();
+        let record = prepare(input("Hello, World!"), now).unwrap();
+        assert_eq!(record.slug, "hello-world");
+        assert_eq!(record.excerpt, "Hello world.");
+        assert!(!record.body.contains("script"));
+        assert_eq!(record.published_at, None);
+    }
+
+    #[test]
+    fn publishing_sets_published_at_only_when_empty() {
+        let now = Utc::now();
+        let mut i = input("T");
+        i.status = PostStatus::Published;
+        assert_eq!(prepare(i.clone(), now).unwrap().published_at, Some(now));
+        let earlier = now - chrono::Duration::days(3);
+        i.published_at = Some(earlier);
+        assert_eq!(prepare(i, now).unwrap().published_at, Some(earlier));
+    }
+
+    fn refused_field(result: Result<PostRecord, PostError>) -> String {
+        match result {
+            Err(PostError::Invalid(errors)) => errors.0[0].0.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn rejects_bad_titles_and_slugs() {
+        let now = Utc::now();
+        assert_eq!(refused_field(prepare(input("   "), now)), "title");
+        assert_eq!(
+            refused_field(prepare(input(&"x".repeat(201)), now)),
+            "title"
+        );
+        let mut i = input("T");
+        i.slug = Some("no spaces".into());
+        assert_eq!(refused_field(prepare(i, now)), "slug");
+        assert_eq!(prepare(input("🎉"), now).unwrap().slug, "post");
+    }
+
+    #[test]
+    fn slug_candidates_number_the_base_and_fit_the_limit() {
+        let mut candidates = slug_candidates("hello");
+        assert_eq!(candidates.next().as_deref(), Some("hello"));
+        assert_eq!(candidates.next().as_deref(), Some("hello-2"));
+        let long = "a".repeat(crate::domain::slug::MAX_SLUG_LEN);
+        let last = slug_candidates(&long).last().unwrap();
+        assert!(last.ends_with("-100") && last.len() <= crate::domain::slug::MAX_SLUG_LEN);
+    }
+}
