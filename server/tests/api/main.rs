@@ -6,6 +6,7 @@ mod admin;
 mod cli;
 mod comments;
 mod editor;
+mod events;
 mod feeds;
 mod hardening;
 mod helpers;
