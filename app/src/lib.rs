@@ -55,7 +55,7 @@ pub fn App() -> impl IntoView {
     let site = OnceResource::new(server_fns::site::get_site_info());
     provide_context(site);
     let pending = RwSignal::new(false);
-    provide_context(components::layout::PagePending(pending));
+    provide_context(components::context::PagePending(pending));
     components::user::provide_user();
     #[cfg(feature = "ssr")]
     provide_context(components::forms::CsrfSlot::default());

@@ -246,7 +246,7 @@ fn api_without_ambient_credentials(request: &Request) -> bool {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|h| csrf::cookie_value(h, crate::startup::SESSION_COOKIE).is_some())
+        .any(|h| csrf::cookie_value(h, app::ssr::auth::SESSION_COOKIE).is_some())
 }
 
 async fn check_csrf(

@@ -227,7 +227,7 @@ pub fn build_router(
         secret_key: auth.secret_key.clone(),
     };
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name(SESSION_COOKIE)
+        .with_name(app::ssr::auth::SESSION_COOKIE)
         .with_secure(auth.secure_cookies)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -297,9 +297,6 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
         std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
-
-/// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "folio_session";
 
 /// Gives Leptos this response's CSP nonce (set by the security middleware), so the scripts it
 /// writes carry the nonce the `Content-Security-Policy` header allows.

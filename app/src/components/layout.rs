@@ -3,16 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 
+use crate::components::context::{PagePending, SiteResource};
 use crate::components::user::UserMenu;
-use crate::error::AppError;
-use crate::model::SiteInfo;
-
-/// The site's name as it arrives (loaded once per visit).
-pub type SiteResource = OnceResource<Result<SiteInfo, AppError>>;
-
-/// Whether a page is loading its next data after a client-side navigation.
-#[derive(Debug, Clone, Copy)]
-pub struct PagePending(pub RwSignal<bool>);
 
 /// The header: site name (home link), navigation and a search form that works without JavaScript.
 #[component]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
-use crate::components::layout::SiteResource;
+use crate::components::context::SiteResource;
 use crate::model::SiteInfo;
 
 /// Sets the page's metadata in `<head>` (in the first HTML response, since pages render in

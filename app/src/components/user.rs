@@ -102,7 +102,7 @@ where
 {
     let user = expect_context::<UserResource>();
     view! {
-        <Transition fallback=crate::routes::public::Loading>
+        <Transition fallback=crate::components::loading::Loading>
             {move || {
                 let children = children.clone();
                 let path = path.clone();

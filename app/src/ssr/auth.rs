@@ -22,6 +22,9 @@ use crate::model::CurrentUser;
 use crate::ssr::db::users::{self, AccountRow};
 use crate::ssr::AppState;
 
+/// The name of the session cookie (HttpOnly, SameSite=Lax, Secure on HTTPS sites).
+pub const SESSION_COOKIE: &str = "folio_session";
+
 /// The session key holding the signed-in user's id (Django's `_auth_user_id`).
 pub const SESSION_USER_ID: &str = "_auth_user_id";
 /// The session key holding [`session_auth_hash`] of the user's password hash at sign-in (Django's

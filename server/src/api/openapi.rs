@@ -62,7 +62,7 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::startup::SESSION_COOKIE,
+                app::ssr::auth::SESSION_COOKIE,
                 "The site's session cookie (sign in at `/accounts/login/`).",
             ))),
         );

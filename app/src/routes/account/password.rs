@@ -7,9 +7,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::forms::{action_error, CsrfField, Field, FormMessage, Notice};
+use crate::components::loading::Loading;
 use crate::components::page_meta::PageMeta;
 use crate::components::user::RequireUser;
-use crate::routes::public::Loading;
 use crate::server_fns::accounts::{
     check_reset_token, ChangePassword, RequestPasswordReset, ResetPassword,
 };

@@ -11,11 +11,11 @@ use leptos_router::hooks::{use_location, use_query_map};
 use super::{admin_time, model_param, AdminFrame, Breadcrumbs};
 use crate::components::error_page::ErrorPage;
 use crate::components::forms::Notice;
+use crate::components::loading::Loading;
 use crate::domain::changelist::ListParams;
 use crate::domain::PostStatus;
 use crate::error::AppError;
 use crate::model::admin::{AdminModel, Cell, ChangeList, DateStep};
-use crate::routes::public::Loading;
 use crate::server_fns::admin::{admin_change_list, AdminBulkAction, AdminSaveStatuses};
 
 /// The change list page of the route's model.

@@ -9,9 +9,9 @@ use leptos_router::components::A;
 use super::{id_param, model_param, AdminFrame, Breadcrumbs};
 use crate::components::error_page::ErrorPage;
 use crate::components::forms::{action_error, CsrfField, FormMessage};
+use crate::components::loading::Loading;
 use crate::error::AppError;
 use crate::model::admin::{DeletePreview, RelatedObjects};
-use crate::routes::public::Loading;
 use crate::server_fns::admin::{admin_delete_preview, AdminDelete};
 
 /// The delete confirmation page.

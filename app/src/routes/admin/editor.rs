@@ -16,12 +16,12 @@ use self::autosave::{local_time, Autosave, Backup, SaveState};
 use self::engine::{EngineStore, ToolbarState};
 use super::{id_param, AdminFrame, Breadcrumbs};
 use crate::components::error_page::ErrorPage;
+use crate::components::loading::Loading;
 use crate::components::post_article::PostArticle;
 use crate::domain::text::reading_minutes;
 use crate::error::AppError;
 use crate::model::admin::AdminModel;
 use crate::model::editor::EditorPost;
-use crate::routes::public::Loading;
 use crate::server_fns::editor::{editor_open, editor_preview};
 
 /// The languages offered for code blocks (any other name can be typed).

@@ -13,10 +13,10 @@ use crate::components::error_page::ErrorPage;
 use crate::components::forms::{
     action_error, CsrfField, Field, FormMessage, Notice, TextAreaField,
 };
+use crate::components::loading::Loading;
 use crate::domain::{slugify, PostStatus, Role};
 use crate::error::AppError;
 use crate::model::admin::{AdminModel, CategoryForm, CommentForm, PostForm, UserForm};
-use crate::routes::public::Loading;
 use crate::server_fns::admin::{
     admin_category_form, admin_comment_form, admin_post_form, admin_search_authors,
     admin_user_form, AdminPreviewMarkdown, AdminSaveCategory, AdminSaveComment, AdminSavePost,

@@ -5,8 +5,8 @@ use leptos_router::components::A;
 
 use super::{admin_time, id_param, model_param, AdminFrame, Breadcrumbs};
 use crate::components::error_page::ErrorPage;
+use crate::components::loading::Loading;
 use crate::error::AppError;
-use crate::routes::public::Loading;
 use crate::server_fns::admin::admin_history;
 
 /// The history page.

@@ -5,8 +5,8 @@ use leptos_router::components::A;
 
 use super::{admin_time, AdminFrame};
 use crate::components::error_page::ErrorPage;
+use crate::components::loading::Loading;
 use crate::model::admin::LogEntry;
-use crate::routes::public::Loading;
 use crate::server_fns::admin::get_admin_index;
 
 /// The admin index page.

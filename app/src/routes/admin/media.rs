@@ -7,8 +7,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::{admin_time, AdminFrame, Breadcrumbs};
 use crate::components::error_page::ErrorPage;
+use crate::components::loading::Loading;
 use crate::model::media::MediaItem;
-use crate::routes::public::Loading;
 use crate::server_fns::media::{media_delete, media_library};
 
 /// Sends `file` to the upload endpoint; the stored image, or the message saying why not.

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::PageTransition;
 use crate::components::error_page::ErrorPage;
+use crate::components::loading::PageTransition;
 use crate::components::page_meta::PageMeta;
 use crate::components::pagination::Pagination;
 use crate::components::post_list::PostList;

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::PageTransition;
 use crate::components::comments::Comments;
 use crate::components::error_page::ErrorPage;
+use crate::components::loading::PageTransition;
 use crate::components::post_article::PostArticle;
 use crate::server_fns::posts::view_post;
 

@@ -27,8 +27,7 @@ use std::sync::LazyLock;
 pub const ID_PREFIX: &str = "user-content-";
 
 /// The version of these rules. Stored bodies cleaned by an older version are cleaned again at
-/// start-up (see `crate::ssr::posts::maintenance::resanitize_stored_bodies`); raise it whenever the rules
-/// become stricter.
+/// start-up (by the posts wing's maintenance); raise it whenever the rules become stricter.
 pub const SANITIZER_VERSION: i64 = 2;
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {

@@ -43,8 +43,11 @@ pub enum PostError {
     #[error("the schedule time is not in the future")]
     ScheduleNotInFuture,
     /// More posts than one bulk write may change.
-    #[error("too many posts in one write")]
-    TooMany,
+    #[error("more than {limit} posts in one write")]
+    TooMany {
+        /// The most one write changes.
+        limit: usize,
+    },
     /// The database failed (logged where converted; never shown).
     #[error("database error: {0}")]
     Database(sqlx::Error),
@@ -112,9 +115,8 @@ impl From<PostError> for AppError {
             PostError::ScheduleNotInFuture => Self::BadRequest(
                 "Choose a time in the future to schedule the post, or publish it now.".into(),
             ),
-            PostError::TooMany => Self::BadRequest(format!(
-                "More than {} posts match; narrow the list first.",
-                super::write::MAX_BULK
+            PostError::TooMany { limit } => Self::BadRequest(format!(
+                "More than {limit} posts match; narrow the list first."
             )),
             PostError::Database(error) => {
                 tracing::error!(error = %error, "posts: database error");

@@ -1,5 +1,5 @@
 //! The saving rules of a post (from the foundation issue, after Django's tutorial blog), pure
-//! functions every write path applies through [`super::write`]:
+//! functions every write path applies through the write service:
 //!
 //! - an empty slug is made from the title; a given one must be a valid slug;
 //! - publishing sets `published_at` when it is empty (a future one schedules the post);

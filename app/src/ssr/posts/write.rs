@@ -639,7 +639,7 @@ impl<'a> Posts<'a> {
         now: DateTime<Utc>,
     ) -> Result<u64, PostError> {
         if changes.len() > MAX_BULK {
-            return Err(PostError::TooMany);
+            return Err(PostError::TooMany { limit: MAX_BULK });
         }
         let mut unit = self.begin(now).await?;
         let now = unit.now;
@@ -741,7 +741,7 @@ impl<'a> Posts<'a> {
         now: DateTime<Utc>,
     ) -> Result<u64, PostError> {
         if ids.len() > MAX_BULK {
-            return Err(PostError::TooMany);
+            return Err(PostError::TooMany { limit: MAX_BULK });
         }
         let mut unit = self.begin(now).await?;
         let now = unit.now;
