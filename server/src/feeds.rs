@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use app::domain::text::{escape_markup as xml_escape, post_path};
-use app::ssr::db::{categories, posts, users};
+use app::ssr::db::posts::public as public_posts;
+use app::ssr::db::{categories, users};
 use app::ssr::posts::reads as posts_reads;
 use app::ssr::AppState;
 use axum::extract::State;
@@ -28,7 +29,7 @@ fn server_error(error: sqlx::Error) -> Response {
 pub async fn atom(State(state): State<AppState>) -> Response {
     let now = Utc::now();
     let rows = match state.db.acquire().await {
-        Ok(mut conn) => posts::list_public_with_body(conn.conn(), now, FEED_ENTRIES).await,
+        Ok(mut conn) => public_posts::list_public_with_body(conn.conn(), now, FEED_ENTRIES).await,
         Err(e) => Err(e),
     };
     let rows = match rows {
@@ -136,7 +137,8 @@ struct SiteUrls {
 impl SiteUrls {
     async fn load(state: &AppState, now: DateTime<Utc>) -> Result<Self, sqlx::Error> {
         let mut conn = state.db.acquire().await?;
-        let posts = posts::count_public(conn.conn(), now, &posts::PostFilter::All).await?;
+        let posts =
+            public_posts::count_public(conn.conn(), now, &public_posts::PostFilter::All).await?;
         let categories = categories::list_slugs_with_public_posts(conn.conn(), now).await?;
         let authors = users::list_usernames_with_public_posts(conn.conn(), now).await?;
         Ok(Self {
@@ -235,7 +237,8 @@ async fn urlset(
     let last_post = (end - 1).min(urls.posts);
     let stamps = if last_post > first_post {
         let mut conn = state.db.acquire().await?;
-        posts::list_public_stamps_page(conn.conn(), now, last_post - first_post, first_post).await?
+        public_posts::list_public_stamps_page(conn.conn(), now, last_post - first_post, first_post)
+            .await?
     } else {
         Vec::new()
     };
@@ -253,7 +256,7 @@ async fn urlset(
     };
     if start == 0 {
         let mut conn = state.db.acquire().await?;
-        let newest = posts::latest_public_update(conn.conn(), now).await?;
+        let newest = public_posts::latest_public_update(conn.conn(), now).await?;
         drop(conn);
         url(site.absolute("/"), newest);
     }

@@ -2,7 +2,8 @@
 //! screen. Written once; deleting it later does not bring it back.
 
 use app::domain::PostStatus;
-use app::ssr::db::{posts, settings, Db};
+use app::ssr::db::posts::writes as posts;
+use app::ssr::db::{settings, Db};
 use app::ssr::posts::rules::PostBody;
 use app::ssr::posts::write::ImportedPost;
 use app::ssr::posts::{PostError, PostEvents, Posts};

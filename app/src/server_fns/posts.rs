@@ -18,7 +18,7 @@ pub async fn list_posts(
     page: Option<String>,
     category: Option<String>,
 ) -> Result<PostPage, AppError> {
-    use crate::ssr::{db::posts::PostFilter, posts::reads};
+    use crate::ssr::{db::posts::public::PostFilter, posts::reads};
     let state = super::state()?;
     let filter = match category.filter(|c| !c.is_empty()) {
         Some(slug) => PostFilter::Category(slug),

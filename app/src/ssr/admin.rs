@@ -186,7 +186,7 @@ pub async fn history(
     let mut conn = state.db.acquire().await?;
     let rows = admin_log::for_object(conn.conn(), model, id).await?;
     if model == AdminModel::Posts {
-        let allowed = match crate::ssr::db::posts::find_stored(conn.conn(), id).await? {
+        let allowed = match crate::ssr::db::posts::writes::find_stored(conn.conn(), id).await? {
             Some(stored) => may_change_post(actor, stored.record.author_id),
             None => {
                 actor.role.can(Permission::EditAllPosts)

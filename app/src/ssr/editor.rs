@@ -19,9 +19,10 @@ use crate::model::editor::{
 };
 use crate::model::PostDetail;
 use crate::ssr::admin;
-use crate::ssr::db::editor::{self as queries, EditorRow};
+use crate::ssr::db::posts::revisions as queries;
+use crate::ssr::db::posts::rows::EditorRow;
 use crate::ssr::db::users::AccountRow;
-use crate::ssr::db::{admin_forms, posts, Conn};
+use crate::ssr::db::{admin_forms, Conn};
 use crate::ssr::posts::rules::{post_version, public_path, PostBody, PostInput, UNTITLED};
 use crate::ssr::posts::write::{Edit, NewPost, SlugChoice, Written};
 use crate::ssr::posts::{Actor, Expect, Origin, PostError};
@@ -33,7 +34,7 @@ pub const REVISIONS_SHOWN: i64 = 50;
 /// Post `id` for `actor`, or the refusal.
 async fn load(conn: Conn<'_>, actor: &AccountRow, id: i64) -> Result<EditorRow, AppError> {
     admin::authorise_model(actor, AdminModel::Posts)?;
-    let row = queries::find_post(conn, id)
+    let row = crate::ssr::db::posts::editing::find_for_editor(conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !admin::may_change_post(actor, row.author_id) {
@@ -366,7 +367,7 @@ pub async fn preview(
 ) -> Result<PostDetail, AppError> {
     let mut conn = state.db.acquire().await?;
     load(conn.conn(), actor, id).await?;
-    let row = posts::find_for_preview(conn.conn(), id, now)
+    let row = crate::ssr::db::posts::public::find_for_preview(conn.conn(), id, now)
         .await?
         .ok_or(AppError::NotFound)?;
     let views = row.view_count;

@@ -9,7 +9,7 @@
 use app::domain::Permission;
 use app::ssr::api_tokens::{self, TokenError};
 use app::ssr::auth;
-use app::ssr::db::api_posts::Visibility;
+use app::ssr::db::posts::api::Visibility;
 use app::ssr::db::users::AccountRow;
 use axum::http::{header, HeaderMap};
 use tower_sessions::Session;

@@ -1,6 +1,6 @@
 //! The API root, site statistics and the health check.
 
-use app::ssr::db::posts::{self, PostFilter};
+use app::ssr::db::posts::public::{self as posts, PostFilter};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

@@ -2,8 +2,10 @@
 //! trending posts, and every published title as a text stream.
 
 use app::domain::PostStatus;
-use app::ssr::db::api_posts::{self, ApiPostRow, PostOrder, PostQuery, Visibility};
 use app::ssr::db::comments;
+use app::ssr::db::posts::api::{self as api_posts, PostOrder, PostQuery, Visibility};
+use app::ssr::db::posts::public as public_posts;
+use app::ssr::db::posts::rows::ApiPostRow;
 use app::ssr::db::Conn;
 use app::ssr::posts::rules::{PostBody, PostInput, MAX_TITLE_CHARS};
 use app::ssr::posts::write::{check_category, Edit, NewPost, SlugChoice};
@@ -111,7 +113,7 @@ pub async fn list(
             .map(|s| {
                 s.split(|c: char| c.is_whitespace() || c == ',')
                     .filter(|w| !w.is_empty())
-                    .take(app::ssr::db::posts::MAX_SEARCH_TERMS)
+                    .take(public_posts::MAX_SEARCH_TERMS)
                     .map(str::to_string)
                     .collect()
             })
@@ -479,7 +481,7 @@ pub async fn titles(State(api): State<ApiState>) -> Response {
             let after = cursor?;
             let page = async {
                 let mut conn = db.acquire().await?;
-                api_posts::public_titles_page(conn.conn(), now, after).await
+                public_posts::public_titles_page(conn.conn(), now, after).await
             }
             .await;
             match page {

@@ -3,9 +3,9 @@
 //! of request bodies and errors. Timestamps are RFC 3339 in UTC.
 
 use app::domain::PostStatus;
-use app::ssr::db::api_posts::ApiPostRow;
 use app::ssr::db::categories::CategoryRow;
 use app::ssr::db::comments::ApiCommentRow;
+use app::ssr::db::posts::rows::ApiPostRow;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;

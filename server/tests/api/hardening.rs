@@ -901,7 +901,13 @@ async fn insert_bulk_posts(app_db: &app::ssr::db::Db, seed: i64, n: i64, title_c
 #[tokio::test]
 async fn a_client_that_stops_reading_holds_no_database_connection_and_is_cut_off() {
     use tokio::io::AsyncWriteExt;
-    let app = TestApp::spawn_with(backend(), &[("FOLIO_SEND_TIMEOUT", "2")]).await;
+    // A short header timeout closes a connection soon after its last response, so reading
+    // ends either way; what tells a cut body from a whole one is its length.
+    let app = TestApp::spawn_with(
+        backend(),
+        &[("FOLIO_SEND_TIMEOUT", "2"), ("FOLIO_HEADER_TIMEOUT", "1")],
+    )
+    .await;
     let seed = app
         .create_post(crate::helpers::PostSpec::published("Seed", 1))
         .await;
@@ -926,9 +932,10 @@ async fn a_client_that_stops_reading_holds_no_database_connection_and_is_cut_off
         "answered while the stalled clients wait: {:?}",
         started.elapsed()
     );
-    // The stalled responses are abandoned after the send timeout: the body is cut short.
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
-    let received = read_until_closed(&mut stalled[0], std::time::Duration::from_secs(10))
+    // The stalled responses are abandoned after the send timeout: the body is cut short. The
+    // wait is generous (the server may take a few seconds to fill the socket buffers under load).
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    let received = read_until_closed(&mut stalled[0], std::time::Duration::from_secs(30))
         .await
         .expect("the server closed the stalled connection");
     assert!(

@@ -127,7 +127,9 @@ async fn reimport_updates_changes_and_creates_no_duplicates() {
     assert!(html.contains("First, edited") && html.contains("One more"));
     let mut conn = app.db.acquire().await.unwrap();
     assert_eq!(
-        app::ssr::db::posts::count_all(conn.conn()).await.unwrap(),
+        app::ssr::db::posts::writes::count_all(conn.conn())
+            .await
+            .unwrap(),
         3,
         "welcome + 2"
     );

@@ -30,7 +30,9 @@ async fn welcome_post_is_written_once() {
     let app = TestApp::spawn().await;
     let mut conn = app.db.acquire().await.unwrap();
     assert_eq!(
-        app::ssr::db::posts::count_all(conn.conn()).await.unwrap(),
+        app::ssr::db::posts::writes::count_all(conn.conn())
+            .await
+            .unwrap(),
         1
     );
     drop(conn);
@@ -39,7 +41,9 @@ async fn welcome_post_is_written_once() {
         .unwrap();
     let mut conn = app.db.acquire().await.unwrap();
     assert_eq!(
-        app::ssr::db::posts::count_all(conn.conn()).await.unwrap(),
+        app::ssr::db::posts::writes::count_all(conn.conn())
+            .await
+            .unwrap(),
         1
     );
 }

@@ -338,7 +338,7 @@ async fn search_ordering_and_category_filter() {
         .as_i64()
         .unwrap();
     for _ in 0..3 {
-        app::ssr::db::posts::increment_view_count(conn.conn(), id)
+        app::ssr::db::posts::public::increment_view_count(conn.conn(), id)
             .await
             .unwrap();
     }

@@ -8,7 +8,7 @@ use crate::domain::changelist::ListParams;
 use crate::domain::{PostStatus, Role};
 use crate::error::AppError;
 use crate::model::admin::{ActionReport, AdminModel, LogAction};
-use crate::ssr::db::admin_bulk::{self, BulkWrite};
+use crate::ssr::db::admin_bulk::{self, BulkWrite, Deletable};
 use crate::ssr::db::admin_lists::{self, Viewer};
 use crate::ssr::db::admin_log;
 use crate::ssr::db::filter::{Value, Where};
@@ -114,16 +114,26 @@ impl BulkAction {
         matches!(self, Self::Delete(_))
     }
 
-    fn write(self) -> BulkWrite {
+    /// The status a posts action sets (`None` for the other actions).
+    fn post_status(self) -> Option<PostStatus> {
         match self {
-            Self::Publish => BulkWrite::PostStatus(PostStatus::Published),
-            Self::Archive => BulkWrite::PostStatus(PostStatus::Archived),
-            Self::Draft => BulkWrite::PostStatus(PostStatus::Draft),
-            Self::Approve => BulkWrite::CommentApproved(true),
-            Self::Unapprove => BulkWrite::CommentApproved(false),
-            Self::Activate => BulkWrite::UserActive(true),
-            Self::Deactivate => BulkWrite::UserActive(false),
-            Self::Delete(model) => BulkWrite::Delete(model),
+            Self::Publish => Some(PostStatus::Published),
+            Self::Archive => Some(PostStatus::Archived),
+            Self::Draft => Some(PostStatus::Draft),
+            _ => None,
+        }
+    }
+
+    /// The write of an action on comments, users or categories (`None` for posts, which their
+    /// wing writes).
+    fn write(self) -> Option<BulkWrite> {
+        match self {
+            Self::Publish | Self::Archive | Self::Draft => None,
+            Self::Approve => Some(BulkWrite::CommentApproved(true)),
+            Self::Unapprove => Some(BulkWrite::CommentApproved(false)),
+            Self::Activate => Some(BulkWrite::UserActive(true)),
+            Self::Deactivate => Some(BulkWrite::UserActive(false)),
+            Self::Delete(model) => Deletable::of(model).map(BulkWrite::Delete),
         }
     }
 
@@ -132,7 +142,7 @@ impl BulkAction {
     fn pending(self, w: &mut Where) {
         let condition = match self {
             Self::Publish | Self::Archive | Self::Draft => {
-                let BulkWrite::PostStatus(status) = self.write() else {
+                let Some(status) = self.post_status() else {
                     return;
                 };
                 let n = w.push(Value::Text(status.as_str().to_string()));
@@ -209,15 +219,15 @@ pub async fn run(
         drop(tx);
         let posts = state.posts();
         let actor = Actor::Account(actor);
-        let affected = match action.write() {
-            BulkWrite::PostStatus(status) => {
+        let affected = match action.post_status() {
+            Some(status) => {
                 let changes: Vec<(i64, PostStatus)> =
                     target_ids.iter().map(|id| (*id, status)).collect();
                 posts
                     .set_status(actor, &changes, Origin::AdminBulk, now)
                     .await?
             }
-            _ => {
+            None => {
                 posts
                     .delete(actor, &target_ids, Origin::AdminBulk, now)
                     .await?
@@ -234,7 +244,8 @@ pub async fn run(
         }
         _ => {}
     }
-    let affected = admin_bulk::apply(tx.conn(), action.write(), &target_ids, now).await?;
+    let write = action.write().ok_or(AppError::Internal)?;
+    let affected = admin_bulk::apply(tx.conn(), write, &target_ids).await?;
     let (log_action, message) = if action.deletes() {
         (LogAction::Delete, String::new())
     } else {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::AppError;
 use crate::model::admin::{AdminModel, DeletePreview, LogAction, RelatedObjects};
-use crate::ssr::db::admin_bulk::{self, BulkWrite};
+use crate::ssr::db::admin_bulk::{self, BulkWrite, Deletable};
 use crate::ssr::db::admin_lists::{self, Viewer};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::db::{admin_forms, sessions, Conn};
@@ -142,7 +142,8 @@ pub async fn delete(
         }
         _ => {}
     }
-    admin_bulk::apply(tx.conn(), BulkWrite::Delete(model), &[id], now).await?;
+    let table = Deletable::of(model).ok_or(AppError::Internal)?;
+    admin_bulk::apply(tx.conn(), BulkWrite::Delete(table), &[id]).await?;
     super::log(
         tx.conn(),
         actor,
@@ -215,7 +216,7 @@ async fn object_repr(
         // An author asking for a post that exists but is not theirs is refused, as the change
         // form does.
         None if model == AdminModel::Posts
-            && crate::ssr::db::posts::find_stored(conn, id)
+            && crate::ssr::db::posts::writes::find_stored(conn, id)
                 .await?
                 .is_some() =>
         {

@@ -8,7 +8,9 @@ use crate::domain::{Permission, PostStatus, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::model::admin::{AdminModel, AuthorChoice, PostForm};
 use crate::ssr::content::markdown;
-use crate::ssr::db::admin_forms::{self, PostFormRow};
+use crate::ssr::db::admin_forms;
+use crate::ssr::db::posts::editing as posts_editing;
+use crate::ssr::db::posts::rows::PostFormRow;
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::posts::rules::{post_version, public_path, PostBody, PostInput};
 use crate::ssr::posts::write::{Edit, NewPost, SlugChoice};
@@ -85,7 +87,7 @@ pub async fn form(
             can_change_author,
         });
     };
-    let row = admin_forms::find_post(conn.conn(), id)
+    let row = posts_editing::find_for_form(conn.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !super::may_change_post(actor, row.author_id) {

@@ -4,60 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{PostStatus, Role};
+use crate::domain::Role;
 use crate::on_conn;
-use crate::ssr::db::posts::escape_like;
+use crate::ssr::db::filter::escape_like;
 use crate::ssr::db::Conn;
-
-/// A post with the fields of its change form.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PostFormRow {
-    /// `posts.id`.
-    pub id: i64,
-    /// `posts.title`.
-    pub title: String,
-    /// `posts.slug`.
-    pub slug: String,
-    /// `posts.author_id`.
-    pub author_id: i64,
-    /// The author's username.
-    pub author: String,
-    /// `posts.category_id`.
-    pub category_id: i64,
-    /// The Markdown source, else the stored HTML (imports without a source).
-    pub body: String,
-    /// `posts.status`.
-    #[sqlx(try_from = "String")]
-    pub status: PostStatus,
-    /// `posts.published_at`.
-    pub published_at: Option<DateTime<Utc>>,
-    /// `posts.meta_description`.
-    pub meta_description: Option<String>,
-    /// `posts.view_count`.
-    pub view_count: i64,
-    /// `posts.excerpt`.
-    pub excerpt: String,
-    /// `posts.created_at`.
-    pub created_at: DateTime<Utc>,
-    /// `posts.updated_at`.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Post `id` for its change form.
-///
-/// # Errors
-/// The driver's error.
-pub async fn find_post(conn: Conn<'_>, id: i64) -> Result<Option<PostFormRow>, sqlx::Error> {
-    on_conn!(conn, |c| sqlx::query_as::<_, PostFormRow>(
-        "SELECT p.id, p.title, p.slug, p.author_id, u.username AS author, p.category_id, \
-         COALESCE(p.body_source, p.body) AS body, p.status, p.published_at, p.meta_description, \
-         p.view_count, p.excerpt, p.created_at, p.updated_at \
-         FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await)
-}
 
 /// Every category as `(id, name)`, by name (the post form's select).
 ///

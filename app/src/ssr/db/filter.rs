@@ -1,7 +1,8 @@
-//! A `WHERE` clause built at run time from optional conditions, with numbered placeholders
-//! (`$1`, `$2`...) that both SQLite and PostgreSQL accept, and the values to bind to them in
-//! order. Lists with user-chosen filters (the REST API, the admin's change lists) use it;
-//! values are always bound, never pasted into the SQL.
+//! The one builder of dynamic SQL in `db/`: conditions added at run time with numbered
+//! placeholders (`$1`, `$2`...) that both SQLite and PostgreSQL accept, and the values to bind
+//! to them in order, so a statement binds exactly what it uses. Every list with optional
+//! conditions (the public lists, the REST API, the admin's change lists) builds its `WHERE`
+//! clause, `LIMIT` and `OFFSET` with it; values are always bound, never pasted into the SQL.
 
 use chrono::{DateTime, Utc};
 
@@ -34,6 +35,19 @@ macro_rules! bind_values {
         }
         query
     }};
+}
+
+/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself (queries say
+/// `ESCAPE '\\'`).
+pub fn escape_like(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A `WHERE` clause under construction.
@@ -69,7 +83,7 @@ impl Where {
         for term in terms {
             let n = self.push(Value::Text(format!(
                 "%{}%",
-                super::posts::escape_like(&term.to_lowercase())
+                escape_like(&term.to_lowercase())
             )));
             // LOWER() on both sides; SQLite's LOWER folds ASCII only, PostgreSQL's all of Unicode.
             let any: Vec<String> = columns

@@ -168,7 +168,7 @@ pub async fn used_by(
     let stem = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem);
-    let pattern = format!("%/media/{}%", crate::ssr::db::posts::escape_like(stem));
+    let pattern = format!("%/media/{}%", crate::ssr::db::filter::escape_like(stem));
     on_conn!(conn, |c| sqlx::query_scalar::<_, String>(
         "SELECT title FROM posts WHERE featured_image_id = $1 OR body LIKE $2 ESCAPE '\\' \
          ORDER BY id LIMIT $3"
@@ -219,4 +219,18 @@ pub async fn widths(
         found.extend(rows.into_iter().map(|(name, width)| (name, width as u32)));
     }
     Ok(found)
+}
+
+/// Whether an uploaded image `id` exists (for the featured image).
+///
+/// # Errors
+/// The driver's error.
+pub async fn media_exists(conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM media WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await
+    .map(|n| n > 0))
 }

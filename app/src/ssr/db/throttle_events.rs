@@ -109,7 +109,7 @@ pub async fn clear(
     let (sql, value) = if prefix {
         (
             "DELETE FROM throttle_events WHERE scope = $1 AND key LIKE $2 ESCAPE '\\'",
-            format!("{}%", super::posts::escape_like(key)),
+            format!("{}%", super::filter::escape_like(key)),
         )
     } else {
         (

@@ -2,7 +2,8 @@
 //! must also cover what was saved before it).
 
 use crate::ssr::content::sanitize;
-use crate::ssr::db::{posts, Db};
+use crate::ssr::db::posts::writes as posts;
+use crate::ssr::db::Db;
 
 /// The `site_settings` key holding the [`sanitize::SANITIZER_VERSION`] the stored bodies were
 /// last cleaned with.

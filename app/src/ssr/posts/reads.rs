@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::pagination::PageRequest;
 use crate::error::AppError;
 use crate::model::{AuthorPage, CategoryPage, PostDetail, PostPage, PostSummary};
-use crate::ssr::db::posts::{self, PostFilter};
+use crate::ssr::db::posts::public::{self as posts, PostFilter};
 use crate::ssr::db::{categories, users, Db};
 
 /// Posts per page on the public lists.
@@ -58,7 +58,10 @@ pub async fn view_post(
 }
 
 /// Builds the page shape of a post from its row.
-pub fn detail_from_row(row: posts::PostDetailRow, view_count: i64) -> PostDetail {
+pub fn detail_from_row(
+    row: crate::ssr::db::posts::rows::PostDetailRow,
+    view_count: i64,
+) -> PostDetail {
     let words = crate::domain::text::word_count(&row.body_text);
     let description = row
         .meta_description

@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::ssr::db::editor::{self as queries, NewRevision};
-use crate::ssr::db::posts::{PostRecord, StoredPostRow};
+use crate::ssr::db::posts::revisions::{self as queries, NewRevision};
+use crate::ssr::db::posts::rows::{PostRecord, StoredPostRow};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::db::Conn;
 

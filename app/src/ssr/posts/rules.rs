@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::text::post_path;
 use crate::domain::{slugify, PostStatus, Slug};
 use crate::ssr::content::{markdown, sanitize, text};
-use crate::ssr::db::posts::PostRecord;
+use crate::ssr::db::posts::rows::PostRecord;
 
 use super::error::PostError;
 

@@ -19,10 +19,12 @@ use crate::domain::{Permission, PostStatus};
 use crate::error::FieldErrors;
 use crate::model::admin::{AdminModel, LogAction};
 use crate::model::editor::PublishAction;
-use crate::ssr::db::posts::{self, PostRecord, PostStateRow, StoredPostRow};
+use crate::ssr::db::posts::revisions as revision_queries;
+use crate::ssr::db::posts::rows::{PostRecord, PostStateRow, StoredPostRow};
+use crate::ssr::db::posts::writes as posts;
 use crate::ssr::db::row_lock::{self, Versioned};
 use crate::ssr::db::users::AccountRow;
-use crate::ssr::db::{admin_log, categories, editor as editor_queries, redirects, Conn, Db, Tx};
+use crate::ssr::db::{admin_log, categories, media as media_queries, redirects, Conn, Db, Tx};
 
 use crate::ssr::audit::change_message;
 
@@ -463,7 +465,7 @@ impl<'a> Posts<'a> {
         }
         let mut errors = edit.form_errors;
         if let Some(Some(image)) = edit.featured_image {
-            if !editor_queries::media_exists(unit.tx.conn(), image).await? {
+            if !media_queries::media_exists(unit.tx.conn(), image).await? {
                 errors.add(
                     "featured_image_id",
                     "That image is no longer in the media library.",
@@ -481,7 +483,7 @@ impl<'a> Posts<'a> {
                 .await
                 .map_err(|e| slug_error(e, &record))?;
             if let (true, Some(image)) = (image_changed, edit.featured_image) {
-                editor_queries::set_featured_image(unit.tx.conn(), id, image).await?;
+                posts::set_featured_image(unit.tx.conn(), id, image).await?;
             }
         }
         let content_changed =
@@ -587,7 +589,7 @@ impl<'a> Posts<'a> {
         let actor_ref = Actor::Account(actor);
         let mut unit = self.begin(now).await?;
         let stored = self.open(&mut unit, actor_ref, id, expect).await?;
-        let old = editor_queries::find_revision(unit.tx.conn(), id, revision)
+        let old = revision_queries::find_revision(unit.tx.conn(), id, revision)
             .await?
             .ok_or(PostError::NotFound)?;
         let mut input = PostInput::from_stored(&stored.record);

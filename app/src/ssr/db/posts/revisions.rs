@@ -1,79 +1,10 @@
-//! Queries of the rich editor: a post as the editor opens it, its featured image, and its
-//! revisions (`post_revisions`).
+//! Queries on `post_revisions`: earlier states of a post's title and body (kept by the posts
+//! wing's revisions).
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::PostStatus;
 use crate::on_conn;
 use crate::ssr::db::Conn;
-
-/// A post as the editor opens it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EditorRow {
-    /// `posts.id`.
-    pub id: i64,
-    /// `posts.title`.
-    pub title: String,
-    /// `posts.slug`.
-    pub slug: String,
-    /// `posts.author_id`.
-    pub author_id: i64,
-    /// The author's username.
-    pub author: String,
-    /// `posts.category_id`.
-    pub category_id: i64,
-    /// `posts.body` (sanitised HTML).
-    pub body: String,
-    /// `posts.status`.
-    #[sqlx(try_from = "String")]
-    pub status: PostStatus,
-    /// `posts.published_at`.
-    pub published_at: Option<DateTime<Utc>>,
-    /// `posts.meta_description`.
-    pub meta_description: Option<String>,
-    /// `posts.updated_at`.
-    pub updated_at: DateTime<Utc>,
-    /// `posts.featured_image_id`.
-    pub featured_image_id: Option<i64>,
-    /// The featured image's stored file name.
-    pub featured_image_file: Option<String>,
-}
-
-/// Post `id` for the editor.
-///
-/// # Errors
-/// The driver's error.
-pub async fn find_post(conn: Conn<'_>, id: i64) -> Result<Option<EditorRow>, sqlx::Error> {
-    on_conn!(conn, |c| sqlx::query_as::<_, EditorRow>(
-        "SELECT p.id, p.title, p.slug, p.author_id, u.username AS author, p.category_id, p.body, \
-         p.status, p.published_at, p.meta_description, p.updated_at, p.featured_image_id, \
-         m.file_name AS featured_image_file \
-         FROM posts p JOIN users u ON u.id = p.author_id \
-         LEFT JOIN media m ON m.id = p.featured_image_id WHERE p.id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await)
-}
-
-/// Sets (or clears) post `id`'s featured image.
-///
-/// # Errors
-/// The driver's error (a foreign-key violation for an unknown image).
-pub async fn set_featured_image(
-    conn: Conn<'_>,
-    id: i64,
-    media_id: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    on_conn!(conn, |c| sqlx::query(
-        "UPDATE posts SET featured_image_id = $1 WHERE id = $2"
-    )
-    .bind(media_id)
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|_| ()))
-}
 
 /// A stored revision.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -223,18 +154,4 @@ pub async fn update_revision(
     .execute(c)
     .await
     .map(|_| ()))
-}
-
-/// Whether an uploaded image `id` exists (for the featured image).
-///
-/// # Errors
-/// The driver's error.
-pub async fn media_exists(conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
-    on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM media WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await
-    .map(|n| n > 0))
 }

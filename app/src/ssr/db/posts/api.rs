@@ -1,7 +1,7 @@
-//! Queries behind the REST API's post resource: filtered and ordered lists, lookup by slug,
-//! trending posts and every published title, with the columns of the API representation.
+//! The REST API's reads of posts: filtered and ordered lists and lookup by slug or id, with the
+//! columns of the API representation.
 //!
-//! Unlike the public pages ([`super::posts`]), the API also serves non-public posts to the
+//! Unlike the public pages ([`super::public`]), the API also serves non-public posts to the
 //! people allowed to see them ([`Visibility`]) and returns `author_email` and the body's source.
 
 use chrono::{DateTime, Utc};
@@ -11,6 +11,8 @@ use crate::domain::PostStatus;
 use crate::on_conn;
 use crate::ssr::db::filter::{Value, Where};
 use crate::ssr::db::Conn;
+
+use super::rows::ApiPostRow;
 
 /// Which posts a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,43 +144,6 @@ const COLUMNS: &str = "p.id, p.title, p.slug, p.author_id, u.email AS author_ema
 const FROM_JOINED: &str =
     "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
 
-/// A post as the API represents it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ApiPostRow {
-    /// `posts.id`.
-    pub id: i64,
-    /// `posts.title`.
-    pub title: String,
-    /// `posts.slug`.
-    pub slug: String,
-    /// `posts.author_id`.
-    pub author_id: i64,
-    /// The author's email address (imported authors have none).
-    pub author_email: Option<String>,
-    /// `categories.id`.
-    pub category_id: i64,
-    /// `categories.name`.
-    pub category_name: String,
-    /// `categories.slug`.
-    pub category_slug: String,
-    /// The body as its author wrote it: the Markdown source when there is one, else the
-    /// sanitised HTML.
-    pub body: String,
-    /// `posts.excerpt`.
-    pub excerpt: String,
-    /// `posts.status`.
-    #[sqlx(try_from = "String")]
-    pub status: PostStatus,
-    /// `posts.view_count`.
-    pub view_count: i64,
-    /// `posts.published_at`.
-    pub published_at: Option<DateTime<Utc>>,
-    /// `posts.created_at`.
-    pub created_at: DateTime<Utc>,
-    /// `posts.updated_at`.
-    pub updated_at: DateTime<Utc>,
-}
-
 /// Counts the posts `query` selects.
 ///
 /// # Errors
@@ -288,6 +253,18 @@ pub async fn slug_taken(
     .await)
 }
 
+/// Deletes post `id` (its comments and redirects go with it); returns whether it existed.
+///
+/// # Errors
+/// The driver's error.
+pub async fn delete(conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query("DELETE FROM posts WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() > 0))
+}
+
 /// The `limit` public posts with the highest view count (ties: newest id first), walking
 /// `posts_view_count_idx` from the top. SQLite's planner would rather range-scan the status
 /// index and sort every public post (53 ms with 100,000 posts, against 0.1 ms), so the SQLite
@@ -316,86 +293,6 @@ pub async fn trending(
         .bind(limit)
         .fetch_all(c)
         .await)
-}
-
-/// Deletes post `id` (its comments and redirects go with it); returns whether it existed.
-///
-/// # Errors
-/// The driver's error.
-pub async fn delete(conn: Conn<'_>, id: i64) -> Result<bool, sqlx::Error> {
-    on_conn!(conn, |c| sqlx::query("DELETE FROM posts WHERE id = $1")
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected() > 0))
-}
-
-/// How many titles one query reads (one chunk of the stream, about 50 KB of text).
-pub const TITLES_PER_PAGE: i64 = 1000;
-
-/// Where a page of titles ends: the last row's `published_at` and `id` (a keyset cursor).
-pub type TitleCursor = (DateTime<Utc>, i64);
-
-/// The next [`TITLES_PER_PAGE`] public titles, newest first, after `after` (or from the
-/// newest), one per line (line breaks inside a title become spaces), and the cursor of the last
-/// one (`None` when there are no more).
-///
-/// The caller takes a connection for one page and gives it back before sending the text, so a
-/// client that reads slowly never holds a pooled connection (each page is one indexed range
-/// scan).
-///
-/// # Errors
-/// The driver's error.
-pub async fn public_titles_page(
-    conn: Conn<'_>,
-    now: DateTime<Utc>,
-    after: Option<TitleCursor>,
-) -> Result<(String, Option<TitleCursor>), sqlx::Error> {
-    const FIRST: &str =
-        "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
-         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
-         ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
-    const NEXT: &str =
-        "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
-         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
-         AND (p.published_at < $3 OR (p.published_at = $3 AND p.id < $4)) \
-         ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
-    let rows: Vec<(String, DateTime<Utc>, i64)> = on_conn!(conn, |c| {
-        match after {
-            None => {
-                sqlx::query_as(FIRST)
-                    .bind(now)
-                    .bind(TITLES_PER_PAGE)
-                    .fetch_all(c)
-                    .await
-            }
-            Some((at, id)) => {
-                sqlx::query_as(NEXT)
-                    .bind(now)
-                    .bind(TITLES_PER_PAGE)
-                    .bind(at)
-                    .bind(id)
-                    .fetch_all(c)
-                    .await
-            }
-        }
-    })?;
-    let mut text = String::with_capacity(rows.len() * 60);
-    for (title, _, _) in &rows {
-        for (i, line) in title.lines().enumerate() {
-            if i > 0 {
-                text.push(' ');
-            }
-            text.push_str(line);
-        }
-        text.push('\n');
-    }
-    let cursor = if rows.len() as i64 == TITLES_PER_PAGE {
-        rows.last().map(|(_, at, id)| (*at, *id))
-    } else {
-        None
-    };
-    Ok((text, cursor))
 }
 
 #[cfg(test)]

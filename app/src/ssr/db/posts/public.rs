@@ -1,0 +1,327 @@
+//! The public site's reads of posts: lists and counts of public posts (all, by category, by
+//! author, by search), a public post by its address, the staff preview, view counts, the feed,
+//! the sitemap, trending posts and every title.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::on_conn;
+use crate::ssr::db::filter::{Value, Where};
+use crate::ssr::db::Conn;
+
+use super::rows::{
+    PostDetailRow, PostStampRow, PostSummaryRow, DETAIL_COLUMNS, FROM_DETAIL, FROM_JOINED,
+    PREVIEW_COLUMNS, PUBLIC, SUMMARY_COLUMNS,
+};
+
+/// Which public posts a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostFilter {
+    /// Every public post.
+    All,
+    /// Posts in the category with this slug.
+    Category(String),
+    /// Posts by the user with this username.
+    Author(String),
+    /// Posts whose title or text contains every one of these words (case-insensitive).
+    Search(Vec<String>),
+}
+
+/// The most words a search uses; later words are ignored.
+pub const MAX_SEARCH_TERMS: usize = 8;
+
+impl PostFilter {
+    /// A search filter from what a reader typed: split on whitespace, lower-cased, at most
+    /// [`MAX_SEARCH_TERMS`] words. `None` when nothing is left.
+    pub fn search(query: &str) -> Option<Self> {
+        let terms: Vec<String> = query
+            .split_whitespace()
+            .take(MAX_SEARCH_TERMS)
+            .map(str::to_lowercase)
+            .collect();
+        (!terms.is_empty()).then_some(Self::Search(terms))
+    }
+
+    /// The `WHERE` clause of the public posts this filter selects, `now` being the time.
+    fn conditions(&self, now: DateTime<Utc>) -> Where {
+        let mut w = Where::default();
+        // PUBLIC names the time `$1`: the first value pushed.
+        w.push(Value::Time(now));
+        w.and(PUBLIC);
+        match self {
+            Self::All => {}
+            // Sub-selects instead of joined columns, so counting needs no join (index-only).
+            Self::Category(slug) => {
+                let slug = w.push(Value::Text(slug.clone()));
+                w.and(&format!(
+                    "p.category_id = (SELECT id FROM categories WHERE slug = {slug})"
+                ));
+            }
+            Self::Author(username) => {
+                let username = w.push(Value::Text(username.clone()));
+                w.and(&format!(
+                    "p.author_id = (SELECT id FROM users WHERE username = {username})"
+                ));
+            }
+            Self::Search(terms) => w.search(&["p.title", "p.body_text"], terms),
+        }
+        w
+    }
+}
+
+/// Counts the public posts that `filter` selects.
+///
+/// # Errors
+/// The driver's error.
+pub async fn count_public(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    filter: &PostFilter,
+) -> Result<i64, sqlx::Error> {
+    let w = filter.conditions(now);
+    let sql = format!("SELECT COUNT(*) FROM posts p{}", w.sql);
+    on_conn!(conn, |c| crate::bind_values!(
+        sqlx::query_scalar::<_, i64>(&sql),
+        &w.values
+    )
+    .fetch_one(c)
+    .await)
+}
+
+/// Lists public posts that `filter` selects, newest first (ties by id, newest first).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list_public(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    filter: &PostFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PostSummaryRow>, sqlx::Error> {
+    let mut w = filter.conditions(now);
+    let limit = w.push(Value::Int(limit));
+    let offset = w.push(Value::Int(offset));
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} {FROM_JOINED}{} ORDER BY p.published_at DESC, p.id DESC \
+         LIMIT {limit} OFFSET {offset}",
+        w.sql
+    );
+    on_conn!(conn, |c| crate::bind_values!(
+        sqlx::query_as::<_, PostSummaryRow>(&sql),
+        &w.values
+    )
+    .fetch_all(c)
+    .await)
+}
+
+/// Finds the public post published on `date` (UTC) with `slug` (case-sensitive).
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_public(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+    slug: &str,
+) -> Result<Option<PostDetailRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC} AND p.published_date = $2 AND p.slug = $3"
+    );
+    on_conn!(conn, |c| {
+        sqlx::query_as::<_, PostDetailRow>(&sql)
+            .bind(now)
+            .bind(date)
+            .bind(slug)
+            .fetch_optional(c)
+            .await
+    })
+}
+
+/// Post `id` in any status, shaped as the public page shows it (the staff-only preview); a post
+/// without `published_at` shows `now` as its date.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_for_preview(
+    conn: Conn<'_>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<PostDetailRow>, sqlx::Error> {
+    let sql = format!("SELECT {PREVIEW_COLUMNS} {FROM_DETAIL} WHERE p.id = $1");
+    on_conn!(conn, |c| {
+        sqlx::query_as::<_, PostDetailRow>(&sql)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(c)
+            .await
+    })
+}
+
+/// Adds one to a post's view count in a single statement (no read-modify-write, so
+/// concurrent views are never lost) and returns the new count; `None` if the post is gone.
+///
+/// # Errors
+/// The driver's error.
+pub async fn increment_view_count(
+    conn: Conn<'_>,
+    post_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE posts SET view_count = view_count + 1 WHERE id = $1 RETURNING view_count",
+        )
+        .bind(post_id)
+        .fetch_optional(c)
+        .await
+    })
+}
+
+/// When a public post last changed (the home page's `lastmod` in the sitemap); `None` when
+/// nothing is public.
+///
+/// # Errors
+/// The driver's error.
+pub async fn latest_public_update(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let sql = format!("SELECT MAX(p.updated_at) FROM posts p WHERE {PUBLIC}");
+    on_conn!(conn, |c| sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+        &sql
+    )
+    .bind(now)
+    .fetch_one(c)
+    .await)
+}
+
+/// Up to `limit` public posts' stamps after the first `offset`, newest first (one sitemap file
+/// of a site with more posts than one file may list).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list_public_stamps_page(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PostStampRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.slug, p.published_at, p.updated_at FROM posts p WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, PostStampRow>(&sql)
+        .bind(now)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await)
+}
+
+/// The latest public posts with their bodies, newest first (for the Atom feed).
+///
+/// # Errors
+/// The driver's error.
+pub async fn list_public_with_body(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<PostDetailRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}
+
+/// How many titles one query reads (one chunk of the stream, about 50 KB of text).
+pub const TITLES_PER_PAGE: i64 = 1000;
+
+/// Where a page of titles ends: the last row's `published_at` and `id` (a keyset cursor).
+pub type TitleCursor = (DateTime<Utc>, i64);
+
+/// The next [`TITLES_PER_PAGE`] public titles, newest first, after `after` (or from the
+/// newest), one per line (line breaks inside a title become spaces), and the cursor of the last
+/// one (`None` when there are no more).
+///
+/// The caller takes a connection for one page and gives it back before sending the text, so a
+/// client that reads slowly never holds a pooled connection (each page is one indexed range
+/// scan).
+///
+/// # Errors
+/// The driver's error.
+pub async fn public_titles_page(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    after: Option<TitleCursor>,
+) -> Result<(String, Option<TitleCursor>), sqlx::Error> {
+    const FIRST: &str =
+        "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
+         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
+         ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
+    const NEXT: &str =
+        "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
+         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
+         AND (p.published_at < $3 OR (p.published_at = $3 AND p.id < $4)) \
+         ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
+    let rows: Vec<(String, DateTime<Utc>, i64)> = on_conn!(conn, |c| {
+        match after {
+            None => {
+                sqlx::query_as(FIRST)
+                    .bind(now)
+                    .bind(TITLES_PER_PAGE)
+                    .fetch_all(c)
+                    .await
+            }
+            Some((at, id)) => {
+                sqlx::query_as(NEXT)
+                    .bind(now)
+                    .bind(TITLES_PER_PAGE)
+                    .bind(at)
+                    .bind(id)
+                    .fetch_all(c)
+                    .await
+            }
+        }
+    })?;
+    let mut text = String::with_capacity(rows.len() * 60);
+    for (title, _, _) in &rows {
+        for (i, line) in title.lines().enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            text.push_str(line);
+        }
+        text.push('\n');
+    }
+    let cursor = if rows.len() as i64 == TITLES_PER_PAGE {
+        rows.last().map(|(_, at, id)| (*at, *id))
+    } else {
+        None
+    };
+    Ok((text, cursor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_terms_are_escaped_bounded_and_bound_one_each() {
+        let filter = PostFilter::search("100%  Rust_lang a\\b").unwrap();
+        let w = filter.conditions(Utc::now());
+        assert_eq!(
+            w.values[1..],
+            [
+                Value::Text("%100\\%%".into()),
+                Value::Text("%rust\\_lang%".into()),
+                Value::Text("%a\\\\b%".into())
+            ]
+        );
+        assert!(w.sql.contains("$4") && !w.sql.contains("$5"), "{}", w.sql);
+        assert_eq!(PostFilter::search("   "), None);
+        let many = PostFilter::search(&"w ".repeat(50)).unwrap();
+        assert!(matches!(many, PostFilter::Search(t) if t.len() == MAX_SEARCH_TERMS));
+    }
+}
