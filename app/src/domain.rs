@@ -2,12 +2,14 @@
 
 pub mod account;
 pub mod changelist;
+pub mod kind;
 pub mod pagination;
 pub mod role;
 pub mod slug;
 pub mod status;
 pub mod text;
 
+pub use kind::PostKind;
 pub use pagination::PageRequest;
 pub use slug::{slugify, Slug, SlugError};
 pub use status::PostStatus;

@@ -2,7 +2,7 @@
 //! handlers over the same services and queries as the server functions.
 //!
 //! - [`auth`]: token and session authentication; [`throttle`]: request rates;
-//! - [`posts`], [`categories`], [`comments`], [`tokens`], [`ops`]: the endpoints;
+//! - [`posts`], [`categories`], [`tags`], [`comments`], [`tokens`], [`ops`]: the endpoints;
 //! - [`serializers`]: the JSON shapes; [`input`]: reading request bodies; [`pagination`];
 //! - [`error`]: the one error type and its JSON; [`browsable`]: HTML for browsers;
 //! - [`openapi`]: the OpenAPI document and its documentation page.
@@ -21,6 +21,7 @@ pub mod ops;
 pub mod pagination;
 pub mod posts;
 pub mod serializers;
+pub mod tags;
 pub mod throttle;
 pub mod tokens;
 
@@ -64,6 +65,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(api: ApiState) -> Router<S> {
         )
         .route("/api/categories/", get(categories::list))
         .route("/api/categories/{slug}/", get(categories::retrieve))
+        .route("/api/tags/", get(tags::list))
+        .route("/api/tags/{slug}/", get(tags::retrieve))
         .route("/api/comments/", get(comments::list).post(comments::create))
         .route(
             "/api/auth/token/",
@@ -105,8 +108,8 @@ fn resolves_with_slash(path: &str) -> bool {
     let is_slug = |s: &str| !s.contains('.');
     match segments.as_slice() {
         [] => true,
-        ["posts" | "categories" | "comments" | "stats" | "schema" | "docs"] => true,
-        ["posts" | "categories", slug] => is_slug(slug),
+        ["posts" | "categories" | "tags" | "comments" | "stats" | "schema" | "docs"] => true,
+        ["posts" | "categories" | "tags", slug] => is_slug(slug),
         ["auth", "token"] => true,
         _ => false,
     }

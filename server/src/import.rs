@@ -378,6 +378,8 @@ async fn write_post(
             .iter()
             .filter_map(|a| normalize_path(a))
             .collect(),
+        tags: post.tags.clone(),
+        kind: app::domain::PostKind::Post,
     };
     posts.import(imported, now).await
 }

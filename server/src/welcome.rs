@@ -41,6 +41,8 @@ pub async fn ensure_welcome_post(db: &Db, events: &PostEvents) -> Result<(), Pos
             status: PostStatus::Published,
             published_at: Some(now),
             aliases: Vec::new(),
+            tags: Vec::new(),
+            kind: app::domain::PostKind::Post,
         };
         Posts::new(db, events).import(welcome, now).await?;
         tracing::info!("wrote the welcome post");

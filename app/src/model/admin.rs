@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::changelist::ListParams;
 use crate::domain::pagination::PageInfo;
-use crate::domain::{Permission, PostStatus, Role};
+use crate::domain::{Permission, PostKind, PostStatus, Role};
 
 /// The models the admin manages; each has the URLs `/admin/<slug>/`, `add/`, `<id>/`,
 /// `<id>/delete/` and `<id>/history/`.
@@ -411,6 +411,12 @@ pub struct PostForm {
     pub categories: Vec<(i64, String)>,
     /// Whether the caller may choose another author (editors).
     pub can_change_author: bool,
+    /// The tags' names, comma-separated, in order.
+    pub tags: String,
+    /// A dated post or a static page.
+    pub kind: PostKind,
+    /// A page's place in the site's navigation (empty: not listed).
+    pub nav_order: Option<i32>,
 }
 
 /// A category as its change form shows it.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::PostStatus;
+use crate::domain::{PostKind, PostStatus};
 
 /// A post as the editor opens it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +38,12 @@ pub struct EditorPost {
     pub updated_at: DateTime<Utc>,
     /// The featured image, if any.
     pub featured_image: Option<FeaturedImage>,
+    /// Its tags' names, in order.
+    pub tags: Vec<String>,
+    /// A dated post or a static page.
+    pub kind: PostKind,
+    /// A page's place in the site's navigation; `None`: not listed.
+    pub nav_order: Option<i32>,
     /// Where readers find the post, when it is public.
     pub public_path: Option<String>,
 }
@@ -78,6 +84,15 @@ pub struct EditorDraft {
     pub meta_description: String,
     /// The featured image's `media.id`, if any.
     pub featured_image_id: Option<i64>,
+    /// Its tags as typed, in order; `None` keeps the stored ones.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// A page rather than a dated post; `None` keeps the stored kind.
+    #[serde(default)]
+    pub kind: Option<PostKind>,
+    /// A page's place in the site's navigation; `None`: not listed.
+    #[serde(default)]
+    pub nav_order: Option<i32>,
 }
 
 /// A publishing request from the side panel.

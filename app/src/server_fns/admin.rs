@@ -192,6 +192,9 @@ pub async fn admin_save_post(
     meta_description: String,
     version: String,
     after: Option<String>,
+    tags: Option<String>,
+    kind: Option<String>,
+    nav_order: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::admin::AfterSave;
     use crate::ssr::admin::posts::{self, PostInputForm};
@@ -207,6 +210,9 @@ pub async fn admin_save_post(
         published_at,
         meta_description,
         version,
+        tags,
+        kind,
+        nav_order,
     };
     let saved = posts::save(&state, &actor, input, chrono::Utc::now()).await?;
     leptos_axum::redirect(

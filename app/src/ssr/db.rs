@@ -20,6 +20,7 @@ pub mod redirects;
 pub mod row_lock;
 pub mod sessions;
 pub mod settings;
+pub mod tags;
 pub mod throttle_events;
 pub mod tokens;
 pub mod users;

@@ -11,7 +11,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::domain::slugify;
 use crate::domain::text;
-use crate::domain::PostStatus;
+use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::model::admin::AdminModel;
 use crate::model::editor::{
@@ -65,7 +65,7 @@ pub async fn open(
     Ok(EditorPost {
         id: row.id,
         version: post_version(row.id, row.updated_at, row.status),
-        public_path: public_path(row.status, row.published_at, &row.slug, now),
+        public_path: public_path(row.kind, row.status, row.published_at, &row.slug, now),
         title: row.title,
         slug: row.slug,
         words: text::word_count(&crate::ssr::content::text::html_to_text(&row.body)),
@@ -84,6 +84,13 @@ pub async fn open(
             }),
             _ => None,
         },
+        tags: crate::ssr::db::tags::for_post(conn.conn(), id)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect(),
+        kind: row.kind,
+        nav_order: row.nav_order,
     })
 }
 
@@ -118,12 +125,16 @@ pub async fn create(
                 category_id,
                 meta_description: String::new(),
                 featured_image_id: None,
+                tags: None,
+                kind: None,
+                nav_order: None,
             },
             None,
-            PostStatus::Draft,
-            None,
+            (PostStatus::Draft, None),
+            PostKind::Post,
         ),
         form_errors: Default::default(),
+        tags: Vec::new(),
         slug: SlugChoice::AsGiven,
         message: "Added in the editor.",
     };
@@ -139,13 +150,14 @@ pub async fn create(
     Ok(id)
 }
 
-/// The input a draft makes (an empty title is stored as [`UNTITLED`]).
+/// The input a draft makes (an empty title is stored as [`UNTITLED`]); `stored_kind` when the
+/// draft does not say.
 fn draft_input(
     author_id: i64,
     draft: &EditorDraft,
     byline: Option<String>,
-    status: PostStatus,
-    published_at: Option<DateTime<Utc>>,
+    (status, published_at): (PostStatus, Option<DateTime<Utc>>),
+    stored_kind: PostKind,
 ) -> PostInput {
     let title = if draft.title.trim().is_empty() {
         UNTITLED.to_string()
@@ -165,6 +177,8 @@ fn draft_input(
         meta_description: Some(draft.meta_description.clone()),
         status,
         published_at,
+        kind: draft.kind.unwrap_or(stored_kind),
+        nav_order: draft.nav_order,
     }
 }
 
@@ -221,16 +235,22 @@ pub async fn save(
                 {
                     draft.slug.clear();
                 }
+                let mut input = draft_input(
+                    record.author_id,
+                    &draft,
+                    record.byline.clone(),
+                    (record.status, record.published_at),
+                    record.kind,
+                );
+                if draft.kind.is_none() {
+                    // A draft from an editor that did not know about pages keeps them as stored.
+                    input.nav_order = record.nav_order;
+                }
                 Ok(Edit {
-                    input: draft_input(
-                        record.author_id,
-                        &draft,
-                        record.byline.clone(),
-                        record.status,
-                        record.published_at,
-                    ),
+                    input,
                     form_errors: Default::default(),
                     featured_image: Some(draft.featured_image_id),
+                    tags: draft.tags,
                     message: None,
                 })
             },
@@ -247,7 +267,13 @@ fn saved(written: &Written, now: DateTime<Utc>) -> Saved {
         slug: record.slug.clone(),
         status: record.status,
         published_at: record.published_at,
-        public_path: public_path(record.status, record.published_at, &record.slug, now),
+        public_path: public_path(
+            record.kind,
+            record.status,
+            record.published_at,
+            &record.slug,
+            now,
+        ),
         body: record.body.clone(),
     }
 }

@@ -8,6 +8,7 @@
 //!   into [`AppError`](crate::error::AppError);
 //! - [`events`]: the change events sent after every write;
 //! - [`revisions`]: the editor's revisions, kept by the write service;
+//! - [`tags`]: tags as writers type them, resolved for every write;
 //! - [`reads`]: the public site's pages of posts;
 //! - [`maintenance`]: bringing stored bodies up to the current sanitiser.
 //!
@@ -19,6 +20,7 @@ pub mod maintenance;
 pub mod reads;
 pub mod revisions;
 pub mod rules;
+pub mod tags;
 pub mod write;
 
 pub use error::PostError;

@@ -191,6 +191,37 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A list of strings (DRF's `ListField(child=CharField())`, e.g. slugs of related objects),
+    /// each trimmed; blank items are refused.
+    pub fn string_list(&mut self, name: &str, required: bool) -> Option<Vec<String>> {
+        let value = self.present(name, required)?;
+        let Value::Array(items) = value else {
+            self.errors.add(
+                name,
+                format!(
+                    "Expected a list of items but got type \"{}\".",
+                    python_type(value)
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Value::String(s) if !s.trim().is_empty() => out.push(s.trim().to_string()),
+                Value::String(_) => {
+                    self.errors.add(name, NOT_BLANK);
+                    return None;
+                }
+                _ => {
+                    self.errors.add(name, "Not a valid string.");
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// Adds a message to a field (for rules checked after reading).
     pub fn error(&mut self, name: &str, message: impl Into<String>) {
         self.errors.add(name, message);

@@ -8,10 +8,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::serializers::{
-    ApiRoot, BadRequest, Category, Comment, CommentWrite, ErrorDetail, Health, Page, Post,
-    PostWrite, Stats, Status, TokenRequest, TokenResponse, ValidationErrors,
+    ApiRoot, BadRequest, Category, Comment, CommentWrite, ErrorDetail, Health, Kind, Page, Post,
+    PostWrite, Stats, Status, Tag, TagWithCount, TokenRequest, TokenResponse, ValidationErrors,
 };
-use super::{categories, comments, ops, posts, tokens};
+use super::{categories, comments, ops, posts, tags, tokens};
 
 /// The API's OpenAPI document.
 #[derive(OpenApi)]
@@ -27,18 +27,19 @@ use super::{categories, comments, ops, posts, tokens};
     paths(
         ops::root, posts::list, posts::create, posts::trending, posts::titles, posts::retrieve,
         posts::update, posts::partial_update, posts::destroy, categories::list,
-        categories::retrieve, comments::list, comments::create, tokens::obtain, tokens::revoke,
-        ops::stats, ops::healthz,
+        categories::retrieve, tags::list, tags::retrieve, comments::list, comments::create,
+        tokens::obtain, tokens::revoke, ops::stats, ops::healthz,
     ),
     components(schemas(
-        ApiRoot, BadRequest, Category, Comment, CommentWrite, ErrorDetail, Health, Page<Post>,
-        Page<Category>, Page<Comment>, Post, PostWrite, Stats, Status, TokenRequest, TokenResponse,
-        ValidationErrors,
+        ApiRoot, BadRequest, Category, Comment, CommentWrite, ErrorDetail, Health, Kind, Page<Post>,
+        Page<Category>, Page<Comment>, Page<TagWithCount>, Post, PostWrite, Stats, Status, Tag,
+        TagWithCount, TokenRequest, TokenResponse, ValidationErrors,
     )),
     modifiers(&SecuritySchemes),
     tags(
         (name = "posts", description = "Blog posts."),
         (name = "categories", description = "Post categories (read-only)."),
+        (name = "tags", description = "Post tags (read-only; posts set theirs with `tag_slugs`)."),
         (name = "comments", description = "Comments on posts."),
         (name = "auth", description = "API tokens."),
         (name = "api", description = "The API root, statistics and health."),

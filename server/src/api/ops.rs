@@ -28,6 +28,7 @@ pub async fn root(State(api): State<ApiState>) -> Json<ApiRoot> {
     Json(ApiRoot {
         posts: format!("{base}/api/posts/"),
         categories: format!("{base}/api/categories/"),
+        tags: format!("{base}/api/tags/"),
         comments: format!("{base}/api/comments/"),
     })
 }

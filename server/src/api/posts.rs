@@ -1,11 +1,12 @@
 //! `/api/posts/`: list, create, retrieve, change and delete posts (lookup by slug), the five
 //! trending posts, and every published title as a text stream.
 
-use app::domain::PostStatus;
+use app::domain::{PostKind, PostStatus};
 use app::ssr::db::comments;
 use app::ssr::db::posts::api::{self as api_posts, PostOrder, PostQuery, Visibility};
 use app::ssr::db::posts::public as public_posts;
 use app::ssr::db::posts::rows::ApiPostRow;
+use app::ssr::db::tags as tag_queries;
 use app::ssr::db::Conn;
 use app::ssr::posts::rules::{PostBody, PostInput, MAX_TITLE_CHARS};
 use app::ssr::posts::write::{check_category, Edit, NewPost, SlugChoice};
@@ -21,7 +22,9 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::input::{json_object, Fields};
 use super::pagination::{param, query_pairs, PageSpec};
-use super::serializers::{BadRequest, Comment, ErrorDetail, Page, Post, PostWrite, STATUS_CHOICES};
+use super::serializers::{
+    BadRequest, Comment, ErrorDetail, Page, Post, PostWrite, Tag, KIND_CHOICES, STATUS_CHOICES,
+};
 use super::ApiState;
 
 /// How many posts `/api/posts/trending/` lists.
@@ -30,26 +33,33 @@ pub const TRENDING_COUNT: i64 = 5;
 /// The object name in 404 answers.
 const OBJECT: &str = "Post";
 
-/// Adds each post's approved comments (one query for all of them); email addresses only when
-/// `show_emails` (the caller is staff, [`Caller::sees_emails`]).
+/// Adds each post's approved comments and tags (one query each for all of them); email
+/// addresses only when `show_emails` (the caller is staff, [`Caller::sees_emails`]).
 async fn with_comments(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     rows: Vec<ApiPostRow>,
     show_emails: bool,
 ) -> Result<Vec<Post>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut by_post: std::collections::HashMap<i64, Vec<Comment>> = Default::default();
-    for comment in comments::list_approved_for_posts(conn, &ids).await? {
+    for comment in comments::list_approved_for_posts(conn.reborrow(), &ids).await? {
         by_post
             .entry(comment.post_id)
             .or_default()
             .push(Comment::new(comment, show_emails));
     }
+    let mut tags = tag_queries::for_posts(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
             let comments = by_post.remove(&row.id).unwrap_or_default();
-            Post::new(row, comments, show_emails)
+            let tags = tags
+                .remove(&row.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Tag::from)
+                .collect();
+            Post::new(row, comments, tags, show_emails)
         })
         .collect())
 }
@@ -66,6 +76,8 @@ async fn with_comments(
         ("ordering" = Option<String>, Query, description = "Comma-separated `published_at`, `view_count`, each optionally with `-` for descending. Default `-published_at`."),
         ("category" = Option<String>, Query, description = "A category slug."),
         ("status" = Option<super::serializers::Status>, Query, description = "Only posts with this status (staff see their drafts this way)."),
+        ("tag" = Option<String>, Query, description = "A tag slug: only posts carrying it."),
+        ("kind" = Option<super::serializers::Kind>, Query, description = "`post` (default) or `page`."),
     ),
     responses(
         (status = 200, description = "One page of posts.", body = Page<Post>),
@@ -99,6 +111,19 @@ pub async fn list(
                 })?,
         ),
     };
+    let kind = match param(&pairs, "kind").filter(|s| !s.is_empty()) {
+        None => PostKind::Post,
+        Some(text) => KIND_CHOICES
+            .contains(&text)
+            .then(|| PostKind::parse(text))
+            .flatten()
+            .ok_or_else(|| {
+                ApiError::InvalidQuery(
+                    "kind".into(),
+                    format!("Select a valid choice. {text} is not one of the available choices."),
+                )
+            })?,
+    };
     let query = PostQuery {
         visibility: if status.is_some() {
             caller.visibility()
@@ -121,6 +146,10 @@ pub async fn list(
         ordering: param(&pairs, "ordering")
             .map(PostOrder::parse_list)
             .unwrap_or_default(),
+        tag: param(&pairs, "tag")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        kind,
     };
     let now = Utc::now();
     let mut conn = api.app.db.acquire().await?;
@@ -151,6 +180,9 @@ struct PostChanges {
     body: Option<String>,
     category_id: Option<i64>,
     status: Option<PostStatus>,
+    /// The tags' names (from `tag_slugs`, checked to exist).
+    tags: Option<Vec<String>>,
+    kind: Option<PostKind>,
 }
 
 /// A write error of the posts wing in DRF's words (the API's edge).
@@ -197,12 +229,37 @@ async fn read_post(
     let status = fields
         .choice("status", false, &STATUS_CHOICES)
         .and_then(|s| PostStatus::parse(&s));
+    let kind = fields
+        .choice("kind", false, &KIND_CHOICES)
+        .and_then(|k| PostKind::parse(&k));
+    let tags = match fields.string_list("tag_slugs", false) {
+        None => None,
+        Some(slugs) => {
+            let mut conn = api.app.db.acquire().await?;
+            let found = tag_queries::find_by_slugs(conn.conn(), &slugs).await?;
+            let mut names = Vec::with_capacity(slugs.len());
+            for slug in &slugs {
+                match found.iter().find(|t| t.slug == *slug) {
+                    Some(tag) => names.push(tag.name.clone()),
+                    None => {
+                        fields.error(
+                            "tag_slugs",
+                            format!("Object with slug={slug} does not exist."),
+                        );
+                    }
+                }
+            }
+            Some(names)
+        }
+    };
     fields.finish()?;
     Ok(PostChanges {
         title,
         body: text,
         category_id,
         status,
+        tags,
+        kind,
     })
 }
 
@@ -259,8 +316,11 @@ pub async fn create(
             meta_description: None,
             status: changes.status.unwrap_or_default(),
             published_at: None,
+            kind: changes.kind.unwrap_or_default(),
+            nav_order: None,
         },
         form_errors: Default::default(),
+        tags: changes.tags.unwrap_or_default(),
         slug: SlugChoice::Unique,
         message: "Added through the API.",
     };
@@ -344,10 +404,14 @@ async fn change(
                 if let Some(status) = changes.status {
                     input.status = status;
                 }
+                if let Some(kind) = changes.kind {
+                    input.kind = kind;
+                }
                 Ok(Edit {
                     input,
                     form_errors: Default::default(),
                     featured_image: None,
+                    tags: changes.tags,
                     message: None,
                 })
             },

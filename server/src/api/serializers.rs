@@ -2,10 +2,11 @@
 //! write them (field names, nesting, read-only and write-only fields), plus the OpenAPI schemas
 //! of request bodies and errors. Timestamps are RFC 3339 in UTC.
 
-use app::domain::PostStatus;
+use app::domain::{PostKind, PostStatus};
 use app::ssr::db::categories::CategoryRow;
 use app::ssr::db::comments::ApiCommentRow;
 use app::ssr::db::posts::rows::ApiPostRow;
+use app::ssr::db::tags::{TagCountRow, TagRow};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -30,6 +31,76 @@ impl From<CategoryRow> for Category {
         }
     }
 }
+
+/// A tag: `{id, name, slug}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Tag {
+    /// The tag's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its slug (`/api/tags/{slug}/`, `/tag/{slug}/` on the site).
+    pub slug: String,
+}
+
+impl From<TagRow> for Tag {
+    fn from(row: TagRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            slug: row.slug,
+        }
+    }
+}
+
+/// A tag in the tag list, with how many posts carry it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TagWithCount {
+    /// The tag's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its slug.
+    pub slug: String,
+    /// What the tag is about (may be empty).
+    pub description: String,
+    /// Posts (of any status) carrying it.
+    pub post_count: i64,
+}
+
+impl From<TagCountRow> for TagWithCount {
+    fn from(row: TagCountRow) -> Self {
+        Self {
+            id: row.tag.id,
+            name: row.tag.name,
+            slug: row.tag.slug,
+            description: row.tag.description,
+            post_count: row.post_count,
+        }
+    }
+}
+
+/// What a post is.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A dated blog post (the default).
+    Post,
+    /// A static page at `/<slug>/`.
+    Page,
+}
+
+impl From<PostKind> for Kind {
+    fn from(kind: PostKind) -> Self {
+        match kind {
+            PostKind::Post => Self::Post,
+            PostKind::Page => Self::Page,
+        }
+    }
+}
+
+/// The values `kind` accepts.
+pub const KIND_CHOICES: [&str; 2] = ["post", "page"];
 
 /// A comment.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -103,6 +174,10 @@ pub struct Post {
     pub author_email: Option<String>,
     /// The category.
     pub category: Category,
+    /// Its tags, in order.
+    pub tags: Vec<Tag>,
+    /// A dated post or a static page.
+    pub kind: Kind,
     /// The body as written: Markdown (inline HTML is sanitised when rendered).
     pub body: String,
     /// The first words of the body as plain text (read-only).
@@ -120,9 +195,9 @@ pub struct Post {
 }
 
 impl Post {
-    /// The representation of `row` with `comments`; the author's email address only when
-    /// `show_email` (the caller is staff).
-    pub fn new(row: ApiPostRow, comments: Vec<Comment>, show_email: bool) -> Self {
+    /// The representation of `row` with `comments` and `tags`; the author's email address only
+    /// when `show_email` (the caller is staff).
+    pub fn new(row: ApiPostRow, comments: Vec<Comment>, tags: Vec<Tag>, show_email: bool) -> Self {
         Self {
             id: row.id,
             title: row.title,
@@ -133,6 +208,8 @@ impl Post {
                 name: row.category_name,
                 slug: row.category_slug,
             },
+            tags,
+            kind: row.kind.into(),
             body: row.body,
             excerpt: row.excerpt,
             status: row.status.into(),
@@ -159,6 +236,13 @@ pub struct PostWrite {
     /// The status (default `DRAFT`); `PUBLISHED` publishes now.
     #[schema(nullable = false)]
     pub status: Option<Status>,
+    /// The slugs of existing tags, in order (write-only; the answer has `tags`). Omitted: keep
+    /// the post's tags (new posts: none).
+    #[schema(nullable = false)]
+    pub tag_slugs: Option<Vec<String>>,
+    /// `post` (default) or `page`.
+    #[schema(nullable = false)]
+    pub kind: Option<Kind>,
 }
 
 /// A new comment.
@@ -228,6 +312,8 @@ pub struct ApiRoot {
     pub posts: String,
     /// `/api/categories/`.
     pub categories: String,
+    /// `/api/tags/`.
+    pub tags: String,
     /// `/api/comments/`.
     pub comments: String,
 }

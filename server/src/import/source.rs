@@ -32,6 +32,9 @@ pub struct SourcePost {
     pub authors: Vec<String>,
     /// The category named in the front matter, if any.
     pub category: Option<String>,
+    /// The tags named in the front matter, in order (`tags` as a list or a comma-separated
+    /// string, or Zola's `taxonomies.tags`).
+    pub tags: Vec<String>,
     /// The description or summary.
     pub description: Option<String>,
     /// Old URL paths of the post.
@@ -167,12 +170,23 @@ pub fn to_source_post(
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty())
         .collect();
-    let taxonomy_categories = match front.get("taxonomies") {
-        Some(Value::Table(t)) => t
-            .get("categories")
-            .map(Value::as_text_list)
-            .unwrap_or_default(),
+    let taxonomy = |name: &str| match front.get("taxonomies") {
+        Some(Value::Table(t)) => t.get(name).map(Value::as_text_list).unwrap_or_default(),
         _ => Vec::new(),
+    };
+    let taxonomy_categories = taxonomy("categories");
+    // Hugo and Jekyll write `tags` as a list or as one comma-separated string; Zola puts them
+    // under `taxonomies`.
+    let tags: Vec<String> = match front.get("tags") {
+        Some(value) => value
+            .as_text_list()
+            .iter()
+            .flat_map(|t| t.split(','))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None => taxonomy("tags"),
     };
     let category = text(front, "category")
         .or_else(|| {
@@ -194,6 +208,7 @@ pub fn to_source_post(
         published_at,
         authors,
         category,
+        tags,
         description,
         aliases,
         draft,

@@ -157,6 +157,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
                 category,
                 status,
                 published_at,
+                tags: &[],
             })
             .await,
         );

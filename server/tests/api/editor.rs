@@ -75,6 +75,9 @@ fn draft(post: &EditorPost, title: &str, body: &str) -> EditorDraft {
         category_id: post.category_id,
         meta_description: post.meta_description.clone(),
         featured_image_id: post.featured_image.as_ref().map(|f| f.id),
+        tags: Some(post.tags.clone()),
+        kind: Some(post.kind),
+        nav_order: post.nav_order,
     }
 }
 

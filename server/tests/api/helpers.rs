@@ -289,6 +289,8 @@ impl TestApp {
             status: spec.status,
             published_at: spec.published_at,
             aliases: Vec::new(),
+            tags: spec.tags.iter().map(|t| t.to_string()).collect(),
+            kind: app::domain::PostKind::Post,
         };
         self.posts()
             .import(post, Utc::now())
@@ -313,6 +315,8 @@ pub struct PostSpec<'a> {
     pub status: PostStatus,
     /// Publication time.
     pub published_at: Option<DateTime<Utc>>,
+    /// Tag names.
+    pub tags: &'a [&'a str],
 }
 
 impl<'a> PostSpec<'a> {
@@ -325,6 +329,7 @@ impl<'a> PostSpec<'a> {
             category: "News",
             status: PostStatus::Published,
             published_at: Some(Utc::now() - chrono::Duration::days(days_ago)),
+            tags: &[],
         }
     }
 }

@@ -129,6 +129,7 @@ async fn the_api_root_lists_the_resources() {
         json!({
             "posts": "https://blog.example.org/api/posts/",
             "categories": "https://blog.example.org/api/categories/",
+            "tags": "https://blog.example.org/api/tags/",
             "comments": "https://blog.example.org/api/comments/",
         })
     );
@@ -1136,7 +1137,7 @@ async fn every_response_has_a_duration_and_a_request_id() {
 }
 
 /// Every route the router serves, as `METHOD path`.
-const ROUTES: [&str; 17] = [
+const ROUTES: [&str; 19] = [
     "get /api/",
     "get /api/posts/",
     "post /api/posts/",
@@ -1148,6 +1149,8 @@ const ROUTES: [&str; 17] = [
     "delete /api/posts/{slug}/",
     "get /api/categories/",
     "get /api/categories/{slug}/",
+    "get /api/tags/",
+    "get /api/tags/{slug}/",
     "get /api/comments/",
     "post /api/comments/",
     "post /api/auth/token/",

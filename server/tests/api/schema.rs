@@ -41,13 +41,13 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                         "DATE" => "date",
                         other => panic!("unexpected SQLite type {other}"),
                     };
-                    let null = if not_null == 1 || pk == 1 {
+                    let null = if not_null == 1 || pk >= 1 {
                         "not-null"
                     } else {
                         "null"
                     };
                     out.insert(format!("column {table}.{name} {ty} {null}"));
-                    if pk == 1 {
+                    if pk >= 1 {
                         out.insert(format!("pk {table}.{name}"));
                     }
                 }
@@ -123,7 +123,7 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                 let (t, name, ty, n): (String, String, String, String) =
                     (c.get("t"), c.get("c"), c.get("ty"), c.get("n"));
                 let ty = match ty.as_str() {
-                    "bigint" => "integer",
+                    "bigint" | "integer" => "integer",
                     "text" => "text",
                     "boolean" => "boolean",
                     "timestamp with time zone" => "timestamp",

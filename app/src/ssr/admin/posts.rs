@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
-use crate::domain::{Permission, PostStatus, Role};
+use crate::domain::{Permission, PostKind, PostStatus, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::model::admin::{AdminModel, AuthorChoice, PostForm};
 use crate::ssr::content::markdown;
@@ -13,6 +13,7 @@ use crate::ssr::db::posts::editing as posts_editing;
 use crate::ssr::db::posts::rows::PostFormRow;
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::posts::rules::{post_version, public_path, PostBody, PostInput};
+use crate::ssr::posts::tags as post_tags;
 use crate::ssr::posts::write::{Edit, NewPost, SlugChoice};
 use crate::ssr::posts::{Actor, Expect, Origin, PostError};
 use crate::ssr::AppState;
@@ -46,6 +47,12 @@ pub struct PostInputForm {
     pub meta_description: String,
     /// The version the form was opened at.
     pub version: String,
+    /// The tags, comma-separated; `None` when the form has no tag field (keeps them).
+    pub tags: Option<String>,
+    /// `post` or `page`; `None` keeps the stored kind (new posts are posts).
+    pub kind: Option<String>,
+    /// A page's navigation order (a whole number, or empty for none).
+    pub nav_order: Option<String>,
 }
 
 fn version(row: &PostFormRow) -> String {
@@ -85,6 +92,9 @@ pub async fn form(
             version: String::new(),
             categories,
             can_change_author,
+            tags: String::new(),
+            kind: PostKind::Post,
+            nav_order: None,
         });
     };
     let row = posts_editing::find_for_form(conn.conn(), id)
@@ -98,7 +108,13 @@ pub async fn form(
         );
         return Err(AppError::Forbidden);
     }
-    let public_path = public_path(row.status, row.published_at, &row.slug, Utc::now());
+    let public_path = public_path(
+        row.kind,
+        row.status,
+        row.published_at,
+        &row.slug,
+        Utc::now(),
+    );
     Ok(PostForm {
         id: Some(row.id),
         version: version(&row),
@@ -117,6 +133,14 @@ pub async fn form(
         public_path,
         categories,
         can_change_author,
+        tags: crate::ssr::db::tags::for_post(conn.conn(), row.id)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join(", "),
+        kind: row.kind,
+        nav_order: row.nav_order,
     })
 }
 
@@ -181,7 +205,41 @@ pub async fn save(
         None
     };
     drop(conn);
-    let fields = |author_id: i64| PostInput {
+    let kind = match input
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        None => None,
+        Some(text) => match PostKind::parse(text) {
+            Some(kind) => Some(kind),
+            None => {
+                errors.add(
+                    "kind",
+                    format!("Select a valid choice. {text} is not one of the available choices."),
+                );
+                None
+            }
+        },
+    };
+    let nav_order = match input
+        .nav_order
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        None => None,
+        Some(text) => match text.parse::<i32>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => {
+                errors.add("nav_order", "Enter a whole number (0 or more).");
+                None
+            }
+        },
+    };
+    let tags = input.tags.as_deref().map(post_tags::split_field);
+    let fields = |author_id: i64, stored_kind: PostKind| PostInput {
         title: input.title.clone(),
         slug: Some(input.slug.clone()),
         author_id,
@@ -191,6 +249,8 @@ pub async fn save(
         meta_description: Some(input.meta_description.clone()),
         status: status.unwrap_or_default(),
         published_at,
+        kind: kind.unwrap_or(stored_kind),
+        nav_order,
     };
     // The form's own problems go with the write, which reports them together with the saving
     // rules' (after checking the actor may change the post), so every message shows at once.
@@ -198,8 +258,9 @@ pub async fn save(
     let id = match input.id {
         None => {
             let new = NewPost {
-                input: fields(author_id.unwrap_or(actor.id)),
+                input: fields(author_id.unwrap_or(actor.id), PostKind::Post),
                 form_errors: errors,
+                tags: tags.unwrap_or_default(),
                 slug: SlugChoice::AsGiven,
                 message: "",
             };
@@ -217,13 +278,17 @@ pub async fn save(
                     Origin::AdminForm,
                     now,
                     |stored| {
-                        let mut input = fields(author_id.unwrap_or(stored.record.author_id));
+                        let mut input = fields(
+                            author_id.unwrap_or(stored.record.author_id),
+                            stored.record.kind,
+                        );
                         // Imported posts without a Markdown source keep their byline.
                         input.byline = stored.record.byline.clone();
                         Ok(Edit {
                             input,
                             form_errors: errors,
                             featured_image: None,
+                            tags,
                             message: None,
                         })
                     },

@@ -66,7 +66,7 @@ pub async fn list_slugs_with_public_posts(
     on_conn!(conn, |c| {
         sqlx::query_scalar::<_, String>(
             "SELECT c.slug FROM categories c WHERE EXISTS (SELECT 1 FROM posts p WHERE p.category_id = c.id \
-             AND p.status = 'PUBLISHED' AND p.published_at <= $1) ORDER BY c.slug",
+             AND p.status = 'PUBLISHED' AND p.published_at <= $1 AND p.kind = 'post') ORDER BY c.slug",
         )
         .bind(now)
         .fetch_all(c)

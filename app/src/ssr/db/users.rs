@@ -80,7 +80,7 @@ pub async fn list_usernames_with_public_posts(
     on_conn!(conn, |c| {
         sqlx::query_scalar::<_, String>(
             "SELECT u.username FROM users u WHERE u.is_active = TRUE AND EXISTS (SELECT 1 FROM posts p \
-             WHERE p.author_id = u.id AND p.status = 'PUBLISHED' AND p.published_at <= $1) ORDER BY u.username",
+             WHERE p.author_id = u.id AND p.status = 'PUBLISHED' AND p.published_at <= $1 AND p.kind = 'post') ORDER BY u.username",
         )
         .bind(now)
         .fetch_all(c)

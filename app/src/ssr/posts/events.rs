@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
-use crate::domain::PostStatus;
+use crate::domain::{PostKind, PostStatus};
 
 /// What a write did to a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,17 +29,21 @@ pub enum PostChange {
 pub struct PostState {
     /// The title.
     pub title: String,
+    /// A dated post or a static page.
+    pub kind: PostKind,
     /// The status.
     pub status: PostStatus,
     /// The publication time, if set.
     pub published_at: Option<DateTime<Utc>>,
-    /// The site path readers find it at (`/2024/07/25/slug/`) when it has a publication time,
-    /// public yet or not.
+    /// The site path readers find it at (`/2024/07/25/slug/` for a post with a publication
+    /// time, public yet or not; `/slug/` for a page).
     pub path: Option<String>,
     /// The author's user id.
     pub author_id: i64,
     /// The category's id.
     pub category_id: i64,
+    /// Its tags' slugs, in order.
+    pub tags: Vec<String>,
 }
 
 impl PostState {
@@ -135,11 +139,13 @@ mod tests {
     fn state(status: PostStatus, title: &str) -> PostState {
         PostState {
             title: title.into(),
+            kind: PostKind::Post,
             status,
             published_at: None,
             path: None,
             author_id: 1,
             category_id: 1,
+            tags: Vec::new(),
         }
     }
 

@@ -10,8 +10,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::kind::RESERVED_PAGE_SLUGS;
 use crate::domain::text::post_path;
-use crate::domain::{slugify, PostStatus, Slug};
+use crate::domain::{slugify, PostKind, PostStatus, Slug};
 use crate::ssr::content::{markdown, sanitize, text};
 use crate::ssr::db::posts::rows::PostRecord;
 
@@ -58,6 +59,10 @@ pub struct PostInput {
     pub status: PostStatus,
     /// The publication time; set to now when publishing without one.
     pub published_at: Option<DateTime<Utc>>,
+    /// A dated post or a static page.
+    pub kind: PostKind,
+    /// A page's place in the site's navigation (smallest first); ignored for posts.
+    pub nav_order: Option<i32>,
 }
 
 impl PostInput {
@@ -77,6 +82,8 @@ impl PostInput {
             meta_description: record.meta_description.clone(),
             status: record.status,
             published_at: record.published_at,
+            kind: record.kind,
+            nav_order: record.nav_order,
         }
     }
 }
@@ -114,6 +121,16 @@ pub fn prepare(input: PostInput, now: DateTime<Utc>) -> Result<PostRecord, PostE
             }
         }
     };
+    if input.kind == PostKind::Page && RESERVED_PAGE_SLUGS.contains(&slug.as_str()) {
+        return Err(PostError::field(
+            "slug",
+            format!("/{slug}/ is one of Folio's own addresses: choose another slug for the page."),
+        ));
+    }
+    let nav_order = match input.kind {
+        PostKind::Page => input.nav_order.filter(|n| *n >= 0),
+        PostKind::Post => None,
+    };
     let (body, body_source) = match input.body {
         PostBody::Markdown(source) => (markdown::render_markdown(&source, None), Some(source)),
         PostBody::Html { html, source } => (sanitize::sanitize_html(&html), source),
@@ -142,6 +159,8 @@ pub fn prepare(input: PostInput, now: DateTime<Utc>) -> Result<PostRecord, PostE
         meta_description,
         status: input.status,
         published_at,
+        kind: input.kind,
+        nav_order,
     })
 }
 
@@ -167,17 +186,27 @@ pub fn post_version(id: i64, updated_at: DateTime<Utc>, status: PostStatus) -> S
     crate::ssr::version::version_of(&[&id.to_string(), &updated_at.to_rfc3339(), status.as_str()])
 }
 
-/// Where readers find a post with `status`, `published_at` and `slug` at `now`: its dated path
-/// when it is public, else `None`.
+/// Where readers find a post of `kind` with `status`, `published_at` and `slug` at `now`: its
+/// address (see [`address`]) when it is public, else `None`.
 pub fn public_path(
+    kind: PostKind,
     status: PostStatus,
     published_at: Option<DateTime<Utc>>,
     slug: &str,
     now: DateTime<Utc>,
 ) -> Option<String> {
     match (status, published_at) {
-        (PostStatus::Published, Some(at)) if at <= now => Some(post_path(at, slug)),
+        (PostStatus::Published, Some(at)) if at <= now => address(kind, Some(at), slug),
         _ => None,
+    }
+}
+
+/// The site path of a post of `kind` with `slug`, published at `published_at`: a page's
+/// `/<slug>/`, a post's dated path; `None` for a post without a date.
+pub fn address(kind: PostKind, published_at: Option<DateTime<Utc>>, slug: &str) -> Option<String> {
+    match kind {
+        PostKind::Page => Some(crate::domain::kind::page_path(slug)),
+        PostKind::Post => published_at.map(|at| post_path(at, slug)),
     }
 }
 
@@ -213,6 +242,8 @@ mod tests {
             meta_description: None,
             status: PostStatus::Draft,
             published_at: None,
+            kind: PostKind::Post,
+            nav_order: None,
         }
     }
 
@@ -256,6 +287,26 @@ mod tests {
         i.slug = Some("no spaces".into());
         assert_eq!(refused_field(prepare(i, now)), "slug");
         assert_eq!(prepare(input("🎉"), now).unwrap().slug, "post");
+    }
+
+    #[test]
+    fn pages_cannot_take_folios_own_addresses_and_only_pages_have_a_navigation_order() {
+        let now = Utc::now();
+        let mut page = input("Admin");
+        page.kind = PostKind::Page;
+        page.nav_order = Some(3);
+        assert_eq!(refused_field(prepare(page.clone(), now)), "slug");
+        page.slug = Some("about".into());
+        assert_eq!(prepare(page, now).unwrap().nav_order, Some(3));
+        let mut post = input("Admin");
+        post.nav_order = Some(3);
+        let record = prepare(post, now).unwrap();
+        assert_eq!((record.slug.as_str(), record.nav_order), ("admin", None));
+        assert_eq!(
+            address(PostKind::Page, None, "about").as_deref(),
+            Some("/about/")
+        );
+        assert_eq!(address(PostKind::Post, None, "x"), None);
     }
 
     #[test]

@@ -14,8 +14,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::domain::text::post_path;
-use crate::domain::{Permission, PostStatus};
+use crate::domain::{Permission, PostKind, PostStatus};
 use crate::error::FieldErrors;
 use crate::model::admin::{AdminModel, LogAction};
 use crate::model::editor::PublishAction;
@@ -23,6 +22,7 @@ use crate::ssr::db::posts::revisions as revision_queries;
 use crate::ssr::db::posts::rows::{PostRecord, PostStateRow, StoredPostRow};
 use crate::ssr::db::posts::writes as posts;
 use crate::ssr::db::row_lock::{self, Versioned};
+use crate::ssr::db::tags::{self as tag_queries, TagRow};
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::db::{admin_log, categories, media as media_queries, redirects, Conn, Db, Tx};
 
@@ -32,6 +32,7 @@ use super::error::PostError;
 use super::events::{PostEvent, PostEvents, PostState};
 use super::revisions::{self, Keeping};
 use super::rules::{self, PostInput};
+use super::tags as post_tags;
 
 /// The most posts one bulk write changes.
 pub const MAX_BULK: usize = 200_000;
@@ -163,6 +164,8 @@ pub struct NewPost {
     /// Problems the caller found in its own form fields (a date that does not parse...):
     /// reported together with the saving rules' own, so a form shows every message at once.
     pub form_errors: FieldErrors,
+    /// Its tags as typed (see [`super::tags`]), in order.
+    pub tags: Vec<String>,
     /// How its slug is chosen.
     pub slug: SlugChoice,
     /// The audit log's message ("Added in the editor."); empty for a plain "Added".
@@ -179,6 +182,8 @@ pub struct Edit {
     pub form_errors: FieldErrors,
     /// `Some` to set (or clear) the featured image.
     pub featured_image: Option<Option<i64>>,
+    /// `Some` to set the post's tags as typed (see [`super::tags`]), in order.
+    pub tags: Option<Vec<String>>,
     /// An audit message instead of "Changed <fields>." (publishing, restoring).
     pub message: Option<String>,
 }
@@ -221,25 +226,33 @@ impl Unit {
     }
 }
 
-fn state_of(record: &PostRecord) -> PostState {
+fn slugs(tags: &[TagRow]) -> Vec<String> {
+    tags.iter().map(|t| t.slug.clone()).collect()
+}
+
+fn state_of(record: &PostRecord, tags: &[TagRow]) -> PostState {
     PostState {
         title: record.title.clone(),
+        kind: record.kind,
         status: record.status,
         published_at: record.published_at,
-        path: record.published_at.map(|at| post_path(at, &record.slug)),
+        path: rules::address(record.kind, record.published_at, &record.slug),
         author_id: record.author_id,
         category_id: record.category_id,
+        tags: slugs(tags),
     }
 }
 
-fn state_of_row(row: &PostStateRow) -> PostState {
+fn state_of_row(row: &PostStateRow, tags: &[TagRow]) -> PostState {
     PostState {
         title: row.title.clone(),
+        kind: row.kind,
         status: row.status,
         published_at: row.published_at,
-        path: row.published_at.map(|at| post_path(at, &row.slug)),
+        path: rules::address(row.kind, row.published_at, &row.slug),
         author_id: row.author_id,
         category_id: row.category_id,
+        tags: slugs(tags),
     }
 }
 
@@ -250,6 +263,7 @@ fn changed_fields(
     old: &PostRecord,
     new: &PostRecord,
     featured_image_changed: bool,
+    tags_changed: bool,
     origin: Origin,
 ) -> Vec<&'static str> {
     let body = old.body_source != new.body_source || old.body != new.body;
@@ -266,14 +280,17 @@ fn changed_fields(
             old.meta_description != new.meta_description,
         ),
         ("featured image", featured_image_changed),
+        ("tags", tags_changed),
+        ("kind", old.kind != new.kind),
+        ("navigation order", old.nav_order != new.nav_order),
     ];
     // The admin's form (and the API's fields, which follow it) puts the body after the
     // category; the editor puts it right under the title.
-    let order: [usize; 9] = match origin {
+    let order: [usize; 12] = match origin {
         Origin::EditorAutosave | Origin::EditorCheckpoint | Origin::Editor => {
-            [0, 1, 2, 3, 4, 5, 6, 7, 8]
+            [0, 1, 2, 3, 4, 9, 5, 6, 7, 8, 10, 11]
         }
-        _ => [0, 2, 3, 4, 1, 5, 6, 7, 8],
+        _ => [0, 2, 3, 4, 9, 1, 5, 6, 7, 8, 10, 11],
     };
     order
         .into_iter()
@@ -384,6 +401,8 @@ impl<'a> Posts<'a> {
         let id = posts::insert(unit.tx.conn(), &record, now)
             .await
             .map_err(|e| slug_error(e, &record))?;
+        let tags = post_tags::resolve(unit.tx.conn(), &new.tags).await?;
+        tag_queries::set_for_post(unit.tx.conn(), id, &ids(&tags)).await?;
         audit(
             unit.tx.conn(),
             actor,
@@ -394,7 +413,7 @@ impl<'a> Posts<'a> {
         )
         .await?;
         unit.events
-            .extend(PostEvent::between(id, None, Some(state_of(&record))));
+            .extend(PostEvent::between(id, None, Some(state_of(&record, &tags))));
         unit.commit(self.events).await?;
         tracing::info!(post_id = id, origin = ?origin, "post created");
         Ok(id)
@@ -477,13 +496,22 @@ impl<'a> Posts<'a> {
         let image_changed = edit
             .featured_image
             .is_some_and(|image| image != stored.featured_image_id);
-        let changed = record != stored.record || image_changed;
+        let tags_before = tag_queries::for_post(unit.tx.conn(), id).await?;
+        let tags_after = match &edit.tags {
+            Some(names) => post_tags::resolve(unit.tx.conn(), names).await?,
+            None => tags_before.clone(),
+        };
+        let tags_changed = ids(&tags_after) != ids(&tags_before);
+        let changed = record != stored.record || image_changed || tags_changed;
         if changed {
             posts::update(unit.tx.conn(), id, &record, now)
                 .await
                 .map_err(|e| slug_error(e, &record))?;
             if let (true, Some(image)) = (image_changed, edit.featured_image) {
                 posts::set_featured_image(unit.tx.conn(), id, image).await?;
+            }
+            if tags_changed {
+                tag_queries::set_for_post(unit.tx.conn(), id, &ids(&tags_after)).await?;
             }
         }
         let content_changed =
@@ -495,7 +523,7 @@ impl<'a> Posts<'a> {
             }
             _ => false,
         };
-        let fields = changed_fields(&stored.record, &record, image_changed, origin);
+        let fields = changed_fields(&stored.record, &record, image_changed, tags_changed, origin);
         // The editor's autosaves log one entry per revision, not one per autosave (text typed
         // into the revision being extended is on record there); settings are logged whenever
         // they change, as every other save is.
@@ -524,8 +552,8 @@ impl<'a> Posts<'a> {
         if changed {
             unit.events.extend(PostEvent::between(
                 id,
-                Some(state_of(&stored.record)),
-                Some(state_of(&record)),
+                Some(state_of(&stored.record, &tags_before)),
+                Some(state_of(&record, &tags_after)),
             ));
         }
         Ok(Written {
@@ -567,6 +595,7 @@ impl<'a> Posts<'a> {
                 input,
                 form_errors: FieldErrors::default(),
                 featured_image: None,
+                tags: None,
                 message: Some(message.to_string()),
             })
         })
@@ -606,6 +635,7 @@ impl<'a> Posts<'a> {
             input,
             form_errors: FieldErrors::default(),
             featured_image: None,
+            tags: None,
             message: Some(message),
         };
         let written = self
@@ -655,6 +685,8 @@ impl<'a> Posts<'a> {
         for row in &before {
             actor.may_change(row.author_id)?;
         }
+        let tags = tag_queries::for_posts(unit.tx.conn(), &ids).await?;
+        let tags_of = |id: i64| tags.get(&id).map(Vec::as_slice).unwrap_or(&[]);
         let wanted: std::collections::HashMap<i64, PostStatus> = changes.iter().copied().collect();
         let mut affected = 0;
         let mut entries: Vec<(PostStatus, Vec<(i64, String)>)> = Vec::new();
@@ -681,15 +713,15 @@ impl<'a> Posts<'a> {
                     other => other,
                 })?;
             for row in &rows {
-                let mut after = state_of_row(row);
+                let mut after = state_of_row(row, tags_of(row.id));
                 after.status = status;
                 if status == PostStatus::Published && after.published_at.is_none() {
                     after.published_at = Some(now);
-                    after.path = Some(post_path(now, &row.slug));
+                    after.path = rules::address(row.kind, Some(now), &row.slug);
                 }
                 unit.events.extend(PostEvent::between(
                     row.id,
-                    Some(state_of_row(row)),
+                    Some(state_of_row(row, tags_of(row.id))),
                     Some(after),
                 ));
             }
@@ -754,6 +786,7 @@ impl<'a> Posts<'a> {
         for row in &before {
             actor.may_change(row.author_id)?;
         }
+        let tags = tag_queries::for_posts(unit.tx.conn(), ids).await?;
         let deleted = posts::delete_many(unit.tx.conn(), ids).await?;
         let objects: Vec<(i64, String)> = before.iter().map(|r| (r.id, r.title.clone())).collect();
         let (user_id, user_repr) = actor.log_user();
@@ -774,8 +807,12 @@ impl<'a> Posts<'a> {
         )
         .await?;
         for row in &before {
-            unit.events
-                .extend(PostEvent::between(row.id, Some(state_of_row(row)), None));
+            let tags = tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
+            unit.events.extend(PostEvent::between(
+                row.id,
+                Some(state_of_row(row, tags)),
+                None,
+            ));
         }
         unit.commit(self.events).await?;
         Ok(deleted)
@@ -812,42 +849,66 @@ impl<'a> Posts<'a> {
             meta_description: post.meta_description,
             status: post.status,
             published_at: post.published_at,
+            kind: post.kind,
+            nav_order: None,
         };
         let record = rules::prepare(input, now)?;
-        let existing = match record.published_at {
-            Some(at) => {
+        let tags = post_tags::resolve(unit.tx.conn(), &post.tags).await?;
+        let existing = match (record.kind, record.published_at) {
+            (PostKind::Page, _) => posts::find_page_by_slug(unit.tx.conn(), &record.slug).await?,
+            (PostKind::Post, Some(at)) => {
                 posts::find_by_date_and_slug(unit.tx.conn(), at.date_naive(), &record.slug).await?
             }
-            None => None,
+            (PostKind::Post, None) => None,
         };
         let mut outcome = match existing {
-            Some(stored) if stored.record == record => Imported::Unchanged(stored.id),
             Some(stored) => {
-                posts::update(unit.tx.conn(), stored.id, &record, now)
-                    .await
-                    .map_err(|e| slug_error(e, &record))?;
-                let fields = changed_fields(&stored.record, &record, false, Origin::Import);
-                let message = format!("{}{}", change_message(&fields), Origin::Import.suffix());
-                audit(
-                    unit.tx.conn(),
-                    Actor::Import,
-                    (stored.id, &record.title),
-                    LogAction::Change,
-                    &message,
-                    now,
-                )
-                .await?;
-                unit.events.extend(PostEvent::between(
-                    stored.id,
-                    Some(state_of(&stored.record)),
-                    Some(state_of(&record)),
-                ));
-                Imported::Updated(stored.id)
+                let tags_before = tag_queries::for_post(unit.tx.conn(), stored.id).await?;
+                let tags_changed = ids(&tags) != ids(&tags_before);
+                // An imported page keeps the navigation order given to it on the site.
+                let mut record = record;
+                if record.kind == PostKind::Page {
+                    record.nav_order = stored.record.nav_order;
+                }
+                if stored.record == record && !tags_changed {
+                    Imported::Unchanged(stored.id)
+                } else {
+                    posts::update(unit.tx.conn(), stored.id, &record, now)
+                        .await
+                        .map_err(|e| slug_error(e, &record))?;
+                    if tags_changed {
+                        tag_queries::set_for_post(unit.tx.conn(), stored.id, &ids(&tags)).await?;
+                    }
+                    let fields = changed_fields(
+                        &stored.record,
+                        &record,
+                        false,
+                        tags_changed,
+                        Origin::Import,
+                    );
+                    let message = format!("{}{}", change_message(&fields), Origin::Import.suffix());
+                    audit(
+                        unit.tx.conn(),
+                        Actor::Import,
+                        (stored.id, &record.title),
+                        LogAction::Change,
+                        &message,
+                        now,
+                    )
+                    .await?;
+                    unit.events.extend(PostEvent::between(
+                        stored.id,
+                        Some(state_of(&stored.record, &tags_before)),
+                        Some(state_of(&record, &tags)),
+                    ));
+                    Imported::Updated(stored.id)
+                }
             }
             None => {
                 let id = posts::insert(unit.tx.conn(), &record, now)
                     .await
                     .map_err(|e| slug_error(e, &record))?;
+                tag_queries::set_for_post(unit.tx.conn(), id, &ids(&tags)).await?;
                 audit(
                     unit.tx.conn(),
                     Actor::Import,
@@ -858,7 +919,7 @@ impl<'a> Posts<'a> {
                 )
                 .await?;
                 unit.events
-                    .extend(PostEvent::between(id, None, Some(state_of(&record))));
+                    .extend(PostEvent::between(id, None, Some(state_of(&record, &tags))));
                 Imported::Created(id)
             }
         };
@@ -902,6 +963,10 @@ pub struct ImportedPost {
     pub published_at: Option<DateTime<Utc>>,
     /// Old site paths of the post (normalised, `/old/path/`), answered with 301.
     pub aliases: Vec<String>,
+    /// Its tags as the source names them, in order.
+    pub tags: Vec<String>,
+    /// A dated post or a static page.
+    pub kind: PostKind,
 }
 
 /// The id of the category named `name` (by its slug), made when missing.
@@ -942,6 +1007,11 @@ impl Imported {
             Self::Created(id) | Self::Updated(id) | Self::Unchanged(id) => id,
         }
     }
+}
+
+/// The ids of `tags`, in order.
+fn ids(tags: &[TagRow]) -> Vec<i64> {
+    tags.iter().map(|t| t.id).collect()
 }
 
 /// A write's database error, with a slug clash on `record`'s day recognised.

@@ -183,6 +183,12 @@ pub struct Autosave {
     pub meta_description: RwSignal<String>,
     /// The featured image.
     pub featured_image: RwSignal<Option<FeaturedImage>>,
+    /// The tags, in order.
+    pub tags: RwSignal<Vec<String>>,
+    /// A dated post or a static page.
+    pub kind: RwSignal<crate::domain::PostKind>,
+    /// A page's place in the site's navigation.
+    pub nav_order: RwSignal<Option<i32>>,
     /// The version the next save starts from.
     pub version: RwSignal<String>,
     /// The status line.
@@ -217,6 +223,9 @@ impl Autosave {
             category_id: RwSignal::new(post.category_id),
             meta_description: RwSignal::new(post.meta_description.clone()),
             featured_image: RwSignal::new(post.featured_image.clone()),
+            tags: RwSignal::new(post.tags.clone()),
+            kind: RwSignal::new(post.kind),
+            nav_order: RwSignal::new(post.nav_order),
             version: RwSignal::new(post.version.clone()),
             state: RwSignal::new(SaveState::Unchanged(post.updated_at)),
             publication: RwSignal::new(Publication {
@@ -245,6 +254,9 @@ impl Autosave {
             featured_image_id: self
                 .featured_image
                 .with_untracked(|f| f.as_ref().map(|f| f.id)),
+            tags: Some(self.tags.get_untracked()),
+            kind: Some(self.kind.get_untracked()),
+            nav_order: self.nav_order.get_untracked(),
         }
     }
 
@@ -314,6 +326,9 @@ impl Autosave {
             featured_image_id: self
                 .featured_image
                 .try_with_untracked(|f| f.as_ref().map(|f| f.id))?,
+            tags: Some(self.tags.try_get_untracked()?),
+            kind: Some(self.kind.try_get_untracked()?),
+            nav_order: self.nav_order.try_get_untracked()?,
         })
     }
 

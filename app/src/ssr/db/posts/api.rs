@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::bind_values;
-use crate::domain::PostStatus;
+use crate::domain::{PostKind, PostStatus};
 use crate::on_conn;
 use crate::ssr::db::filter::{Value, Where};
 use crate::ssr::db::Conn;
@@ -89,6 +89,10 @@ pub struct PostQuery {
     pub search: Vec<String>,
     /// Ordering terms; empty means newest first (`-published_at`).
     pub ordering: Vec<PostOrder>,
+    /// Only posts carrying the tag with this slug, if set.
+    pub tag: Option<String>,
+    /// Posts or pages.
+    pub kind: PostKind,
 }
 
 /// The API's conditions on top of the shared [`Where`] builder.
@@ -130,6 +134,15 @@ impl PostConditions for Where {
                 "p.category_id = (SELECT id FROM categories WHERE slug = {n})"
             ));
         }
+        if let Some(slug) = &query.tag {
+            let n = w.push(Value::Text(slug.clone()));
+            w.and(&format!(
+                "p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+                 WHERE t.slug = {n})"
+            ));
+        }
+        let kind = w.push(Value::Text(query.kind.as_str().to_string()));
+        w.and(&format!("p.kind = {kind}"));
         w.search(&["p.title", "p.body_text"], &query.search);
         w
     }
@@ -139,7 +152,7 @@ impl PostConditions for Where {
 const COLUMNS: &str = "p.id, p.title, p.slug, p.author_id, u.email AS author_email, \
      c.id AS category_id, c.name AS category_name, c.slug AS category_slug, \
      COALESCE(p.body_source, p.body) AS body, p.excerpt, p.status, p.view_count, \
-     p.published_at, p.created_at, p.updated_at";
+     p.published_at, p.created_at, p.updated_at, p.kind";
 
 const FROM_JOINED: &str =
     "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
@@ -285,7 +298,7 @@ pub async fn trending(
         Conn::Postgres(_) => FROM_JOINED,
     };
     let sql = format!(
-        "SELECT {COLUMNS} {from} WHERE p.status = 'PUBLISHED' AND p.published_at IS NOT NULL \
+        "SELECT {COLUMNS} {from} WHERE p.status = 'PUBLISHED' AND p.kind = 'post' AND p.published_at IS NOT NULL \
          AND p.published_at <= $1 ORDER BY p.view_count DESC, p.id DESC LIMIT $2"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, ApiPostRow>(&sql)
@@ -325,11 +338,15 @@ mod tests {
             category: Some("news".into()),
             search: vec!["100%".into(), "Rust".into()],
             ordering: Vec::new(),
+            tag: Some("async".into()),
+            kind: PostKind::Page,
         };
         let w = Where::query(&query, Utc::now());
-        assert_eq!(w.values.len(), 6);
+        assert_eq!(w.values.len(), 8);
         assert!(w.sql.contains("p.author_id = $2") && w.sql.contains("p.status = $3"));
-        assert!(matches!(&w.values[4], Value::Text(t) if t == "%100\\%%"));
-        assert!(matches!(&w.values[5], Value::Text(t) if t == "%rust%"));
+        assert!(w.sql.contains("t.slug = $5") && w.sql.contains("p.kind = $6"));
+        assert!(matches!(&w.values[5], Value::Text(t) if t == "page"));
+        assert!(matches!(&w.values[6], Value::Text(t) if t == "%100\\%%"));
+        assert!(matches!(&w.values[7], Value::Text(t) if t == "%rust%"));
     }
 }

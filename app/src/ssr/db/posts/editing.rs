@@ -13,7 +13,7 @@ pub async fn find_for_editor(conn: Conn<'_>, id: i64) -> Result<Option<EditorRow
     on_conn!(conn, |c| sqlx::query_as::<_, EditorRow>(
         "SELECT p.id, p.title, p.slug, p.author_id, u.username AS author, p.category_id, p.body, \
          p.status, p.published_at, p.meta_description, p.updated_at, p.featured_image_id, \
-         m.file_name AS featured_image_file \
+         m.file_name AS featured_image_file, p.kind, p.nav_order \
          FROM posts p JOIN users u ON u.id = p.author_id \
          LEFT JOIN media m ON m.id = p.featured_image_id WHERE p.id = $1"
     )
@@ -30,7 +30,7 @@ pub async fn find_for_form(conn: Conn<'_>, id: i64) -> Result<Option<PostFormRow
     on_conn!(conn, |c| sqlx::query_as::<_, PostFormRow>(
         "SELECT p.id, p.title, p.slug, p.author_id, u.username AS author, p.category_id, \
          COALESCE(p.body_source, p.body) AS body, p.status, p.published_at, p.meta_description, \
-         p.view_count, p.excerpt, p.created_at, p.updated_at \
+         p.view_count, p.excerpt, p.created_at, p.updated_at, p.kind, p.nav_order \
          FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
     )
     .bind(id)

@@ -10,7 +10,7 @@ use crate::ssr::db::Conn;
 
 use super::rows::{
     PostDetailRow, PostStampRow, PostSummaryRow, DETAIL_COLUMNS, FROM_DETAIL, FROM_JOINED,
-    PREVIEW_COLUMNS, PUBLIC, SUMMARY_COLUMNS,
+    PREVIEW_COLUMNS, PUBLIC, PUBLIC_POSTS, SUMMARY_COLUMNS,
 };
 
 /// Which public posts a list shows.
@@ -46,7 +46,7 @@ impl PostFilter {
         let mut w = Where::default();
         // PUBLIC names the time `$1`: the first value pushed.
         w.push(Value::Time(now));
-        w.and(PUBLIC);
+        w.and(PUBLIC_POSTS);
         match self {
             Self::All => {}
             // Sub-selects instead of joined columns, so counting needs no join (index-only).
@@ -125,7 +125,7 @@ pub async fn find_public(
     slug: &str,
 ) -> Result<Option<PostDetailRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC} AND p.published_date = $2 AND p.slug = $3"
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC_POSTS} AND p.published_date = $2 AND p.slug = $3"
     );
     on_conn!(conn, |c| {
         sqlx::query_as::<_, PostDetailRow>(&sql)
@@ -135,6 +135,60 @@ pub async fn find_public(
             .fetch_optional(c)
             .await
     })
+}
+
+/// The public page (`kind = 'page'`) at `/<slug>/`.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_public_page(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+    slug: &str,
+) -> Result<Option<PostDetailRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC} AND p.kind = 'page' AND p.slug = $2"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql)
+        .bind(now)
+        .bind(slug)
+        .fetch_optional(c)
+        .await)
+}
+
+/// The public pages listed in the site's navigation, as `(title, slug)` in navigation order.
+///
+/// # Errors
+/// The driver's error.
+pub async fn navigation_pages(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.title, p.slug FROM posts p WHERE {PUBLIC} AND p.kind = 'page' \
+         AND p.nav_order IS NOT NULL ORDER BY p.nav_order, p.title, p.id"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, (String, String)>(&sql)
+        .bind(now)
+        .fetch_all(c)
+        .await)
+}
+
+/// Every public page's slug and last change, by slug (for the sitemap).
+///
+/// # Errors
+/// The driver's error.
+pub async fn public_page_stamps(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT p.slug, p.updated_at FROM posts p WHERE {PUBLIC} AND p.kind = 'page' ORDER BY p.slug"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, (String, DateTime<Utc>)>(&sql)
+        .bind(now)
+        .fetch_all(c)
+        .await)
 }
 
 /// Post `id` in any status, shaped as the public page shows it (the staff-only preview); a post
@@ -185,7 +239,7 @@ pub async fn latest_public_update(
     conn: Conn<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    let sql = format!("SELECT MAX(p.updated_at) FROM posts p WHERE {PUBLIC}");
+    let sql = format!("SELECT MAX(p.updated_at) FROM posts p WHERE {PUBLIC_POSTS}");
     on_conn!(conn, |c| sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
         &sql
     )
@@ -206,7 +260,7 @@ pub async fn list_public_stamps_page(
     offset: i64,
 ) -> Result<Vec<PostStampRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT p.slug, p.published_at, p.updated_at FROM posts p WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        "SELECT p.slug, p.published_at, p.updated_at FROM posts p WHERE {PUBLIC_POSTS} ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, PostStampRow>(&sql)
         .bind(now)
@@ -226,7 +280,7 @@ pub async fn list_public_with_body(
     limit: i64,
 ) -> Result<Vec<PostDetailRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC_POSTS} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql)
         .bind(now)
@@ -258,11 +312,11 @@ pub async fn public_titles_page(
 ) -> Result<(String, Option<TitleCursor>), sqlx::Error> {
     const FIRST: &str =
         "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
-         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
+         AND p.published_at IS NOT NULL AND p.published_at <= $1 AND p.kind = 'post' \
          ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
     const NEXT: &str =
         "SELECT p.title, p.published_at, p.id FROM posts p WHERE p.status = 'PUBLISHED' \
-         AND p.published_at IS NOT NULL AND p.published_at <= $1 \
+         AND p.published_at IS NOT NULL AND p.published_at <= $1 AND p.kind = 'post' \
          AND (p.published_at < $3 OR (p.published_at = $3 AND p.id < $4)) \
          ORDER BY p.published_at DESC, p.id DESC LIMIT $2";
     let rows: Vec<(String, DateTime<Utc>, i64)> = on_conn!(conn, |c| {

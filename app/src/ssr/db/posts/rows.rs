@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::PostStatus;
+use crate::domain::{PostKind, PostStatus};
 use crate::model::{CategoryRef, PostSummary, PublicUser};
 
 /// The columns of a post in a list, joined with its author and category, with `$published_at`
@@ -54,6 +54,10 @@ pub(super) const FROM_DETAIL: &str = "FROM posts p JOIN users u ON u.id = p.auth
 /// The rule that makes a post public: published, and its date has come (`$1` is now).
 pub(super) const PUBLIC: &str =
     "p.status = 'PUBLISHED' AND p.published_at IS NOT NULL AND p.published_at <= $1";
+
+/// [`PUBLIC`] for dated posts only (the lists, feeds, archives and counts leave pages out).
+pub(super) const PUBLIC_POSTS: &str = "p.status = 'PUBLISHED' AND p.published_at IS NOT NULL \
+     AND p.published_at <= $1 AND p.kind = 'post'";
 
 /// A post in a list, as the list query returns it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -147,6 +151,11 @@ pub struct PostRecord {
     pub status: PostStatus,
     /// Publication time (UTC), if set.
     pub published_at: Option<DateTime<Utc>>,
+    /// A dated post or a static page.
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
+    /// A page's place in the site's navigation (smallest first); `None`: not listed.
+    pub nav_order: Option<i32>,
 }
 
 /// A stored post's saved fields plus what a write checks and keeps: id, last save, featured
@@ -168,8 +177,9 @@ pub struct StoredPostRow {
 
 pub(super) const STORED_COLUMNS: &str =
     "id, title, slug, author_id, category_id, byline, body, body_source, body_text, \
-     excerpt, meta_description, status, published_at, updated_at, featured_image_id, \
-     (SELECT username FROM users WHERE users.id = posts.author_id) AS author_username";
+     excerpt, meta_description, status, published_at, kind, nav_order, updated_at, \
+     featured_image_id, (SELECT username FROM users WHERE users.id = posts.author_id) AS \
+     author_username";
 
 /// What a write needs to know of a post it changes many of at once: its address parts,
 /// status, author and category.
@@ -190,6 +200,9 @@ pub struct PostStateRow {
     pub author_id: i64,
     /// `posts.category_id`.
     pub category_id: i64,
+    /// `posts.kind`.
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
 }
 
 /// A post as the API represents it.
@@ -227,6 +240,9 @@ pub struct ApiPostRow {
     pub created_at: DateTime<Utc>,
     /// `posts.updated_at`.
     pub updated_at: DateTime<Utc>,
+    /// `posts.kind`.
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
 }
 
 /// A post as the editor opens it.
@@ -259,6 +275,11 @@ pub struct EditorRow {
     pub featured_image_id: Option<i64>,
     /// The featured image's stored file name.
     pub featured_image_file: Option<String>,
+    /// `posts.kind`.
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
+    /// `posts.nav_order`.
+    pub nav_order: Option<i32>,
 }
 
 /// A post with the fields of its change form.
@@ -293,6 +314,11 @@ pub struct PostFormRow {
     pub created_at: DateTime<Utc>,
     /// `posts.updated_at`.
     pub updated_at: DateTime<Utc>,
+    /// `posts.kind`.
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
+    /// `posts.nav_order`.
+    pub nav_order: Option<i32>,
 }
 
 impl From<PostSummaryRow> for PostSummary {

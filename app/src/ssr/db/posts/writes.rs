@@ -27,6 +27,21 @@ pub async fn find_by_date_and_slug(
         .await)
 }
 
+/// Finds the page (`kind = 'page'`, any status) with `slug`: a page's natural key.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_page_by_slug(
+    conn: Conn<'_>,
+    slug: &str,
+) -> Result<Option<StoredPostRow>, sqlx::Error> {
+    let sql = format!("SELECT {STORED_COLUMNS} FROM posts WHERE kind = 'page' AND slug = $1");
+    on_conn!(conn, |c| sqlx::query_as::<_, StoredPostRow>(&sql)
+        .bind(slug)
+        .fetch_optional(c)
+        .await)
+}
+
 /// Finds a post of any status by id, with its saved fields.
 ///
 /// # Errors
@@ -39,7 +54,7 @@ pub async fn find_stored(conn: Conn<'_>, id: i64) -> Result<Option<StoredPostRow
         .await)
 }
 
-/// Binds a [`PostRecord`]'s columns as `$1`..`$12` (in the struct's order) and `now` as `$13`,
+/// Binds a [`PostRecord`]'s columns as `$1`..`$14` (in the struct's order) and `now` as `$15`,
 /// the order both [`insert`] and [`update`] use.
 macro_rules! bind_record {
     ($query:expr, $post:expr, $now:expr) => {
@@ -56,6 +71,8 @@ macro_rules! bind_record {
             .bind(&$post.meta_description)
             .bind($post.status.as_str())
             .bind($post.published_at)
+            .bind($post.kind.as_str())
+            .bind($post.nav_order)
             .bind($now)
     };
 }
@@ -71,8 +88,10 @@ pub async fn insert(
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str =
         "INSERT INTO posts (title, slug, author_id, category_id, byline, body, body_source, \
-         body_text, excerpt, meta_description, status, published_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id";
+         body_text, excerpt, meta_description, status, published_at, kind, nav_order, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+         RETURNING id";
     on_conn!(conn, |c| {
         bind_record!(sqlx::query_scalar::<_, i64>(SQL), post, now)
             .fetch_one(c)
@@ -92,7 +111,7 @@ pub async fn update(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE posts SET title = $1, slug = $2, author_id = $3, category_id = $4, byline = $5, \
          body = $6, body_source = $7, body_text = $8, excerpt = $9, meta_description = $10, status = $11, \
-         published_at = $12, updated_at = $13 WHERE id = $14";
+         published_at = $12, kind = $13, nav_order = $14, updated_at = $15 WHERE id = $16";
     let result = on_conn!(conn, |c| {
         bind_record!(sqlx::query(SQL), post, now)
             .bind(id)
@@ -138,7 +157,7 @@ pub async fn states(mut conn: Conn<'_>, ids: &[i64]) -> Result<Vec<PostStateRow>
     let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(ID_CHUNK) {
         let sql = format!(
-            "SELECT id, title, slug, status, published_at, author_id, category_id FROM posts \
+            "SELECT id, title, slug, status, published_at, author_id, category_id, kind FROM posts \
              WHERE id IN ({}) ORDER BY id",
             placeholders(1, chunk.len())
         );
