@@ -1,5 +1,6 @@
-//! Form building blocks: labelled fields with their error messages, the form-wide message, and
-//! the CSRF field every form that changes something carries.
+//! Form building blocks: labelled fields (text, text area, select, checkbox) with their error
+//! messages, the messages alone for fields built inline, the form-wide message, and the CSRF
+//! field every form that changes something carries.
 
 use leptos::prelude::*;
 
@@ -76,6 +77,81 @@ pub fn TextAreaField(
     }
 }
 
+/// A labelled `<select>` with its field-level messages, built like [`Field`].
+///
+/// `options` are `(value, label)` pairs in display order; the option whose value is `selected`
+/// is selected.
+#[component]
+pub fn Select(
+    label: &'static str,
+    name: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(into)] selected: String,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] help: Option<&'static str>,
+) -> impl IntoView {
+    let (id, described_by, messages) = field_parts(name, error);
+    view! {
+        <FieldFrame label id=id.clone() help messages>
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=move || invalid(messages)
+                aria-describedby=described_by
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = value == selected;
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </FieldFrame>
+    }
+}
+
+/// A labelled checkbox with its field-level messages: the box first, then its label, in a
+/// `field checkbox` row. Checked, it posts `name=on`; unchecked, nothing.
+#[component]
+pub fn Checkbox(
+    label: &'static str,
+    name: &'static str,
+    checked: bool,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] help: Option<&'static str>,
+) -> impl IntoView {
+    let (id, described_by, messages) = field_parts(name, error);
+    view! {
+        <div class="field checkbox">
+            <input
+                id=id.clone()
+                type="checkbox"
+                name=name
+                value="on"
+                checked=checked
+                aria-invalid=move || invalid(messages)
+                aria-describedby=described_by
+            />
+            <label for=id.clone()>{label}</label>
+            <p class="help" id=format!("{id}-help")>{help}</p>
+            <FieldMessages id=format!("{id}-errors") messages/>
+        </div>
+    }
+}
+
+/// A field's messages, for fields built inline rather than with [`Field`], [`Select`] or
+/// [`Checkbox`]: `<div class="field-errors" id="field-{name}-errors">`, the element the
+/// control's `aria-describedby` names.
+#[component]
+pub fn FieldErrors(
+    name: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let messages = field_messages(name, error);
+    view! { <FieldMessages id=format!("field-{name}-errors") messages/> }
+}
+
 /// A field's element id, its `aria-describedby` value and its messages.
 fn field_parts(
     name: &'static str,
@@ -83,13 +159,17 @@ fn field_parts(
 ) -> (String, String, Signal<Vec<String>>) {
     let id = format!("field-{name}");
     let described_by = format!("{id}-help {id}-errors");
-    let messages = Signal::derive(move || {
+    (id, described_by, field_messages(name, error))
+}
+
+/// The messages of the last submission's error about the field `name`.
+fn field_messages(name: &'static str, error: Signal<Option<AppError>>) -> Signal<Vec<String>> {
+    Signal::derive(move || {
         error
             .get()
             .map(|e| e.field_messages(name))
             .unwrap_or_default()
-    });
-    (id, described_by, messages)
+    })
 }
 
 fn invalid(messages: Signal<Vec<String>>) -> &'static str {
@@ -119,6 +199,7 @@ fn FieldFrame(
     }
 }
 
+/// A field's messages (`id`: the field's id with `-errors`), announced politely.
 #[component]
 fn FieldMessages(id: String, messages: Signal<Vec<String>>) -> impl IntoView {
     view! {
