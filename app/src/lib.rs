@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let site = OnceResource::new(server_fns::site::get_site_info());
     provide_context(site);
+    let nav: components::context::NavResource = OnceResource::new(server_fns::site::get_site_nav());
+    provide_context(nav);
     let pending = RwSignal::new(false);
     provide_context(components::context::PagePending(pending));
     components::user::provide_user();

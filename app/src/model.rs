@@ -55,6 +55,15 @@ pub struct CategoryRef {
     pub slug: String,
 }
 
+/// A tag as pages show and link it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagRef {
+    /// The tag's name.
+    pub name: String,
+    /// The tag's slug, used in `/tag/<slug>/`.
+    pub slug: String,
+}
+
 /// A post in a list: everything a list item shows, without the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostSummary {
@@ -72,6 +81,10 @@ pub struct PostSummary {
     pub byline: Option<String>,
     /// The category.
     pub category: CategoryRef,
+    /// The tags, in order.
+    pub tags: Vec<TagRef>,
+    /// A dated post or a static page (pages show no byline).
+    pub kind: crate::domain::PostKind,
     /// When the post was (or will be) published, UTC.
     pub published_at: DateTime<Utc>,
 }
@@ -146,6 +159,36 @@ pub struct CategoryPage {
     pub category: CategoryRef,
     /// Its published posts.
     pub posts: PostPage,
+}
+
+/// The home page: one page of the latest posts, of one category when `?category=` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomePage {
+    /// The category the list is narrowed to, if any.
+    pub category: Option<CategoryRef>,
+    /// The posts.
+    pub posts: PostPage,
+}
+
+/// A tag page: the tag and one page of its posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagPage {
+    /// The tag.
+    pub tag: TagRef,
+    /// What the tag is about (plain text; may be empty).
+    pub description: String,
+    /// Its published posts.
+    pub posts: PostPage,
+}
+
+/// What the site's frame shows on every page besides its name: the pages in the navigation and
+/// the categories with their post counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SiteNav {
+    /// Static pages listed in the navigation, in order: `(title, path)`.
+    pub pages: Vec<(String, String)>,
+    /// Categories with at least one public post: `(name, slug, posts)`, by name.
+    pub categories: Vec<(String, String, i64)>,
 }
 
 /// An author page: the author and one page of their posts.

@@ -19,7 +19,7 @@ use admin::{
     HistoryRoute, MediaRoute, PreviewRoute,
 };
 use leptos_router::Lazy;
-use public::{AuthorView, CategoryView, HomeView, PostView, SearchView};
+use public::{AuthorView, CategoryView, HomeView, PostView, SearchView, StaticPageView, TagView};
 
 /// All of Folio's pages; unknown paths get [`NotFound`] with status 404.
 #[component]
@@ -30,6 +30,7 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/search") view=SearchView ssr=SsrMode::Async/>
             <Route path=path!("/category/:slug/") view=CategoryView ssr=SsrMode::Async/>
             <Route path=path!("/author/:username/") view=AuthorView ssr=SsrMode::Async/>
+            <Route path=path!("/tag/:slug/") view=TagView ssr=SsrMode::Async/>
             // Before the post route: its four segments would also match `/admin/<model>/<id>/delete/`.
             <Route path=path!("/admin/") view={Lazy::<AdminIndexRoute>::new()} ssr=SsrMode::Async/>
             <Route path=path!("/admin/media/") view={Lazy::<MediaRoute>::new()} ssr=SsrMode::Async/>
@@ -49,6 +50,9 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/accounts/reset/:token/") view=PasswordResetConfirmView ssr=SsrMode::Async/>
             <Route path=path!("/accounts/verify/:token/") view=VerifyEmailView ssr=SsrMode::Async/>
             <Route path=path!("/accounts/verified/") view=VerifiedView ssr=SsrMode::Async/>
+            // Static pages: one segment, tried after every route of Folio's own (pages cannot
+            // take those addresses, see `domain::kind::RESERVED_PAGE_SLUGS`).
+            <Route path=path!("/:slug/") view=StaticPageView ssr=SsrMode::Async/>
         </Routes>
     }
 }

@@ -5,10 +5,11 @@ use std::fmt::Write as _;
 
 use app::domain::text::{escape_markup as xml_escape, post_path};
 use app::ssr::db::posts::public as public_posts;
-use app::ssr::db::{categories, users};
+use app::ssr::db::posts::public::PostFilter;
+use app::ssr::db::{categories, tags, users};
 use app::ssr::posts::reads as posts_reads;
 use app::ssr::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -27,9 +28,103 @@ fn server_error(error: sqlx::Error) -> Response {
 
 /// `GET /feed.xml`: the latest [`FEED_ENTRIES`] public posts as an Atom feed with full content.
 pub async fn atom(State(state): State<AppState>) -> Response {
+    let feed = Feed {
+        title: state.site.title.clone(),
+        subtitle: state.site.description.clone(),
+        self_path: "/feed.xml".to_string(),
+        page_path: "/".to_string(),
+    };
+    render(&state, &PostFilter::All, feed).await
+}
+
+/// `GET /category/<slug>/feed.xml`: the latest public posts of one category (404 for an unknown
+/// category).
+pub async fn category_atom(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    let found = match state.db.acquire().await {
+        Ok(mut conn) => categories::find_by_slug(conn.conn(), &slug).await,
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(Some(category)) => {
+            let feed = Feed {
+                title: format!("{} — {}", category.name, state.site.title),
+                subtitle: format!("Posts in {}.", category.name),
+                self_path: format!("/category/{slug}/feed.xml"),
+                page_path: format!("/category/{slug}/"),
+            };
+            render(&state, &PostFilter::Category(slug), feed).await
+        }
+        Ok(None) => not_found(),
+        Err(e) => server_error(e),
+    }
+}
+
+/// `GET /tag/<slug>/feed.xml`: the latest public posts carrying one tag (404 for an unknown
+/// tag).
+pub async fn tag_atom(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    let found = match state.db.acquire().await {
+        Ok(mut conn) => tags::find_by_slug(conn.conn(), &slug).await,
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(Some(tag)) => {
+            let feed = Feed {
+                title: format!("{} — {}", tag.name, state.site.title),
+                subtitle: format!("Posts tagged {}.", tag.name),
+                self_path: format!("/tag/{slug}/feed.xml"),
+                page_path: format!("/tag/{slug}/"),
+            };
+            render(&state, &PostFilter::Tag(slug), feed).await
+        }
+        Ok(None) => not_found(),
+        Err(e) => server_error(e),
+    }
+}
+
+/// `GET /author/<username>/feed.xml`: the latest public posts of one author (404 for an unknown
+/// or inactive user).
+pub async fn author_atom(State(state): State<AppState>, Path(username): Path<String>) -> Response {
+    let found = match state.db.acquire().await {
+        Ok(mut conn) => users::find_public(conn.conn(), &username).await,
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(Some(author)) => {
+            let name = app::model::PublicUser::from(author).display_name;
+            let feed = Feed {
+                title: format!("{name} — {}", state.site.title),
+                subtitle: format!("Posts by {name}."),
+                self_path: format!("/author/{username}/feed.xml"),
+                page_path: format!("/author/{username}/"),
+            };
+            render(&state, &PostFilter::Author(username), feed).await
+        }
+        Ok(None) => not_found(),
+        Err(e) => server_error(e),
+    }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+/// What a feed says about itself.
+struct Feed {
+    title: String,
+    subtitle: String,
+    /// The feed's own site path.
+    self_path: String,
+    /// The site path of the page the feed follows.
+    page_path: String,
+}
+
+/// The Atom feed (RFC 4287) of the latest [`FEED_ENTRIES`] public posts `filter` selects.
+async fn render(state: &AppState, filter: &PostFilter, feed: Feed) -> Response {
     let now = Utc::now();
     let rows = match state.db.acquire().await {
-        Ok(mut conn) => public_posts::list_public_with_body(conn.conn(), now, FEED_ENTRIES).await,
+        Ok(mut conn) => {
+            public_posts::list_public_with_body(conn.conn(), now, filter, FEED_ENTRIES).await
+        }
         Err(e) => Err(e),
     };
     let rows = match rows {
@@ -40,22 +135,22 @@ pub async fn atom(State(state): State<AppState>) -> Response {
     let updated = rows.iter().map(|r| r.updated_at).max().unwrap_or(now);
     let mut xml = String::with_capacity(64 * 1024);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&site.title));
+    let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&feed.title));
+    let _ = writeln!(xml, "  <subtitle>{}</subtitle>", xml_escape(&feed.subtitle));
     let _ = writeln!(
         xml,
-        "  <subtitle>{}</subtitle>",
-        xml_escape(&site.description)
+        "  <id>{}</id>",
+        xml_escape(&site.absolute(&feed.page_path))
     );
-    let _ = writeln!(xml, "  <id>{}/</id>", xml_escape(&site.base_url));
     let _ = writeln!(
         xml,
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-        xml_escape(&site.absolute("/feed.xml"))
+        xml_escape(&site.absolute(&feed.self_path))
     );
     let _ = writeln!(
         xml,
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}/\"/>",
-        xml_escape(&site.base_url)
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(&site.absolute(&feed.page_path))
     );
     let _ = writeln!(xml, "  <updated>{}</updated>", rfc3339(updated));
     let _ = writeln!(xml, "  <generator>Folio</generator>");
@@ -115,15 +210,36 @@ pub async fn atom(State(state): State<AppState>) -> Response {
 /// The most URLs one sitemap file may list (sitemaps.org protocol: 50,000 URLs, 50 MB).
 pub const SITEMAP_MAX_URLS: i64 = 50_000;
 
-/// What the sitemap lists besides posts: category and author archives with public posts.
+/// What the sitemap lists besides posts: the static pages (with their last change), and the
+/// category, tag and author archives with public posts.
 struct Archives {
+    pages: Vec<(String, DateTime<Utc>)>,
     categories: Vec<String>,
+    tags: Vec<String>,
     authors: Vec<String>,
 }
 
 impl Archives {
     fn len(&self) -> i64 {
-        (self.categories.len() + self.authors.len()) as i64
+        (self.pages.len() + self.categories.len() + self.tags.len() + self.authors.len()) as i64
+    }
+
+    /// Their `(path, last change)` in sitemap order.
+    fn urls(&self) -> impl Iterator<Item = (String, Option<DateTime<Utc>>)> + '_ {
+        self.pages
+            .iter()
+            .map(|(slug, at)| (format!("/{slug}/"), Some(*at)))
+            .chain(
+                self.categories
+                    .iter()
+                    .map(|slug| (format!("/category/{slug}/"), None)),
+            )
+            .chain(self.tags.iter().map(|slug| (format!("/tag/{slug}/"), None)))
+            .chain(
+                self.authors
+                    .iter()
+                    .map(|username| (format!("/author/{username}/"), None)),
+            )
     }
 }
 
@@ -139,12 +255,16 @@ impl SiteUrls {
         let mut conn = state.db.acquire().await?;
         let posts =
             public_posts::count_public(conn.conn(), now, &public_posts::PostFilter::All).await?;
+        let pages = public_posts::public_page_stamps(conn.conn(), now).await?;
         let categories = categories::list_slugs_with_public_posts(conn.conn(), now).await?;
+        let tags = tags::slugs_with_public_posts(conn.conn(), now).await?;
         let authors = users::list_usernames_with_public_posts(conn.conn(), now).await?;
         Ok(Self {
             posts,
             archives: Archives {
+                pages,
                 categories,
+                tags,
                 authors,
             },
         })
@@ -266,22 +386,11 @@ async fn urlset(
             Some(stamp.updated_at),
         );
     }
-    let archive_paths = urls
-        .archives
-        .categories
-        .iter()
-        .map(|slug| format!("/category/{slug}/"))
-        .chain(
-            urls.archives
-                .authors
-                .iter()
-                .map(|username| format!("/author/{username}/")),
-        );
     let archives_start = 1 + urls.posts;
     let skip = (start - archives_start).max(0) as usize;
     let take = (end - start.max(archives_start)).max(0) as usize;
-    for path in archive_paths.skip(skip).take(take) {
-        url(site.absolute(&path), None);
+    for (path, lastmod) in urls.archives.urls().skip(skip).take(take) {
+        url(site.absolute(&path), lastmod);
     }
     xml.push_str("</urlset>\n");
     Ok(xml)

@@ -1,6 +1,7 @@
 //! What a 404 turns into: Django's `RedirectFallbackMiddleware` (old URLs from front matter
-//! `aliases` answer 301 to the post) and `APPEND_SLASH` (a page URL without its trailing slash
-//! answers 301 to the URL with it).
+//! `aliases` answer 301 to the post), a Django-style unpadded date (`/2024/7/25/slug/`, as
+//! Django's `{% url %}` with integer months writes it) answering 301 to the padded address, and
+//! `APPEND_SLASH` (a page URL without its trailing slash answers 301 to the URL with it).
 
 use app::ssr::db::redirects::{find_target, normalize_path};
 use app::ssr::AppState;
@@ -39,10 +40,35 @@ pub async fn redirect_on_not_found(
             Err(error) => tracing::error!(%error, "redirect lookup failed"),
         }
     }
+    if let Some(padded) = padded_post_path(&path) {
+        return permanent_redirect(&padded, query.as_deref());
+    }
     if wants_trailing_slash(&path) {
         return permanent_redirect(&format!("{path}/"), query.as_deref());
     }
     response
+}
+
+/// The canonical address of a post path whose month or day is written without its leading zero
+/// (`/2024/7/25/slug/` → `/2024/07/25/slug/`); `None` when `path` is not such a path or is
+/// already padded.
+fn padded_post_path(path: &str) -> Option<String> {
+    let trimmed = path.trim_start_matches('/').trim_end_matches('/');
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    let [y, m, d, slug] = segments.as_slice() else {
+        return None;
+    };
+    let number = |s: &str, max: usize| {
+        (!s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (year, month, day) = (number(y, 4)?, number(m, 2)?, number(d, 2)?);
+    if y.len() != 4 || (m.len() == 2 && d.len() == 2) || slug.is_empty() {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    Some(format!("/{year:04}/{month:02}/{day:02}/{slug}/"))
 }
 
 /// Whether `path` is one of Folio's page URLs written without its trailing slash.
@@ -53,8 +79,10 @@ fn wants_trailing_slash(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     match segments.as_slice() {
-        ["category" | "author", name] => !name.is_empty(),
+        ["category" | "author" | "tag", name] => !name.is_empty(),
         [y, m, d, slug] => digits(y, 4) && digits(m, 2) && digits(d, 2) && !slug.is_empty(),
+        // A static page's address (`/about` → `/about/`); never a file name.
+        [slug] => !slug.is_empty() && !slug.contains('.'),
         _ => false,
     }
 }
@@ -75,6 +103,26 @@ fn permanent_redirect(location: &str, query: Option<&str>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unpadded_dates_find_their_padded_address() {
+        assert_eq!(
+            padded_post_path("/2024/7/25/slug/").as_deref(),
+            Some("/2024/07/25/slug/")
+        );
+        assert_eq!(
+            padded_post_path("/2024/12/5/slug").as_deref(),
+            Some("/2024/12/05/slug/")
+        );
+        assert_eq!(
+            padded_post_path("/2024/07/25/slug/"),
+            None,
+            "already padded"
+        );
+        assert_eq!(padded_post_path("/2024/2/30/slug/"), None, "no such day");
+        assert_eq!(padded_post_path("/24/7/5/slug/"), None);
+        assert_eq!(padded_post_path("/admin/posts/7/delete/"), None);
+    }
 
     #[test]
     fn trailing_slash_only_for_page_urls() {

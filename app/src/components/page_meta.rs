@@ -13,7 +13,8 @@ use crate::model::SiteInfo;
 /// `description` a one-line summary, `path` the canonical site path (starting with `/`),
 /// `og_type` the Open Graph type (`website` or `article`), `image` the site path of the page's
 /// picture for link previews (`og:image`, made absolute; with it `twitter:card` asks for the
-/// large card, as the Open Graph protocol and X's card markup describe).
+/// large card, as the Open Graph protocol and X's card markup describe), `feed` the site path of
+/// the page's own Atom feed (`<link rel="alternate" type="application/atom+xml">`).
 #[component]
 pub fn PageMeta(
     #[prop(optional, into)] title: Option<String>,
@@ -21,6 +22,7 @@ pub fn PageMeta(
     #[prop(into)] path: String,
     #[prop(default = "website")] og_type: &'static str,
     #[prop(default = None)] image: Option<String>,
+    #[prop(default = None)] feed: Option<String>,
 ) -> impl IntoView {
     // Missing only while a page is being left: a lazily loaded route's reactive title can update
     // after its owner was detached from the app's (its params change as the router moves on).
@@ -35,6 +37,7 @@ pub fn PageMeta(
                 let description = description.clone();
                 let path = path.clone();
                 let image = image.clone();
+                let feed = feed.clone();
                 Suspend::new(async move {
                     // Always the same view type (no Option): an Option here breaks hydration.
                     let site = site.await.unwrap_or_else(|_| SiteInfo {
@@ -52,6 +55,12 @@ pub fn PageMeta(
                     let image = image.map(|image| {
                         view! { <Meta property="og:image" content=site.absolute(&image)/> }
                     });
+                    let feed_title = format!("{full_title} (Atom)");
+                    let feed = feed.map(|feed| {
+                        view! {
+                            <Link rel="alternate" type_="application/atom+xml" title=feed_title href=site.absolute(&feed)/>
+                        }
+                    });
                     view! {
                         <Title text=escape_title_for_ssr(full_title)/>
                         <Meta name="description" content=description.clone()/>
@@ -63,6 +72,7 @@ pub fn PageMeta(
                         <Meta property="og:url" content=url/>
                         <Meta name="twitter:card" content=card/>
                         {image}
+                        {feed}
                     }
                 })
             }}

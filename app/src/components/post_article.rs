@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::page_meta::PageMeta;
 use crate::components::post_list::PostByline;
+use crate::domain::PostKind;
 use crate::model::PostDetail;
 
 /// The post's `<article>` and its page metadata.
@@ -38,13 +39,16 @@ pub fn PostArticle(post: PostDetail) -> impl IntoView {
             {featured}
             <header class="post-header">
                 <h1>{post.summary.title.clone()}</h1>
-                <PostByline
-                    author=post.summary.author.clone()
-                    byline=post.summary.byline.clone()
-                    published_at=post.summary.published_at
-                    category=post.summary.category.clone()
-                />
-                <p class="reading-time">{minutes}</p>
+                {(post.summary.kind == PostKind::Post).then(|| view! {
+                    <PostByline
+                        author=post.summary.author.clone()
+                        byline=post.summary.byline.clone()
+                        published_at=post.summary.published_at
+                        category=post.summary.category.clone()
+                        tags=post.summary.tags.clone()
+                    />
+                    <p class="reading-time">{minutes}</p>
+                })}
             </header>
             <div class="post-body" inner_html=post.body_html></div>
         </article>

@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::model::{PostSummary, PublicUser};
+use crate::model::{PostSummary, PublicUser, TagRef};
 
 /// Formats a publication date for readers, e.g. "21 August 2026" (UTC).
 ///
@@ -15,26 +15,46 @@ pub fn human_date(at: DateTime<Utc>) -> String {
     format!("{} {month} {}", at.day(), at.year())
 }
 
-/// Author, date and category of a post.
+/// Author (with their avatar), date, category and tags of a post.
 #[component]
 pub fn PostByline(
     author: PublicUser,
     byline: Option<String>,
     published_at: DateTime<Utc>,
     category: crate::model::CategoryRef,
+    #[prop(optional)] tags: Vec<TagRef>,
 ) -> impl IntoView {
     let author_href = format!("/author/{}/", author.username);
     let category_href = format!("/category/{}/", category.slug);
+    let avatar = author.avatar_url.clone().map(|src| {
+        view! { <img class="avatar" src=src alt="" width="24" height="24" loading="lazy"/> }
+    });
     let who = byline.unwrap_or(author.display_name);
     view! {
         <p class="byline">
-            <span>"By " <A href=author_href attr:rel="author">{who}</A></span>
+            <span>{avatar}"By " <A href=author_href attr:rel="author">{who}</A></span>
             " · "
             <time datetime=published_at.to_rfc3339()>{human_date(published_at)}</time>
             " · "
             <A href=category_href>{category.name}</A>
         </p>
+        <TagList tags/>
     }
+}
+
+/// A post's tags as links to their archives (nothing when it has none).
+#[component]
+pub fn TagList(tags: Vec<TagRef>) -> impl IntoView {
+    (!tags.is_empty()).then(|| {
+        view! {
+            <ul class="tags" aria-label="Tags">
+                {tags
+                    .into_iter()
+                    .map(|tag| view! { <li><A href=format!("/tag/{}/", tag.slug) attr:rel="tag">{tag.name}</A></li> })
+                    .collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// The posts of one page, or a message when there are none.
@@ -57,6 +77,7 @@ pub fn PostList(posts: Vec<PostSummary>, #[prop(into)] empty: String) -> impl In
                                     byline=post.byline
                                     published_at=post.published_at
                                     category=post.category
+                                    tags=post.tags
                                 />
                                 <p class="excerpt">{post.excerpt}</p>
                             </article>

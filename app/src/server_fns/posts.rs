@@ -5,26 +5,49 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::{AuthorPage, CategoryPage, PostDetail, PostPage};
+use crate::model::{AuthorPage, CategoryPage, HomePage, PostDetail, PostPage, TagPage};
 
 /// One page of the public posts, newest first, optionally of one category.
 ///
 /// `page` is the raw `?page=` value (Django's `get_page` rules apply); `category` a category slug.
 ///
 /// # Errors
-/// [`AppError::Internal`] when the database fails.
+/// [`AppError::NotFound`] for an unknown category; [`AppError::Internal`] when the database
+/// fails.
 #[server(prefix = "/_fn", endpoint = "posts", input = GetUrl)]
 pub async fn list_posts(
     page: Option<String>,
     category: Option<String>,
-) -> Result<PostPage, AppError> {
-    use crate::ssr::{db::posts::public::PostFilter, posts::reads};
+) -> Result<HomePage, AppError> {
     let state = super::state()?;
-    let filter = match category.filter(|c| !c.is_empty()) {
-        Some(slug) => PostFilter::Category(slug),
-        None => PostFilter::All,
-    };
-    Ok(reads::public_page(&state.db, &filter, page.as_deref(), chrono::Utc::now()).await?)
+    crate::ssr::posts::reads::home_page(
+        &state.db,
+        category.as_deref(),
+        page.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// A tag and one page of its public posts.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown tag; [`AppError::Internal`] when the database fails.
+#[server(prefix = "/_fn", endpoint = "tag", input = GetUrl)]
+pub async fn get_tag_page(slug: String, page: Option<String>) -> Result<TagPage, AppError> {
+    let state = super::state()?;
+    crate::ssr::posts::reads::tag_page(&state.db, &slug, page.as_deref(), chrono::Utc::now()).await
+}
+
+/// The public static page at `/<slug>/`.
+///
+/// # Errors
+/// [`AppError::NotFound`] when no public page has `slug`; [`AppError::Internal`] when the
+/// database fails.
+#[server(prefix = "/_fn", endpoint = "page", input = GetUrl)]
+pub async fn get_static_page(slug: String) -> Result<PostDetail, AppError> {
+    let state = super::state()?;
+    crate::ssr::posts::reads::page_at(&state.db, &slug, chrono::Utc::now()).await
 }
 
 /// A category and one page of its public posts.

@@ -4,7 +4,17 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::SiteInfo;
+use crate::model::{SiteInfo, SiteNav};
+
+/// The site's navigation: the listed static pages and the categories with their post counts.
+///
+/// # Errors
+/// [`AppError::Internal`] when the database fails.
+#[server(prefix = "/_fn", endpoint = "site/nav", input = GetUrl)]
+pub async fn get_site_nav() -> Result<SiteNav, AppError> {
+    let state = super::state()?;
+    crate::ssr::posts::reads::site_nav(&state.db, chrono::Utc::now()).await
+}
 
 /// The site's name, description and absolute base URL.
 ///

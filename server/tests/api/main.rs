@@ -15,3 +15,4 @@ mod pages;
 mod rest;
 mod schema;
 mod security;
+mod taxonomy;

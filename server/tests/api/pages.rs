@@ -302,10 +302,17 @@ async fn server_functions_answer_json_and_real_statuses() {
     let response = app.get("/_fn/posts?page=1").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["page"]["total"], 1);
-    assert_eq!(body["posts"][0]["title"], "Welcome to Folio");
+    assert_eq!(body["posts"]["page"]["total"], 1);
+    assert_eq!(body["posts"]["posts"][0]["title"], "Welcome to Folio");
+    assert_eq!(body["category"], serde_json::Value::Null);
     let response = app.get("/_fn/category?slug=nope").await;
     assert_eq!(response.status(), 404);
+    let response = app.get("/_fn/posts?page=1&category=nope").await;
+    assert_eq!(
+        response.status(),
+        404,
+        "an unknown category on the home page"
+    );
 }
 
 #[tokio::test]

@@ -31,12 +31,17 @@ pub fn AuthorView() -> impl IntoView {
                     Ok(data) => {
                         let base = format!("/author/{}/", data.author.username);
                         let bio = (!data.author.bio.is_empty()).then(|| view! { <p class="bio">{data.author.bio.clone()}</p> });
+                        let avatar = data.author.avatar_url.clone().map(|src| view! {
+                            <img class="avatar avatar-large" src=src alt="" width="96" height="96"/>
+                        });
                         view! {
                             <PageMeta
                                 title=data.author.display_name.clone()
                                 description=format!("Posts by {}.", data.author.display_name)
                                 path=base.clone()
+                                feed=Some(format!("{base}feed.xml"))
                             />
+                            {avatar}
                             <h1 class="page-title">{data.author.display_name}</h1>
                             {bio}
                             <p class="page-count-total">{format!("{} posts", data.posts.page.total)}</p>

@@ -35,6 +35,7 @@ pub fn CategoryView() -> impl IntoView {
                                 title=data.category.name.clone()
                                 description=format!("Posts in {}.", data.category.name)
                                 path=base.clone()
+                                feed=Some(format!("{base}feed.xml"))
                             />
                             <h1 class="page-title">{data.category.name}</h1>
                             <p class="page-count-total">{format!("{} posts", data.posts.page.total)}</p>

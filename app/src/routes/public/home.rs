@@ -27,9 +27,13 @@ pub fn HomeView() -> impl IntoView {
                 let category = query.read().get("category").unwrap_or_default();
                 Suspend::new(async move {
                 match posts.await {
-                    Ok(page) => {
+                    Ok(home) => {
+                        let page = home.posts;
                         let path = if page.page.number > 1 { format!("/?page={}", page.page.number) } else { "/".to_string() };
-                        let heading = if category.is_empty() { "Latest posts".to_string() } else { format!("Posts in {category}") };
+                        let heading = match &home.category {
+                            None => "Latest posts".to_string(),
+                            Some(c) => format!("Posts in {}", c.name),
+                        };
                         view! {
                             <PageMeta description="The latest posts." path=path/>
                             <h1 class="page-title">{heading}</h1>

@@ -55,6 +55,27 @@ pub async fn insert(conn: Conn<'_>, name: &str, slug: &str) -> Result<i64, sqlx:
     })
 }
 
+/// The categories with at least one public post at `now`, as `(name, slug, public posts)`, by
+/// name (the site's category list).
+///
+/// # Errors
+/// The driver's error.
+pub async fn with_public_post_counts(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT c.name, c.slug, COUNT(p.id) FROM categories c JOIN posts p ON p.category_id = c.id \
+         WHERE p.status = 'PUBLISHED' AND p.published_at IS NOT NULL AND p.published_at <= $1 \
+         AND p.kind = 'post' GROUP BY c.id, c.name, c.slug ORDER BY c.name"
+    )
+    .bind(now)
+    .fetch_all(c)
+    .await
+    })
+}
+
 /// Slugs of categories that have at least one public post (for the sitemap).
 ///
 /// # Errors

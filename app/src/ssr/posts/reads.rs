@@ -1,13 +1,17 @@
-//! The public site's reads: pages of public posts (home, category, author, search) and a post by
-//! its URL, counting the view. Nothing here writes a post's fields; see [`super::write`].
+//! The public site's reads: pages of public posts (home, category, tag, author, search), a post
+//! by its URL (counting the view), a static page, and the site's navigation. Nothing here writes
+//! a post's fields; see [`super::write`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::pagination::PageRequest;
 use crate::error::AppError;
-use crate::model::{AuthorPage, CategoryPage, PostDetail, PostPage, PostSummary};
+use crate::model::{
+    AuthorPage, CategoryPage, HomePage, PostDetail, PostPage, PostSummary, SiteNav, TagPage, TagRef,
+};
 use crate::ssr::db::posts::public::{self as posts, PostFilter};
-use crate::ssr::db::{categories, users, Db};
+use crate::ssr::db::tags as tag_queries;
+use crate::ssr::db::{categories, users, Conn, Db};
 
 /// Posts per page on the public lists.
 pub const POSTS_PER_PAGE: i64 = 10;
@@ -29,10 +33,33 @@ pub async fn public_page(
     let total = posts::count_public(conn.conn(), now, filter).await?;
     let page = PageRequest::from_query(page, POSTS_PER_PAGE).resolve(total);
     let rows = posts::list_public(conn.conn(), now, filter, page.per_page, page.offset()).await?;
+    let mut summaries: Vec<PostSummary> = rows.into_iter().map(PostSummary::from).collect();
+    with_tags(conn.conn(), &mut summaries).await?;
     Ok(PostPage {
-        posts: rows.into_iter().map(PostSummary::from).collect(),
+        posts: summaries,
         page,
     })
+}
+
+/// Fills in the tags of `posts` (one query for all of them).
+///
+/// # Errors
+/// The driver's error.
+pub async fn with_tags(conn: Conn<'_>, posts: &mut [PostSummary]) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let mut tags = tag_queries::for_posts(conn, &ids).await?;
+    for post in posts {
+        post.tags = tags
+            .remove(&post.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| TagRef {
+                name: t.name,
+                slug: t.slug,
+            })
+            .collect();
+    }
+    Ok(())
 }
 
 /// The public post at `date` + `slug`, counting this view; `None` when there is none.
@@ -54,7 +81,95 @@ pub async fn view_post(
     let view_count = posts::increment_view_count(writer.conn(), row.summary.id)
         .await?
         .unwrap_or(row.view_count + 1);
-    Ok(Some(detail_from_row(row, view_count)))
+    drop(writer);
+    let mut detail = detail_from_row(row, view_count);
+    let mut conn = db.acquire().await?;
+    with_tags(conn.conn(), std::slice::from_mut(&mut detail.summary)).await?;
+    Ok(Some(detail))
+}
+
+/// The public page (`kind = 'page'`) at `/<slug>/` (views of pages are not counted).
+///
+/// # Errors
+/// [`AppError::NotFound`] when no public page has `slug`; [`AppError::Internal`] when the
+/// database fails.
+pub async fn page_at(db: &Db, slug: &str, now: DateTime<Utc>) -> Result<PostDetail, AppError> {
+    let mut conn = db.acquire().await?;
+    let row = posts::find_public_page(conn.conn(), now, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let views = row.view_count;
+    let mut detail = detail_from_row(row, views);
+    with_tags(conn.conn(), std::slice::from_mut(&mut detail.summary)).await?;
+    Ok(detail)
+}
+
+/// The home page: one page of the latest public posts, of the category `category` names when
+/// it does.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown category; [`AppError::Internal`] when the database
+/// fails.
+pub async fn home_page(
+    db: &Db,
+    category: Option<&str>,
+    page: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<HomePage, AppError> {
+    match category.filter(|c| !c.is_empty()) {
+        None => Ok(HomePage {
+            category: None,
+            posts: public_page(db, &PostFilter::All, page, now).await?,
+        }),
+        Some(slug) => {
+            let found = category_page(db, slug, page, now).await?;
+            Ok(HomePage {
+                category: Some(found.category),
+                posts: found.posts,
+            })
+        }
+    }
+}
+
+/// A tag and one page of its public posts.
+///
+/// # Errors
+/// [`AppError::NotFound`] for an unknown tag; [`AppError::Internal`] when the database fails.
+pub async fn tag_page(
+    db: &Db,
+    slug: &str,
+    page: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<TagPage, AppError> {
+    let mut conn = db.acquire().await?;
+    let tag = tag_queries::find_by_slug(conn.conn(), slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let posts = public_page(db, &PostFilter::Tag(slug.to_string()), page, now).await?;
+    Ok(TagPage {
+        tag: TagRef {
+            name: tag.name,
+            slug: tag.slug,
+        },
+        description: tag.description,
+        posts,
+    })
+}
+
+/// The navigation every page shows: the listed pages and the categories with public posts.
+///
+/// # Errors
+/// [`AppError::Internal`] when the database fails.
+pub async fn site_nav(db: &Db, now: DateTime<Utc>) -> Result<SiteNav, AppError> {
+    let mut conn = db.acquire().await?;
+    let pages = posts::navigation_pages(conn.conn(), now)
+        .await?
+        .into_iter()
+        .map(|(title, slug)| (title, crate::domain::kind::page_path(&slug)))
+        .collect();
+    let categories = categories::with_public_post_counts(conn.conn(), now).await?;
+    Ok(SiteNav { pages, categories })
 }
 
 /// Builds the page shape of a post from its row.

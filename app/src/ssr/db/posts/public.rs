@@ -24,6 +24,8 @@ pub enum PostFilter {
     Author(String),
     /// Posts whose title or text contains every one of these words (case-insensitive).
     Search(Vec<String>),
+    /// Posts carrying the tag with this slug.
+    Tag(String),
 }
 
 /// The most words a search uses; later words are ignored.
@@ -63,6 +65,13 @@ impl PostFilter {
                 ));
             }
             Self::Search(terms) => w.search(&["p.title", "p.body_text"], terms),
+            Self::Tag(slug) => {
+                let slug = w.push(Value::Text(slug.clone()));
+                w.and(&format!(
+                    "p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t \
+                     ON t.id = pt.tag_id WHERE t.slug = {slug})"
+                ));
+            }
         }
         w
     }
@@ -270,23 +279,29 @@ pub async fn list_public_stamps_page(
         .await)
 }
 
-/// The latest public posts with their bodies, newest first (for the Atom feed).
+/// The latest public posts that `filter` selects, with their bodies, newest first (for the Atom
+/// feeds: the site's, a category's, a tag's, an author's).
 ///
 /// # Errors
 /// The driver's error.
 pub async fn list_public_with_body(
     conn: Conn<'_>,
     now: DateTime<Utc>,
+    filter: &PostFilter,
     limit: i64,
 ) -> Result<Vec<PostDetailRow>, sqlx::Error> {
+    let mut w = filter.conditions(now);
+    let limit = w.push(Value::Int(limit));
     let sql = format!(
-        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL} WHERE {PUBLIC_POSTS} ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
+        "SELECT {DETAIL_COLUMNS} {FROM_DETAIL}{} ORDER BY p.published_at DESC, p.id DESC LIMIT {limit}",
+        w.sql
     );
-    on_conn!(conn, |c| sqlx::query_as::<_, PostDetailRow>(&sql)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(c)
-        .await)
+    on_conn!(conn, |c| crate::bind_values!(
+        sqlx::query_as::<_, PostDetailRow>(&sql),
+        &w.values
+    )
+    .fetch_all(c)
+    .await)
 }
 
 /// How many titles one query reads (one chunk of the stream, about 50 KB of text).

@@ -11,7 +11,7 @@ use crate::model::{CategoryRef, PostSummary, PublicUser};
 macro_rules! summary_columns {
     ($published_at:literal) => {
         concat!(
-            "p.id, p.title, p.slug, p.excerpt, p.byline, ",
+            "p.id, p.title, p.slug, p.kind, p.excerpt, p.byline, ",
             $published_at,
             " AS published_at, \
              u.username AS author_username, u.display_name AS author_display_name, \
@@ -68,6 +68,9 @@ pub struct PostSummaryRow {
     pub title: String,
     /// `posts.slug`.
     pub slug: String,
+    /// `posts.kind`.
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
     /// `posts.excerpt`.
     pub excerpt: String,
     /// `posts.byline`.
@@ -325,7 +328,10 @@ impl From<PostSummaryRow> for PostSummary {
     fn from(row: PostSummaryRow) -> Self {
         Self {
             id: row.id,
-            path: crate::domain::text::post_path(row.published_at, &row.slug),
+            path: match row.kind {
+                PostKind::Page => crate::domain::kind::page_path(&row.slug),
+                PostKind::Post => crate::domain::text::post_path(row.published_at, &row.slug),
+            },
             title: row.title,
             excerpt: row.excerpt,
             author: PublicUser::new(
@@ -339,6 +345,8 @@ impl From<PostSummaryRow> for PostSummary {
                 name: row.category_name,
                 slug: row.category_slug,
             },
+            tags: Vec::new(),
+            kind: row.kind,
             published_at: row.published_at,
         }
     }

@@ -1,0 +1,358 @@
+//! Tags, static pages and the reader's navigation (issue 13): tag archives and feeds, feeds per
+//! category and author, pages at `/<slug>/` kept out of the lists, the navigation and the
+//! category list, the REST API's tags and kinds, unpadded dates, avatars, the audit log of API
+//! writes.
+
+use app::domain::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::{PostSpec, TestApp};
+
+const PASSWORD: &str = "velvet-orbit-lantern-42";
+
+async fn sql_i64(app: &TestApp, sql: &str) -> i64 {
+    let mut conn = app.db.acquire().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(c)
+        .await)
+    .unwrap()
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    let mut conn = app.db.acquire_write().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query(sql)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .unwrap();
+}
+
+/// Posts tagged in different spellings of one tag, and one other.
+async fn tagged(app: &TestApp) -> (i64, i64, i64) {
+    let a = app
+        .create_post(PostSpec {
+            tags: &["Rust", "Async"],
+            ..PostSpec::published("Rusty async", 3)
+        })
+        .await;
+    let b = app
+        .create_post(PostSpec {
+            tags: &[" rust ", "RUST"],
+            ..PostSpec::published("More rust", 2)
+        })
+        .await;
+    let c = app
+        .create_post(PostSpec {
+            author: "bob",
+            category: "Other",
+            ..PostSpec::published("Untagged", 1)
+        })
+        .await;
+    (a, b, c)
+}
+
+#[tokio::test]
+async fn tags_have_archives_feeds_and_show_on_posts() {
+    let app = TestApp::spawn().await;
+    tagged(&app).await;
+    assert_eq!(
+        sql_i64(&app, "SELECT COUNT(*) FROM tags").await,
+        2,
+        "Rust, rust and RUST are one tag"
+    );
+    let (status, home) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        home.contains(r#"href="/tag/rust/""#),
+        "list items show tags"
+    );
+    let (status, page) = app.get_text("/tag/rust/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Rusty async") && page.contains("More rust"));
+    assert!(!page.contains("Untagged"));
+    assert!(page.contains("2 posts"));
+    assert!(
+        page.contains(r#"type="application/atom+xml""#) && page.contains("/tag/rust/feed.xml"),
+        "the archive advertises its feed"
+    );
+    assert_eq!(app.get_text("/tag/nope/").await.0, 404);
+    assert_eq!(app.get("/tag/rust").await.status(), 301, "APPEND_SLASH");
+
+    for (path, has, lacks) in [
+        ("/tag/rust/feed.xml", "More rust", "Untagged"),
+        ("/category/other/feed.xml", "Untagged", "More rust"),
+        ("/author/bob/feed.xml", "Untagged", "Rusty async"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml"));
+        let xml = response.text().await.unwrap();
+        roxmltree::Document::parse(&xml).expect("well-formed Atom");
+        assert!(xml.contains(has) && !xml.contains(lacks), "{path}: {xml}");
+        assert!(
+            xml.contains(&format!("https://blog.example.org{path}")),
+            "self link"
+        );
+    }
+    for path in [
+        "/tag/nope/feed.xml",
+        "/category/nope/feed.xml",
+        "/author/nope/feed.xml",
+    ] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
+    let (_, sitemap) = app.get_text("/sitemap.xml").await;
+    assert!(sitemap.contains("https://blog.example.org/tag/rust/"));
+}
+
+/// Saves the admin's post form as the signed-in client; the response.
+async fn save_form(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let mut all: Vec<(&str, &str)> = vec![
+        ("slug", ""),
+        ("body", "About this *site*."),
+        ("status", "PUBLISHED"),
+        ("published_at", ""),
+        ("meta_description", ""),
+        ("version", ""),
+        ("after", "save"),
+    ];
+    for (k, v) in fields {
+        all.retain(|(key, _)| key != k);
+        all.push((k, v));
+    }
+    app.call("admin/posts/save", &all).await
+}
+
+#[tokio::test]
+async fn pages_live_at_their_slug_outside_the_lists_and_in_the_navigation() {
+    let app = TestApp::spawn().await;
+    app.create_user("ed@example.org", "ed", PASSWORD, Role::Editor)
+        .await;
+    app.login("ed@example.org", PASSWORD).await;
+    let category = sql_i64(&app, "SELECT MIN(id) FROM categories")
+        .await
+        .to_string();
+    let response = save_form(
+        &app,
+        &[
+            ("title", "About us"),
+            ("slug", "about"),
+            ("author", "ed"),
+            ("category_id", &category),
+            ("kind", "page"),
+            ("nav_order", "1"),
+            ("tags", "meta"),
+        ],
+    )
+    .await;
+    assert!(
+        response.status().as_u16() < 400,
+        "{}",
+        response.text().await.unwrap()
+    );
+    // A page cannot take one of Folio's own addresses.
+    let refused = save_form(
+        &app,
+        &[
+            ("title", "Admin"),
+            ("slug", "admin"),
+            ("author", "ed"),
+            ("category_id", &category),
+            ("kind", "page"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 400);
+    let error: app::error::AppError = refused.json().await.unwrap();
+    assert!(!error.field_messages("slug").is_empty(), "{error:?}");
+
+    let (status, html) = app.get_text("/about/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("About us") && html.contains("About this"));
+    assert!(!html.contains(r#"class="byline""#), "pages have no byline");
+    assert_eq!(app.get("/about").await.status(), 301);
+    assert_eq!(app.get_text("/nothing-here/").await.0, 404);
+    let (_, home) = app.get_text("/").await;
+    assert!(!home.contains("About this"), "not in the home list");
+    assert!(home.contains(r#"href="/about/""#), "but in the navigation");
+    let (_, feed) = app.get_text("/feed.xml").await;
+    assert!(!feed.contains("About us"), "not in the feed");
+    let (_, sitemap) = app.get_text("/sitemap.xml").await;
+    assert!(
+        sitemap.contains("https://blog.example.org/about/"),
+        "in the sitemap"
+    );
+    let nav: Value = app.get("/_fn/site/nav").await.json().await.unwrap();
+    assert_eq!(nav["pages"], json!([["About us", "/about/"]]));
+
+    // The API: posts by default, pages with ?kind=page.
+    let api: Value = app.get("/api/posts/").await.json().await.unwrap();
+    assert!(api["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["kind"] == "post"));
+    let pages: Value = app.get("/api/posts/?kind=page").await.json().await.unwrap();
+    assert_eq!(pages["count"], 1);
+    assert_eq!(pages["results"][0]["slug"], "about");
+    assert_eq!(pages["results"][0]["tags"][0]["slug"], "meta");
+    assert_eq!(app.get("/api/posts/?kind=note").await.status(), 400);
+}
+
+#[tokio::test]
+async fn the_api_filters_by_tag_sets_tags_and_lists_them() {
+    let app = TestApp::spawn().await;
+    let (a, _, _) = tagged(&app).await;
+    app.create_user("ann@example.org", "annie", PASSWORD, Role::Author)
+        .await;
+    let token: Value = reqwest::Client::new()
+        .post(format!("{}/api/auth/token/", app.address))
+        .json(&json!({"email": "ann@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let api = |method: reqwest::Method, path: &str, body: Value| {
+        reqwest::Client::new()
+            .request(method, format!("{}{path}", app.address))
+            .header("authorization", format!("Token {token}"))
+            .json(&body)
+            .send()
+    };
+
+    let list: Value = app.get("/api/posts/?tag=rust").await.json().await.unwrap();
+    assert_eq!(list["count"], 2);
+    let first = list["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == a)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        first["tags"],
+        json!([{"id": first["tags"][0]["id"], "name": "Rust", "slug": "rust"},
+               {"id": first["tags"][1]["id"], "name": "Async", "slug": "async"}])
+    );
+    let tags: Value = app.get("/api/tags/").await.json().await.unwrap();
+    assert_eq!(tags["count"], 2);
+    let rust = tags["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["slug"] == "rust")
+        .unwrap();
+    assert_eq!(rust["post_count"], 2);
+    assert_eq!(app.get("/api/tags/rust/").await.status(), 200);
+    assert_eq!(app.get("/api/tags/nope/").await.status(), 404);
+
+    let category = sql_i64(&app, "SELECT MIN(id) FROM categories").await;
+    let created = api(
+        reqwest::Method::POST,
+        "/api/posts/",
+        json!({"title": "Tagged by the API", "body": "x", "category_id": category,
+               "tag_slugs": ["async", "rust"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    let slugs: Vec<&str> = created["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, vec!["async", "rust"], "in the order given");
+    let path = format!("/api/posts/{}/", created["slug"].as_str().unwrap());
+    let refused = api(
+        reqwest::Method::PATCH,
+        &path,
+        json!({"tag_slugs": ["nope"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"tag_slugs": ["Object with slug=nope does not exist."]})
+    );
+    let cleared = api(reqwest::Method::PATCH, &path, json!({"tag_slugs": []}))
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), 200);
+    let cleared: Value = cleared.json().await.unwrap();
+    assert_eq!(cleared["tags"], json!([]));
+    // Every API write is in the audit log.
+    assert_eq!(
+        sql_i64(
+            &app,
+            "SELECT COUNT(*) FROM admin_log WHERE user_repr = 'annie' \
+             AND (change_message LIKE '%(API)' OR change_message = 'Added through the API.')"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn the_reader_gets_category_names_padded_dates_counts_and_avatars() {
+    let app = TestApp::spawn().await;
+    tagged(&app).await;
+    exec(
+        &app,
+        "UPDATE users SET avatar_url = 'https://img.example.org/ann.png' WHERE username = 'ann'",
+    )
+    .await;
+    let (status, home) = app.get_text("/?category=news").await;
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("Posts in News"),
+        "the category's name, not its slug"
+    );
+    assert_eq!(app.get_text("/?category=nope").await.0, 404);
+    // The footer lists the categories with their public posts.
+    assert!(home.contains(r#"href="/category/news/""#) && home.contains("(2)"));
+    assert!(home.contains(r#"href="/category/other/""#));
+    // Django's unpadded dates answer 301 to the padded address.
+    let padded: String = {
+        let mut conn = app.db.acquire().await.unwrap();
+        let at: chrono::DateTime<chrono::Utc> = app::on_conn!(conn.conn(), |c| {
+            sqlx::query_scalar("SELECT published_at FROM posts WHERE slug = 'more-rust'")
+                .fetch_one(c)
+                .await
+        })
+        .unwrap();
+        app::domain::text::post_path(at, "more-rust")
+    };
+    let parts: Vec<&str> = padded.trim_matches('/').split('/').collect();
+    let unpadded = format!(
+        "/{}/{}/{}/more-rust/",
+        parts[0],
+        parts[1].trim_start_matches('0'),
+        parts[2].trim_start_matches('0')
+    );
+    if unpadded != padded {
+        let response = app.get(&unpadded).await;
+        assert_eq!(response.status(), 301, "{unpadded}");
+        assert_eq!(response.headers()["location"], padded.as_str());
+    }
+    let response = app.get("/2024/7/5/no-such-post/").await;
+    assert_eq!(
+        response.status(),
+        301,
+        "the padded address decides, not the lookup"
+    );
+    // Avatars on the author page and in bylines.
+    let (_, author) = app.get_text("/author/ann/").await;
+    assert!(author.contains(r#"src="https://img.example.org/ann.png""#));
+    let (_, post) = app.get_text(&padded).await;
+    assert!(post.contains(r#"class="avatar""#) && post.contains("ann.png"));
+}
