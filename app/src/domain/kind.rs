@@ -37,6 +37,9 @@ pub const RESERVED_PAGE_SLUGS: [&str; 17] = [
 ];
 
 impl PostKind {
+    /// Every kind, in the order the admin offers them.
+    pub const ALL: [Self; 2] = [Self::Post, Self::Page];
+
     /// The stored and wire form: `post` or `page`.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -1,4 +1,4 @@
-//! Small text rules shared by the server and the browser: post URLs and reading time.
+//! Small text rules shared by the server and the browser: post URLs, reading time, tag fields.
 
 use chrono::{DateTime, Datelike, Utc};
 
@@ -21,6 +21,16 @@ pub fn post_path(published_at: DateTime<Utc>, slug: &str) -> String {
 pub fn reading_minutes(words: usize) -> u32 {
     let minutes = words.div_ceil(WORDS_PER_MINUTE).max(1);
     u32::try_from(minutes).unwrap_or(u32::MAX)
+}
+
+/// The names in a tag field's text, comma-separated (`rust, , Web Assembly ` → `["rust",
+/// "Web Assembly"]`), in order; the server tidies and merges them further.
+pub fn split_tag_field(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Counts the words (whitespace-separated runs) in plain text.

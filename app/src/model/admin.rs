@@ -16,6 +16,8 @@ pub enum AdminModel {
     Posts,
     /// Post categories.
     Categories,
+    /// Post tags.
+    Tags,
     /// Readers' comments.
     Comments,
     /// User accounts.
@@ -24,9 +26,10 @@ pub enum AdminModel {
 
 impl AdminModel {
     /// Every model, in the index page's order.
-    pub const ALL: [AdminModel; 4] = [
+    pub const ALL: [AdminModel; 5] = [
         AdminModel::Posts,
         AdminModel::Categories,
+        AdminModel::Tags,
         AdminModel::Comments,
         AdminModel::Users,
     ];
@@ -36,6 +39,7 @@ impl AdminModel {
         match self {
             Self::Posts => "posts",
             Self::Categories => "categories",
+            Self::Tags => "tags",
             Self::Comments => "comments",
             Self::Users => "users",
         }
@@ -51,6 +55,7 @@ impl AdminModel {
         match self {
             Self::Posts => "post",
             Self::Categories => "category",
+            Self::Tags => "tag",
             Self::Comments => "comment",
             Self::Users => "user",
         }
@@ -71,6 +76,7 @@ impl AdminModel {
         match self {
             Self::Posts => "Posts",
             Self::Categories => "Categories",
+            Self::Tags => "Tags",
             Self::Comments => "Comments",
             Self::Users => "Users",
         }
@@ -97,7 +103,9 @@ impl AdminModel {
     pub fn permission(self) -> Permission {
         match self {
             Self::Posts => Permission::WritePosts,
-            Self::Categories => Permission::ManageCategories,
+            // Tags are taxonomy like categories: editors manage them (authors make new ones
+            // only by tagging their posts).
+            Self::Categories | Self::Tags => Permission::ManageCategories,
             Self::Comments => Permission::ModerateComments,
             Self::Users => Permission::ManageUsers,
         }
@@ -432,6 +440,32 @@ pub struct CategoryForm {
     pub post_count: i64,
     /// The version the form was opened at.
     pub version: String,
+}
+
+/// A tag as its change form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagForm {
+    /// `None` for a new tag.
+    pub id: Option<i64>,
+    /// The name.
+    pub name: String,
+    /// The slug (the tag archive's address, `/tag/<slug>/`).
+    pub slug: String,
+    /// The description shown on the tag's archive page (plain text).
+    pub description: String,
+    /// Read-only: how many posts (of any status) carry it.
+    pub post_count: i64,
+    /// The version the form was opened at.
+    pub version: String,
+}
+
+/// A tag offered by the tag fields' suggestions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagChoice {
+    /// The name (what the field gets).
+    pub name: String,
+    /// The slug.
+    pub slug: String,
 }
 
 /// A comment as its change form shows it.

@@ -11,6 +11,7 @@ mod forms;
 mod history;
 mod index;
 mod media;
+pub(crate) mod tag_field;
 
 pub use change_list::ChangeListView;
 pub use delete::DeleteView;

@@ -17,7 +17,7 @@ use leptos::server_fn::codec::GetUrl;
 use crate::error::AppError;
 use crate::model::admin::{
     ActionReport, AdminIndex, AdminModel, AuthorChoice, CategoryForm, ChangeList, CommentForm,
-    DeletePreview, LogEntry, PostForm, UserForm,
+    DeletePreview, LogEntry, PostForm, TagChoice, TagForm, UserForm,
 };
 
 /// The signed-in staff member, or the error (status set) to return at once.
@@ -277,6 +277,81 @@ pub async fn admin_save_category(
         &AfterSave::parse(after.as_deref().unwrap_or("")).path(AdminModel::Categories, saved),
     );
     Ok(())
+}
+
+/// A tag's change form (`id: None` for the add form).
+///
+/// # Errors
+/// [`AppError::Forbidden`] below editor; [`AppError::NotFound`].
+#[server(prefix = "/_fn", endpoint = "admin/tags/form", input = GetUrl)]
+pub async fn admin_tag_form(id: Option<i64>) -> Result<TagForm, AppError> {
+    let (state, actor) = staff().await?;
+    crate::ssr::admin::tags::form(&state, &actor, id).await
+}
+
+/// Saves a tag's change form.
+///
+/// # Errors
+/// [`AppError::Validation`] (`name`, `slug`, `description`); [`AppError::Conflict`];
+/// [`AppError::Forbidden`].
+#[server(prefix = "/_fn", endpoint = "admin/tags/save")]
+pub async fn admin_save_tag(
+    id: Option<i64>,
+    name: String,
+    slug: String,
+    description: String,
+    version: String,
+    after: Option<String>,
+) -> Result<(), AppError> {
+    use crate::model::admin::AfterSave;
+    use crate::ssr::admin::tags::{self, TagInput};
+    let (state, actor) = staff().await?;
+    let input = TagInput {
+        id,
+        name,
+        slug,
+        description,
+        version,
+    };
+    let saved = tags::save(&state, &actor, input, chrono::Utc::now()).await?;
+    leptos_axum::redirect(
+        &AfterSave::parse(after.as_deref().unwrap_or("")).path(AdminModel::Tags, saved),
+    );
+    Ok(())
+}
+
+/// Merges tag `id` into the tag `into` (its slug or name), then shows the remaining tag's form.
+///
+/// # Errors
+/// [`AppError::Validation`] (`into`); [`AppError::Conflict`]; [`AppError::Forbidden`];
+/// [`AppError::NotFound`].
+#[server(prefix = "/_fn", endpoint = "admin/tags/merge")]
+pub async fn admin_merge_tag(id: i64, into: String, version: String) -> Result<(), AppError> {
+    let (state, actor) = staff().await?;
+    let kept =
+        crate::ssr::admin::tags::merge(&state, &actor, id, &into, &version, chrono::Utc::now())
+            .await?;
+    leptos_axum::redirect(&format!("{}?merged=1", AdminModel::Tags.object_path(kept)));
+    Ok(())
+}
+
+/// Up to 10 tags whose name or slug contains `q` (prefix matches first), for the tag fields'
+/// suggestions. Any staff member may ask: authors tag their own posts.
+///
+/// # Errors
+/// [`AppError::Unauthorized`] / [`AppError::Forbidden`] for non-staff.
+#[server(prefix = "/_fn", endpoint = "admin/tags/suggest", input = GetUrl)]
+pub async fn admin_suggest_tags(q: String) -> Result<Vec<TagChoice>, AppError> {
+    let (state, _) = staff().await?;
+    let mut conn = state.db.acquire().await?;
+    let rows = crate::ssr::db::tags::search(conn.conn(), &q, 10).await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| TagChoice {
+            name: t.name,
+            slug: t.slug,
+        })
+        .collect())
 }
 
 /// A comment's change form.

@@ -15,6 +15,7 @@ pub mod changelist;
 pub mod comments;
 pub mod deletion;
 pub mod posts;
+pub mod tags;
 pub mod users;
 
 use chrono::{DateTime, Utc};
@@ -250,9 +251,10 @@ mod tests {
             vec![
                 AdminModel::Posts,
                 AdminModel::Categories,
+                AdminModel::Tags,
                 AdminModel::Comments
             ]
         );
-        assert_eq!(models_for(Role::Administrator).len(), 4);
+        assert_eq!(models_for(Role::Administrator).len(), 5);
     }
 }

@@ -25,4 +25,4 @@ pub mod write;
 
 pub use error::PostError;
 pub use events::{PostChange, PostEvent, PostEvents, PostState};
-pub use write::{Actor, Expect, Origin, Posts};
+pub use write::{post_states, Actor, Expect, Origin, Posts};

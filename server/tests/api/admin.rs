@@ -529,7 +529,7 @@ async fn bulk_actions_change_the_selection_or_everything_matching_and_are_logged
     assert!(index
         .areas
         .iter()
-        .any(|(area, models)| area == "Blog" && models.len() == 3));
+        .any(|(area, models)| area == "Blog" && models.len() == 4));
     assert!(
         index.areas.iter().all(|(area, _)| area != "Accounts"),
         "editors do not manage users"

@@ -356,3 +356,336 @@ async fn the_reader_gets_category_names_padded_dates_counts_and_avatars() {
     let (_, post) = app.get_text(&padded).await;
     assert!(post.contains(r#"class="avatar""#) && post.contains("ann.png"));
 }
+
+/// One page of `model`'s admin change list for `query` (a query string such as `tag=rust`).
+async fn admin_list(app: &TestApp, model: &str, query: &str) -> app::model::admin::ChangeList {
+    let query = app::domain::text::encode_query_value(query);
+    let response = app
+        .get(&format!("/_fn/admin/list?model={model}&query={query}"))
+        .await;
+    assert!(
+        response.status().is_success(),
+        "{model} {query}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+/// The first cell's text of each row.
+fn names(list: &app::model::admin::ChangeList) -> Vec<String> {
+    list.rows
+        .iter()
+        .map(|r| match &r.cells[0] {
+            app::model::admin::Cell::Link { text, .. } => text.clone(),
+            other => panic!("first cell is a link, not {other:?}"),
+        })
+        .collect()
+}
+
+async fn tag_form(app: &TestApp, id: i64) -> app::model::admin::TagForm {
+    let response = app.get(&format!("/_fn/admin/tags/form?id={id}")).await;
+    assert!(response.status().is_success(), "{}", response.status());
+    response.json().await.unwrap()
+}
+
+async fn tags_of(app: &TestApp, post: i64) -> Vec<String> {
+    let mut conn = app.db.acquire().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, String>(
+        "SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = $1 ORDER BY pt.position"
+    )
+    .bind(post)
+    .fetch_all(c)
+    .await)
+    .unwrap()
+}
+
+/// Each event's post id and its tags after, by post id.
+fn retagged(
+    events: &mut tokio::sync::broadcast::Receiver<app::ssr::posts::PostEvent>,
+) -> Vec<(i64, Vec<String>)> {
+    let mut out = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        assert_eq!(event.change, app::ssr::posts::PostChange::Updated);
+        out.push((event.post_id, event.after.expect("still there").tags));
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn editors_rename_merge_and_delete_tags_in_the_admin() {
+    let app = TestApp::spawn().await;
+    let (a, b, c) = tagged(&app).await;
+    app.create_user("ed@example.org", "ed", PASSWORD, Role::Editor)
+        .await;
+    app.login("ed@example.org", PASSWORD).await;
+
+    // The change list: tags by name with their post counts; the posts list filters by tag
+    // and kind.
+    let list = admin_list(&app, "Tags", "").await;
+    assert_eq!(names(&list), vec!["Async", "Rust"]);
+    assert_eq!(list.rows[1].cells[2], app::model::admin::Cell::Number(2));
+    let posts = admin_list(&app, "Posts", "tag=rust").await;
+    assert_eq!(posts.matching, 2);
+    assert!(posts
+        .filters
+        .iter()
+        .any(|f| f.param == "tag" && f.choices.iter().any(|c| c.value.as_deref() == Some("rust"))));
+    assert_eq!(admin_list(&app, "Posts", "kind=page").await.matching, 0);
+    assert_eq!(admin_list(&app, "Tags", "q=asy").await.matching, 1);
+    // The suggestions of the tag fields.
+    let response = app.get("/_fn/admin/tags/suggest?q=RU").await;
+    let suggested: Vec<app::model::admin::TagChoice> = response.json().await.unwrap();
+    assert_eq!(suggested.len(), 1);
+    assert_eq!(suggested[0].slug, "rust");
+
+    let rust = sql_i64(&app, "SELECT id FROM tags WHERE slug = 'rust'").await;
+    let async_tag = sql_i64(&app, "SELECT id FROM tags WHERE slug = 'async'").await;
+    let form = tag_form(&app, rust).await;
+    assert_eq!((form.name.as_str(), form.post_count), ("Rust", 2));
+    let save = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call_err("admin/tags/save", &fields).await
+        }
+    };
+    let mut events = app.events.subscribe();
+
+    // A slug readers' typing would never reach is refused, and nothing changes.
+    let refused = save(vec![
+        ("id", rust.to_string()),
+        ("name", "Rust".into()),
+        ("slug", "Rust_Lang".into()),
+        ("description", String::new()),
+        ("version", form.version.clone()),
+    ])
+    .await;
+    let Some((400, app::error::AppError::Validation(errors))) = refused else {
+        panic!("{refused:?}")
+    };
+    assert!(errors.get("slug")[0].contains("“rust_lang”"));
+    assert_eq!(tag_form(&app, rust).await, form);
+    // Another tag's slug is taken.
+    let taken = save(vec![
+        ("id", rust.to_string()),
+        ("name", "Rust".into()),
+        ("slug", "async".into()),
+        ("description", String::new()),
+        ("version", form.version.clone()),
+    ])
+    .await;
+    let Some((400, app::error::AppError::Validation(errors))) = taken else {
+        panic!("{taken:?}")
+    };
+    assert_eq!(
+        errors.get("slug"),
+        vec!["Tag with this Slug already exists."]
+    );
+
+    // Renaming the slug moves the archive and tells the tagged posts' subscribers.
+    assert_eq!(
+        save(vec![
+            ("id", rust.to_string()),
+            ("name", "Rust language".into()),
+            ("slug", "rust-lang".into()),
+            ("description", "Posts about the Rust language.".into()),
+            ("version", form.version.clone()),
+        ])
+        .await,
+        None
+    );
+    assert_eq!(
+        retagged(&mut events),
+        vec![
+            (a, vec!["rust-lang".to_string(), "async".to_string()]),
+            (b, vec!["rust-lang".to_string()])
+        ]
+    );
+    assert_eq!(app.get_text("/tag/rust/").await.0, 404);
+    let (status, page) = app.get_text("/tag/rust-lang/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Posts about the Rust language.") && page.contains("Rust language"));
+    // A save from the form opened before the rename is refused.
+    let stale = save(vec![
+        ("id", rust.to_string()),
+        ("name", "Rust".into()),
+        ("slug", "rust".into()),
+        ("description", String::new()),
+        ("version", form.version.clone()),
+    ])
+    .await;
+    assert!(
+        matches!(stale, Some((409, app::error::AppError::Conflict(_)))),
+        "{stale:?}"
+    );
+    // A name-only change keeps the posts as they were: no events.
+    let form = tag_form(&app, rust).await;
+    assert_eq!(
+        save(vec![
+            ("id", rust.to_string()),
+            ("name", "Rust (language)".into()),
+            ("slug", "rust-lang".into()),
+            ("description", form.description.clone()),
+            ("version", form.version.clone()),
+        ])
+        .await,
+        None
+    );
+    assert!(retagged(&mut events).is_empty());
+
+    // Merging: the posts of "Async" get "Rust (language)" (post a had both: it keeps one).
+    let from = tag_form(&app, async_tag).await;
+    let merge = |id: i64, into: &'static str, version: String| {
+        let app = &app;
+        async move {
+            app.call_err(
+                "admin/tags/merge",
+                &[
+                    ("id", &id.to_string()),
+                    ("into", into),
+                    ("version", &version),
+                ],
+            )
+            .await
+        }
+    };
+    let itself = merge(async_tag, "Async", from.version.clone()).await;
+    assert!(
+        matches!(&itself, Some((400, app::error::AppError::Validation(e))) if e.get("into")[0].contains("itself")),
+        "{itself:?}"
+    );
+    let unknown = merge(async_tag, "Nope", from.version.clone()).await;
+    assert!(
+        matches!(&unknown, Some((400, app::error::AppError::Validation(e))) if e.get("into")[0].contains("no tag")),
+        "{unknown:?}"
+    );
+    assert_eq!(
+        merge(async_tag, "rust (LANGUAGE)", from.version.clone()).await,
+        None
+    );
+    assert_eq!(
+        retagged(&mut events),
+        vec![(a, vec!["rust-lang".to_string()])]
+    );
+    assert_eq!(tags_of(&app, a).await, vec!["rust-lang"]);
+    assert_eq!(sql_i64(&app, "SELECT COUNT(*) FROM tags").await, 1);
+    assert_eq!(
+        sql_i64(
+            &app,
+            "SELECT COUNT(*) FROM admin_log WHERE object_type = 'tag'"
+        )
+        .await,
+        4,
+        "two changes, and the merge on both tags"
+    );
+    let response = app
+        .get(&format!("/_fn/admin/history?model=Tags&id={rust}"))
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Merged “Async” into it (1 post)."));
+
+    // Deleting: the confirmation names the posts that lose the tag; they stay.
+    let preview: app::model::admin::DeletePreview = app
+        .get(&format!("/_fn/admin/delete/preview?model=Tags&id={rust}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(preview.cascades.len(), 1);
+    assert_eq!(preview.cascades[0].count, 2);
+    assert!(preview.blockers.is_empty());
+    assert_eq!(
+        app.call_err(
+            "admin/delete",
+            &[("model", "Tags"), ("id", &rust.to_string())]
+        )
+        .await,
+        None
+    );
+    assert_eq!(
+        retagged(&mut events),
+        vec![(a, Vec::new()), (b, Vec::new())]
+    );
+    assert_eq!(
+        sql_i64(
+            &app,
+            &format!("SELECT COUNT(*) FROM posts WHERE id IN ({a}, {b})")
+        )
+        .await,
+        2,
+        "the posts stay"
+    );
+    assert!(tags_of(&app, c).await.is_empty());
+
+    // Adding tags, then deleting them in bulk from the change list.
+    for name in ["Tokio", "Axum"] {
+        let added = save(vec![
+            ("name", name.into()),
+            ("slug", name.to_lowercase()),
+            ("description", String::new()),
+            ("version", String::new()),
+        ])
+        .await;
+        assert_eq!(added, None);
+    }
+    assert_eq!(
+        names(&admin_list(&app, "Tags", "").await),
+        vec!["Axum", "Tokio"]
+    );
+    let response = app
+        .call(
+            "admin/action",
+            &[
+                ("model", "Tags"),
+                ("action", "delete"),
+                ("ids", ""),
+                ("select_across", "true"),
+                ("query", "q=o"),
+            ],
+        )
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(
+        names(&admin_list(&app, "Tags", "").await),
+        vec!["Axum"],
+        "only the matching one"
+    );
+    assert_eq!(
+        sql_i64(
+            &app,
+            "SELECT COUNT(*) FROM admin_log WHERE object_type = 'tag' AND action = 'delete'"
+        )
+        .await,
+        3
+    );
+
+    // Authors tag their posts but do not manage tags.
+    app.create_user("au@example.org", "au", PASSWORD, Role::Author)
+        .await;
+    app.login("au@example.org", PASSWORD).await;
+    assert_eq!(
+        app.get("/_fn/admin/list?model=Tags&query=").await.status(),
+        403
+    );
+    assert_eq!(app.get("/_fn/admin/tags/suggest?q=a").await.status(), 200);
+    let bulk = app
+        .call_err(
+            "admin/tags/save",
+            &[
+                ("name", "New"),
+                ("slug", "new"),
+                ("description", ""),
+                ("version", ""),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(bulk, Some((403, app::error::AppError::Forbidden))),
+        "{bulk:?}"
+    );
+}

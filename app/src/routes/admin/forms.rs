@@ -5,13 +5,14 @@
 //!
 //! This module holds the routes and what every model's form shares (the header, the saved
 //! notice, the submit row, the read-only facts); each model's form is its own module
-//! ([`post`], [`category`], [`comment`], [`user`]), and the post form's author field is
+//! ([`post`], [`category`], [`tag`], [`comment`], [`user`]), and the post form's author field is
 //! [`author_picker`].
 
 mod author_picker;
 mod category;
 mod comment;
 mod post;
+mod tag;
 mod user;
 
 use leptos::prelude::*;
@@ -21,15 +22,16 @@ use leptos_router::hooks::use_query_map;
 use self::category::CategoryFormView;
 use self::comment::CommentFormView;
 use self::post::PostFormView;
+use self::tag::TagFormView;
 use self::user::UserFormView;
 use super::{id_param, model_param, AdminFrame, Breadcrumbs};
 use crate::components::error_page::ErrorPage;
 use crate::components::forms::Notice;
 use crate::components::loading::Loading;
 use crate::error::AppError;
-use crate::model::admin::{AdminModel, CategoryForm, CommentForm, PostForm, UserForm};
+use crate::model::admin::{AdminModel, CategoryForm, CommentForm, PostForm, TagForm, UserForm};
 use crate::server_fns::admin::{
-    admin_category_form, admin_comment_form, admin_post_form, admin_user_form,
+    admin_category_form, admin_comment_form, admin_post_form, admin_tag_form, admin_user_form,
 };
 
 /// Any model's form, loaded for `id` (`None`: add).
@@ -37,6 +39,7 @@ use crate::server_fns::admin::{
 enum AnyForm {
     Post(PostForm),
     Category(CategoryForm),
+    Tag(TagForm),
     Comment(CommentForm),
     User(UserForm),
 }
@@ -53,6 +56,7 @@ async fn load(
     Ok(match model {
         AdminModel::Posts => AnyForm::Post(admin_post_form(id).await?),
         AdminModel::Categories => AnyForm::Category(admin_category_form(id).await?),
+        AdminModel::Tags => AnyForm::Tag(admin_tag_form(id).await?),
         AdminModel::Comments => {
             AnyForm::Comment(admin_comment_form(id.ok_or(AppError::NotFound)?).await?)
         }
@@ -97,6 +101,7 @@ fn FormPage(adding: bool) -> impl IntoView {
                     match form.await {
                         Ok(AnyForm::Post(form)) => view! { <PostFormView form/> }.into_any(),
                         Ok(AnyForm::Category(form)) => view! { <CategoryFormView form/> }.into_any(),
+                        Ok(AnyForm::Tag(form)) => view! { <TagFormView form/> }.into_any(),
                         Ok(AnyForm::Comment(form)) => view! { <CommentFormView form/> }.into_any(),
                         Ok(AnyForm::User(form)) => view! { <UserFormView form/> }.into_any(),
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
@@ -117,6 +122,8 @@ fn SavedNotice(model: AdminModel) -> impl IntoView {
             Some(
                 view! { <Notice>{format!("The {} was saved. You may edit it again below.", model.singular())}</Notice> },
             )
+        } else if q.get("merged").is_some() {
+            Some(view! { <Notice>"The tags were merged: their posts now carry this tag."</Notice> })
         } else if q.get("reset").is_some() {
             Some(view! { <Notice>"A link to choose a new password was emailed."</Notice> })
         } else {

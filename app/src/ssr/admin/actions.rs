@@ -51,7 +51,7 @@ impl BulkAction {
             AdminModel::Posts => vec![Self::Publish, Self::Archive, Self::Draft],
             AdminModel::Comments => vec![Self::Approve, Self::Unapprove],
             AdminModel::Users => vec![Self::Activate, Self::Deactivate],
-            AdminModel::Categories => Vec::new(),
+            AdminModel::Categories | AdminModel::Tags => Vec::new(),
         };
         actions.push(Self::Delete(model));
         actions
@@ -90,6 +90,7 @@ impl BulkAction {
             Self::Deactivate => "Deactivate selected users",
             Self::Delete(AdminModel::Posts) => "Delete selected posts",
             Self::Delete(AdminModel::Categories) => "Delete selected categories",
+            Self::Delete(AdminModel::Tags) => "Delete selected tags",
             Self::Delete(AdminModel::Comments) => "Delete selected comments",
             Self::Delete(AdminModel::Users) => "Delete selected users",
         }
@@ -244,8 +245,16 @@ pub async fn run(
         }
         _ => {}
     }
-    let write = action.write().ok_or(AppError::Internal)?;
-    let affected = admin_bulk::apply(tx.conn(), write, &target_ids).await?;
+    let (affected, events) = if action == BulkAction::Delete(AdminModel::Tags) {
+        let events = super::tags::delete_in(tx.conn(), &target_ids).await?;
+        (target_ids.len() as u64, events)
+    } else {
+        let write = action.write().ok_or(AppError::Internal)?;
+        (
+            admin_bulk::apply(tx.conn(), write, &target_ids).await?,
+            Vec::new(),
+        )
+    };
     let (log_action, message) = if action.deletes() {
         (LogAction::Delete, String::new())
     } else {
@@ -273,6 +282,7 @@ pub async fn run(
         }
     }
     tx.commit().await?;
+    state.events.send(events);
     tracing::info!(
         user_id = actor.id,
         model = model.slug(),

@@ -9,14 +9,16 @@ use chrono::{DateTime, Utc};
 use crate::domain::changelist::{ListParams, PER_PAGE};
 use crate::domain::pagination::PageRequest;
 use crate::domain::text::month_name;
-use crate::domain::{Permission, PostStatus, Role};
+use crate::domain::{Permission, PostKind, PostStatus, Role};
 use crate::error::AppError;
 use crate::model::admin::{
     ActionSpec, AdminModel, Cell, ChangeList, Column, DateStep, DrillDown, FilterChoice,
     FilterSpec, Row,
 };
 use crate::ssr::admin::actions::BulkAction;
-use crate::ssr::db::admin_lists::{self, CreatedRange, DateLevel, ListRows, Viewer};
+use crate::ssr::db::admin_lists::{
+    self, CreatedRange, DateLevel, ListRows, TaxonomyListRow, Viewer,
+};
 use crate::ssr::db::filter::Where;
 use crate::ssr::db::users::AccountRow;
 use crate::ssr::AppState;
@@ -90,6 +92,7 @@ fn search_help(model: AdminModel) -> &'static str {
     match model {
         AdminModel::Posts => "Searches titles and text.",
         AdminModel::Categories => "Searches names.",
+        AdminModel::Tags => "Searches names and slugs.",
         AdminModel::Comments => "Searches comment text and authors.",
         AdminModel::Users => "Searches email addresses, usernames and names.",
     }
@@ -114,7 +117,7 @@ pub fn columns(model: AdminModel) -> Vec<Column> {
             column("published_at", "Published", true),
             column("view_count", "Views", true),
         ],
-        AdminModel::Categories => vec![
+        AdminModel::Categories | AdminModel::Tags => vec![
             column("name", "Name", true),
             column("slug", "Slug", true),
             column("post_count", "Posts", true),
@@ -148,6 +151,33 @@ fn excerpt(body: &str) -> String {
     }
 }
 
+/// Category or tag rows: the name links to the change form, the slug to the posts list
+/// filtered by it.
+fn taxonomy_rows(model: AdminModel, rows: Vec<TaxonomyListRow>) -> Vec<Row> {
+    let filter = if model == AdminModel::Tags {
+        "tag"
+    } else {
+        "category"
+    };
+    rows.into_iter()
+        .map(|r| Row {
+            id: r.id,
+            cells: vec![
+                Cell::Link {
+                    text: r.name,
+                    href: model.object_path(r.id),
+                },
+                // Slugs hold only URL-safe characters (letters, digits, `-`, `_`, `.`).
+                Cell::Link {
+                    href: format!("{}?{filter}={}", AdminModel::Posts.list_path(), r.slug),
+                    text: r.slug,
+                },
+                Cell::Number(r.post_count),
+            ],
+        })
+        .collect()
+}
+
 fn rows_of(rows: ListRows) -> Vec<Row> {
     match rows {
         ListRows::Posts(rows) => rows
@@ -167,20 +197,8 @@ fn rows_of(rows: ListRows) -> Vec<Row> {
                 ],
             })
             .collect(),
-        ListRows::Categories(rows) => rows
-            .into_iter()
-            .map(|r| Row {
-                id: r.id,
-                cells: vec![
-                    Cell::Link {
-                        text: r.name,
-                        href: AdminModel::Categories.object_path(r.id),
-                    },
-                    Cell::Text(r.slug),
-                    Cell::Number(r.post_count),
-                ],
-            })
-            .collect(),
+        ListRows::Categories(rows) => taxonomy_rows(AdminModel::Categories, rows),
+        ListRows::Tags(rows) => taxonomy_rows(AdminModel::Tags, rows),
         ListRows::Comments(rows) => rows
             .into_iter()
             .map(|r| Row {
@@ -258,7 +276,7 @@ async fn filters(
 ) -> Result<Vec<FilterSpec>, AppError> {
     Ok(match model {
         AdminModel::Posts => {
-            let (categories, authors) = admin_lists::post_filter_choices(conn).await?;
+            let choices = admin_lists::post_filter_choices(conn).await?;
             let mut status = vec![choice("All", None)];
             status.extend(
                 [
@@ -274,9 +292,21 @@ async fn filters(
                 title: "By status".to_string(),
                 choices: status,
             }];
+            let mut kind = vec![choice("All", None)];
+            kind.extend(
+                PostKind::ALL
+                    .into_iter()
+                    .map(|k| choice(k.label(), Some(k.as_str()))),
+            );
+            specs.push(FilterSpec {
+                param: "kind".to_string(),
+                title: "By kind".to_string(),
+                choices: kind,
+            });
             let mut category = vec![choice("All", None)];
             category.extend(
-                categories
+                choices
+                    .categories
                     .iter()
                     .map(|(slug, name)| choice(name, Some(slug))),
             );
@@ -285,9 +315,23 @@ async fn filters(
                 title: "By category".to_string(),
                 choices: category,
             });
+            if !choices.tags.is_empty() {
+                let mut tag = vec![choice("All", None)];
+                tag.extend(
+                    choices
+                        .tags
+                        .iter()
+                        .map(|(slug, name)| choice(name, Some(slug))),
+                );
+                specs.push(FilterSpec {
+                    param: "tag".to_string(),
+                    title: "By tag".to_string(),
+                    choices: tag,
+                });
+            }
             if role.can(Permission::EditAllPosts) {
                 let mut author = vec![choice("All", None)];
-                author.extend(authors.iter().map(|name| choice(name, Some(name))));
+                author.extend(choices.authors.iter().map(|name| choice(name, Some(name))));
                 specs.push(FilterSpec {
                     param: "author".to_string(),
                     title: "By author".to_string(),
@@ -297,7 +341,7 @@ async fn filters(
             specs.push(created_filter("By created date"));
             specs
         }
-        AdminModel::Categories => Vec::new(),
+        AdminModel::Categories | AdminModel::Tags => Vec::new(),
         AdminModel::Comments => vec![
             yes_no("is_approved", "By approval"),
             created_filter("By created date"),

@@ -1,5 +1,5 @@
 //! Deleting one object from the admin: the confirmation page lists what goes with it (a post's
-//! comments; a user's posts and comments) and what prevents it (a category that still has posts:
+//! comments; a user's posts and comments; the posts that lose a tag) and what prevents it (a category that still has posts:
 //! `posts.category_id` is `ON DELETE RESTRICT`; the last active superuser), as Django's
 //! `delete_view` does from its collector.
 
@@ -63,6 +63,10 @@ pub async fn preview(
             )
             .await?;
             blockers.push(related("Posts", posts));
+        }
+        AdminModel::Tags => {
+            let posts = crate::ssr::db::tags::posts_named(conn.conn(), id, NAMED_RELATED).await?;
+            cascades.push(related("Its place on posts (the posts stay)", posts));
         }
         AdminModel::Comments => {}
         AdminModel::Users => {
@@ -142,8 +146,13 @@ pub async fn delete(
         }
         _ => {}
     }
-    let table = Deletable::of(model).ok_or(AppError::Internal)?;
-    admin_bulk::apply(tx.conn(), BulkWrite::Delete(table), &[id]).await?;
+    let events = if model == AdminModel::Tags {
+        super::tags::delete_in(tx.conn(), &[id]).await?
+    } else {
+        let table = Deletable::of(model).ok_or(AppError::Internal)?;
+        admin_bulk::apply(tx.conn(), BulkWrite::Delete(table), &[id]).await?;
+        Vec::new()
+    };
     super::log(
         tx.conn(),
         actor,
@@ -158,6 +167,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
+    state.events.send(events);
     tracing::info!(
         user_id = actor.id,
         model = model.slug(),

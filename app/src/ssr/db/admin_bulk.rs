@@ -40,7 +40,8 @@ impl Deletable {
             AdminModel::Categories => Some(Self::Categories),
             AdminModel::Comments => Some(Self::Comments),
             AdminModel::Users => Some(Self::Users),
-            AdminModel::Posts => None,
+            // Posts are deleted by their wing, tags by the tag admin (their posts get events).
+            AdminModel::Posts | AdminModel::Tags => None,
         }
     }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 use crate::bind_values;
 use crate::domain::changelist::ListParams;
-use crate::domain::{PostStatus, Role};
+use crate::domain::{PostKind, PostStatus, Role};
 use crate::model::admin::AdminModel;
 use crate::on_conn;
 use crate::ssr::db::filter::{Value, Where};
@@ -64,6 +64,19 @@ pub fn list_sql(model: AdminModel) -> ListSql {
             ],
             default_order: "name",
             search: &["t.name"],
+            date_column: None,
+            created_column: None,
+            repr: "t.name",
+        },
+        AdminModel::Tags => ListSql {
+            from: "FROM tags t",
+            sortable: &[
+                ("name", "t.name"),
+                ("slug", "t.slug"),
+                ("post_count", "(SELECT COUNT(*) FROM post_tags pt WHERE pt.tag_id = t.id)"),
+            ],
+            default_order: "name",
+            search: &["t.name", "t.slug"],
             date_column: None,
             created_column: None,
             repr: "t.name",
@@ -224,6 +237,18 @@ pub fn conditions(
                 ));
                 Some(())
             }
+            (AdminModel::Posts, "tag") => {
+                let n = w.push(Value::Text(value.clone()));
+                w.and(&format!(
+                    "t.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags tg \
+                     ON tg.id = pt.tag_id WHERE tg.slug = {n})"
+                ));
+                Some(())
+            }
+            (AdminModel::Posts, "kind") => PostKind::parse(value).map(|kind| {
+                let n = w.push(Value::Text(kind.as_str().to_string()));
+                w.and(&format!("t.kind = {n}"));
+            }),
             (AdminModel::Posts, "author") if viewer.role >= Role::Editor => {
                 let n = w.push(Value::Text(value.clone()));
                 w.and(&format!(
@@ -338,6 +363,7 @@ fn count_from(model: AdminModel, w: &Where) -> String {
         let table = match model {
             AdminModel::Posts => "posts",
             AdminModel::Categories => "categories",
+            AdminModel::Tags => "tags",
             AdminModel::Comments => "comments",
             AdminModel::Users => "users",
         };
@@ -365,16 +391,16 @@ pub struct PostListRow {
     pub view_count: i64,
 }
 
-/// A category row of the change list.
+/// A category or tag row of the change list.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CategoryListRow {
-    /// `categories.id`.
+pub struct TaxonomyListRow {
+    /// `categories.id` or `tags.id`.
     pub id: i64,
-    /// `categories.name`.
+    /// The name.
     pub name: String,
-    /// `categories.slug`.
+    /// The slug.
     pub slug: String,
-    /// How many posts it has.
+    /// How many posts (of any status) it has.
     pub post_count: i64,
 }
 
@@ -425,7 +451,9 @@ pub enum ListRows {
     /// Posts.
     Posts(Vec<PostListRow>),
     /// Categories.
-    Categories(Vec<CategoryListRow>),
+    Categories(Vec<TaxonomyListRow>),
+    /// Tags (the same columns as categories).
+    Tags(Vec<TaxonomyListRow>),
     /// Comments.
     Comments(Vec<CommentListRow>),
     /// Users.
@@ -451,6 +479,7 @@ pub async fn page(
     let columns = match model {
         AdminModel::Posts => "t.id, t.title, u.username AS author, c.name AS category, t.status, t.published_at, t.view_count",
         AdminModel::Categories => "t.id, t.name, t.slug, (SELECT COUNT(*) FROM posts p WHERE p.category_id = t.id) AS post_count",
+        AdminModel::Tags => "t.id, t.name, t.slug, (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag_id = t.id) AS post_count",
         AdminModel::Comments => "t.id, t.post_id, p.title AS post_title, u.username AS author, t.body, t.is_approved, t.created_at",
         AdminModel::Users => "t.id, t.email, t.username, t.display_name, t.role, t.is_active, t.date_joined, t.last_login",
     };
@@ -483,7 +512,8 @@ pub async fn page(
     }
     Ok(match model {
         AdminModel::Posts => ListRows::Posts(fetch!(PostListRow)?),
-        AdminModel::Categories => ListRows::Categories(fetch!(CategoryListRow)?),
+        AdminModel::Categories => ListRows::Categories(fetch!(TaxonomyListRow)?),
+        AdminModel::Tags => ListRows::Tags(fetch!(TaxonomyListRow)?),
         AdminModel::Comments => ListRows::Comments(fetch!(CommentListRow)?),
         AdminModel::Users => ListRows::Users(fetch!(UserListRow)?),
     })
@@ -691,28 +721,54 @@ pub async fn targets(
     .await)
 }
 
-/// The filter choices of posts: categories `(slug, name)` and authors of posts `(username)`,
-/// by name.
+/// The choices of the posts change list's side filters, each `(value, label)` by label.
+#[derive(Debug, Clone, Default)]
+pub struct PostFilterChoices {
+    /// Categories: `(slug, name)`.
+    pub categories: Vec<(String, String)>,
+    /// Usernames of the users who have posts (at most 200).
+    pub authors: Vec<String>,
+    /// The most used tags: `(slug, name)`, at most [`TAG_FILTER_CHOICES`]. Any other tag is
+    /// still reachable with `?tag=<slug>` (the tag's change list links there).
+    pub tags: Vec<(String, String)>,
+}
+
+/// How many tags the posts list offers as filter choices: the most used ones, since a site
+/// can have thousands of tags and Django's `RelatedFieldListFilter` listing them all would
+/// bury the other filters.
+pub const TAG_FILTER_CHOICES: i64 = 30;
+
+/// The filter choices of posts (see [`PostFilterChoices`]).
 ///
 /// # Errors
 /// The driver's error.
-pub async fn post_filter_choices(
-    mut conn: Conn<'_>,
-) -> Result<(Vec<(String, String)>, Vec<String>), sqlx::Error> {
+pub async fn post_filter_choices(mut conn: Conn<'_>) -> Result<PostFilterChoices, sqlx::Error> {
     let categories = on_conn!(conn.reborrow(), |c| sqlx::query_as::<_, (String, String)>(
         "SELECT slug, name FROM categories ORDER BY name"
     )
     .fetch_all(c)
     .await)?;
     // Staff who can have posts; walking users is cheap next to scanning 100,000 posts.
-    let authors = on_conn!(conn, |c| {
+    let authors = on_conn!(conn.reborrow(), |c| {
         sqlx::query_scalar::<_, String>(
         "SELECT u.username FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id) ORDER BY u.username LIMIT 200"
     )
     .fetch_all(c)
     .await
     })?;
-    Ok((categories, authors))
+    let mut tags = on_conn!(conn, |c| sqlx::query_as::<_, (String, String)>(
+        "SELECT tg.slug, tg.name FROM tags tg JOIN post_tags pt ON pt.tag_id = tg.id \
+         GROUP BY tg.id, tg.slug, tg.name ORDER BY COUNT(*) DESC, tg.name LIMIT $1"
+    )
+    .bind(TAG_FILTER_CHOICES)
+    .fetch_all(c)
+    .await)?;
+    tags.sort_by_key(|a| a.1.to_lowercase());
+    Ok(PostFilterChoices {
+        categories,
+        authors,
+        tags,
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub enum Versioned {
     Posts,
     /// `categories`.
     Categories,
+    /// `tags`.
+    Tags,
     /// `comments`.
     Comments,
     /// `users`.
@@ -26,6 +28,7 @@ impl Versioned {
         match self {
             Self::Posts => "SELECT id FROM posts WHERE id = $1 FOR UPDATE",
             Self::Categories => "SELECT id FROM categories WHERE id = $1 FOR UPDATE",
+            Self::Tags => "SELECT id FROM tags WHERE id = $1 FOR UPDATE",
             Self::Comments => "SELECT id FROM comments WHERE id = $1 FOR UPDATE",
             Self::Users => "SELECT id FROM users WHERE id = $1 FOR UPDATE",
         }

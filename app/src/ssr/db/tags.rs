@@ -34,6 +34,21 @@ pub struct TagCountRow {
 
 const COLUMNS: &str = "t.id, t.name, t.slug, t.description";
 
+/// The tag named `name`, ignoring case (names are not unique in the schema, only slugs; the
+/// lowest id wins).
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_by_name(conn: Conn<'_>, name: &str) -> Result<Option<TagRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tags t WHERE LOWER(t.name) = LOWER($1) ORDER BY t.id LIMIT 1"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, TagRow>(&sql)
+        .bind(name)
+        .fetch_optional(c)
+        .await)
+}
+
 /// The tag with `slug`.
 ///
 /// # Errors
@@ -285,6 +300,33 @@ pub async fn post_ids(conn: Conn<'_>, tag_id: i64) -> Result<Vec<i64>, sqlx::Err
     .bind(tag_id)
     .fetch_all(c)
     .await)
+}
+
+/// How many posts (of any status) carry tag `tag_id`, and the titles of the first `limit` of
+/// them by id (the tag's delete confirmation).
+///
+/// # Errors
+/// The driver's error.
+pub async fn posts_named(
+    mut conn: Conn<'_>,
+    tag_id: i64,
+    limit: i64,
+) -> Result<(i64, Vec<String>), sqlx::Error> {
+    let count = on_conn!(conn.reborrow(), |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM post_tags WHERE tag_id = $1"
+    )
+    .bind(tag_id)
+    .fetch_one(c)
+    .await)?;
+    let names = on_conn!(conn, |c| sqlx::query_scalar::<_, String>(
+        "SELECT p.title FROM post_tags pt JOIN posts p ON p.id = pt.post_id \
+         WHERE pt.tag_id = $1 ORDER BY p.id LIMIT $2"
+    )
+    .bind(tag_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    Ok((count, names))
 }
 
 /// Moves every post of tag `from` to tag `into` (a post with both keeps one, at `into`'s

@@ -95,6 +95,29 @@ impl PostEvent {
     }
 }
 
+impl PostEvent {
+    /// The events of the posts whose state went from `before` to `after` (both by post id),
+    /// by post id, leaving out the posts that did not change.
+    pub fn changes(
+        mut before: std::collections::HashMap<i64, PostState>,
+        mut after: std::collections::HashMap<i64, PostState>,
+    ) -> Vec<Self> {
+        let mut ids: Vec<i64> = before.keys().chain(after.keys()).copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|id| {
+                let (b, a) = (before.remove(&id), after.remove(&id));
+                if b == a {
+                    None
+                } else {
+                    Self::between(id, b, a)
+                }
+            })
+            .collect()
+    }
+}
+
 /// How many events a slow subscriber may fall behind before it misses some (it is told how
 /// many, see [`broadcast::error::RecvError::Lagged`]).
 pub const CHANNEL_CAPACITY: usize = 4096;
@@ -172,6 +195,23 @@ mod tests {
         );
         assert_eq!(kind(Some(&draft), Some(&draft)), Some(PostChange::Updated));
         assert_eq!(kind(None, None), None);
+    }
+
+    #[test]
+    fn changes_leave_out_the_posts_that_did_not_change() {
+        let mut tagged = state(PostStatus::Published, "a");
+        tagged.tags = vec!["rust".into()];
+        let before = [(1, tagged.clone()), (2, tagged.clone())]
+            .into_iter()
+            .collect();
+        let mut renamed = tagged.clone();
+        renamed.tags = vec!["rust-lang".into()];
+        let after = [(1, renamed), (2, tagged)].into_iter().collect();
+        let events = PostEvent::changes(before, after);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].post_id, 1);
+        assert_eq!(events[0].change, PostChange::Updated);
+        assert_eq!(events[0].after.as_ref().unwrap().tags, vec!["rust-lang"]);
     }
 
     #[tokio::test]

@@ -14,14 +14,7 @@ pub const MAX_TAGS: usize = 20;
 /// The longest tag name, in characters (the `tags.name` check).
 pub const MAX_TAG_NAME_CHARS: usize = 100;
 
-/// The names of a form's tag field: comma-separated (`rust, async, Web Assembly`).
-pub fn split_field(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
+pub use crate::domain::text::split_tag_field as split_field;
 
 /// `names` tidied and merged by slug, in their first order, as `(name, slug)`.
 ///

@@ -11,6 +11,10 @@
 //!
 //! and after the commit sends exactly one [`PostEvent`] per post it changed. A write that
 //! changes nothing writes nothing and sends nothing. Errors are [`PostError`]s.
+//!
+//! Renaming, merging and deleting a tag (the tag admin, `ssr::admin::tags`) writes no post but
+//! changes posts' tag lists; it reads their [`post_states`] before and after and sends
+//! [`PostEvent::changes`] the same way.
 
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -254,6 +258,25 @@ fn state_of_row(row: &PostStateRow, tags: &[TagRow]) -> PostState {
         category_id: row.category_id,
         tags: slugs(tags),
     }
+}
+
+/// The event states of the posts `ids` as stored now, by id (unknown ids are left out).
+///
+/// # Errors
+/// [`PostError::Database`].
+pub async fn post_states(
+    mut conn: Conn<'_>,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, PostState>, PostError> {
+    let rows = posts::states(conn.reborrow(), ids).await?;
+    let tags = tag_queries::for_posts(conn, ids).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let tags = tags.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
+            (row.id, state_of_row(row, tags))
+        })
+        .collect())
 }
 
 /// The names of the fields that differ, in the order the writer's form shows them (the

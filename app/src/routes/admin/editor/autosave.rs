@@ -470,8 +470,11 @@ impl Autosave {
             other => self.state.set(SaveState::Refused(
                 other
                     .form_message()
-                    .or_else(|| other.field_messages("slug").first().cloned())
-                    .or_else(|| other.field_messages("title").first().cloned())
+                    .or_else(|| {
+                        ["slug", "title", "tags", "kind", "nav_order"]
+                            .into_iter()
+                            .find_map(|field| other.field_messages(field).first().cloned())
+                    })
                     .unwrap_or_else(|| other.to_string()),
             )),
         }

@@ -1,5 +1,5 @@
 //! The editor's side panel: publishing (status, publish now, schedule, unpublish), the post's
-//! settings (slug, category, meta description, featured image), preview, and the revisions
+//! settings (slug, category, tags, kind and navigation order, meta description, featured image), preview, and the revisions
 //! with view and restore. Also the image bar the toolbar opens.
 
 use chrono::{DateTime, Utc};
@@ -7,12 +7,14 @@ use leptos::prelude::*;
 
 use super::autosave::{local_time, now, Autosave};
 use super::engine::EngineStore;
-use crate::domain::PostStatus;
+use crate::domain::text::split_tag_field;
+use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::model::editor::{EditorPost, FeaturedImage, PublishAction, Revision, RevisionSummary};
 use crate::model::media::MediaItem;
 use crate::routes::admin::admin_time;
 use crate::routes::admin::media::{MediaPicker, UploadButton};
+use crate::routes::admin::tag_field::TagField;
 use crate::server_fns::editor::{editor_publish, editor_restore, editor_revision};
 
 /// The longest meta description search engines show, in characters (as the admin form).
@@ -107,6 +109,13 @@ pub fn SidePanel(post: EditorPost, autosave: Autosave, engine: EngineStore) -> i
         })
     };
     let categories = post.categories.clone();
+    let tag_text = RwSignal::new(post.tags.join(", "));
+    let commit_tags = Callback::new(move |()| {
+        autosave
+            .tags
+            .set(split_tag_field(&tag_text.get_untracked()));
+        autosave.changed();
+    });
     view! {
         <aside class="editor-panel" aria-label="Post settings">
             <section class="panel-section" aria-labelledby="publish-heading">
@@ -172,6 +181,33 @@ pub fn SidePanel(post: EditorPost, autosave: Autosave, engine: EngineStore) -> i
                         <option value=cid.to_string() selected=move || autosave.category_id.get() == cid>{name}</option>
                     }).collect_view()}
                 </select>
+                <TagField value=tag_text error=Signal::derive(|| None) on_commit=commit_tags/>
+                <label for="editor-kind">"Kind"</label>
+                <select id="editor-kind" aria-describedby="editor-kind-help" on:change=move |ev| {
+                    if let Some(kind) = PostKind::parse(&event_target_value(&ev)) {
+                        autosave.kind.set(kind);
+                        autosave.changed();
+                    }
+                }>
+                    {PostKind::ALL.into_iter().map(|kind| view! {
+                        <option value=kind.as_str() selected=move || autosave.kind.get() == kind>{kind.label()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="help" id="editor-kind-help">"A page (About, Contact) lives at /<slug>/, outside the lists and feeds."</p>
+                <Show when=move || autosave.kind.get() == PostKind::Page>
+                    <label for="editor-nav-order">"Navigation order"</label>
+                    <input id="editor-nav-order" type="number" aria-describedby="editor-nav-order-help"
+                        prop:value=move || autosave.nav_order.get().map(|n| n.to_string()).unwrap_or_default()
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            let order = text.trim().parse::<i32>().ok();
+                            if order.is_some() || text.trim().is_empty() {
+                                autosave.nav_order.set(order);
+                                autosave.changed();
+                            }
+                        }/>
+                    <p class="help" id="editor-nav-order-help">"Its place in the site's navigation, lowest first. Empty: not in the navigation."</p>
+                </Show>
                 <label for="editor-meta">"Meta description"</label>
                 <textarea id="editor-meta" rows="3" maxlength=META_DESCRIPTION_MAX.to_string()
                     prop:value=move || autosave.meta_description.get()

@@ -1,15 +1,18 @@
 //! The post's change form: title with the slug filled in from it, the author picker, category,
-//! status, publication time, the Markdown body with its preview, and the meta description.
+//! tags (with suggestions), kind (post or page) and navigation order, status, publication time, the Markdown body with its preview, and the meta description.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use super::author_picker::AuthorPicker;
 use super::{FormHeader, ReadOnly, SubmitRow};
-use crate::components::forms::{action_error, CsrfField, FieldErrors, FormMessage, TextAreaField};
-use crate::domain::{slugify, PostStatus};
+use crate::components::forms::{
+    action_error, CsrfField, Field, FieldErrors, FormMessage, Select, TextAreaField,
+};
+use crate::domain::{slugify, PostKind, PostStatus};
 use crate::model::admin::{AdminModel, PostForm};
 use crate::routes::admin::admin_time;
+use crate::routes::admin::tag_field::TagField;
 use crate::server_fns::admin::{AdminPreviewMarkdown, AdminSavePost};
 
 /// A post's add or change form.
@@ -23,6 +26,7 @@ pub fn PostFormView(form: PostForm) -> impl IntoView {
     // only on the add form (changing a published post's slug changes its address).
     let slug_edited = RwSignal::new(form.id.is_some());
     let body = RwSignal::new(form.body.clone());
+    let tags = RwSignal::new(form.tags.clone());
     let preview = ServerAction::<AdminPreviewMarkdown>::new();
     let show_preview = RwSignal::new(false);
     let published_at = form
@@ -83,6 +87,13 @@ pub fn PostFormView(form: PostForm) -> impl IntoView {
                 </select>
                 <FieldErrors name="category_id" error/>
             </div>
+            <TagField value=tags error/>
+            <Select label="Kind" name="kind" error selected=form.kind.as_str()
+                options=PostKind::ALL.into_iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect()
+                help="A post is dated and listed; a page (About, Contact) lives at /<slug>/ outside the lists and feeds."/>
+            <Field label="Navigation order" name="nav_order" kind="number" required=false error
+                value=form.nav_order.map(|n| n.to_string()).unwrap_or_default()
+                help="Pages only: its place in the site's navigation, lowest first. Empty: not in the navigation."/>
             <div class="field">
                 <label for="field-status">"Status"</label>
                 <select id="field-status" name="status">
