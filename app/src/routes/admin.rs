@@ -5,6 +5,7 @@
 //! The pages only hide what a role may not do; the server functions they call decide.
 
 mod change_list;
+mod combobox;
 mod delete;
 mod editor;
 mod forms;

@@ -1,5 +1,6 @@
 //! The reader's pages.
 
+mod archive;
 mod author;
 mod category;
 mod home;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::components::forms::FieldErrors;
 use crate::domain::slugify;
 use crate::error::AppError;
+use crate::routes::admin::combobox::ListState;
 use crate::server_fns::admin::admin_suggest_tags;
 
 /// The name being typed: the text after the last comma, trimmed.
@@ -35,8 +36,8 @@ pub fn TagField(
     #[prop(optional)] on_commit: Option<Callback<()>>,
 ) -> impl IntoView {
     let term = RwSignal::new(String::new());
-    let open = RwSignal::new(false);
-    let active = RwSignal::new(None::<usize>);
+    let list = ListState::new();
+    let ListState { open, active } = list;
     let suggestions = Resource::new(
         move || term.get(),
         |term| async move {
@@ -75,8 +76,7 @@ pub fn TagField(
     let choose = move |name: String| {
         value.update(|v| *v = complete(v, &name));
         term.set(String::new());
-        open.set(false);
-        active.set(None);
+        list.close();
         commit();
     };
     view! {
@@ -92,26 +92,14 @@ pub fn TagField(
                     let typed = event_target_value(&ev);
                     term.set(current_term(&typed).to_string());
                     value.set(typed);
-                    open.set(true);
-                    active.set(None);
+                    list.reopen();
                 }
                 on:change=move |_| commit()
                 on:blur=move |_| open.set(false)
                 on:keydown=move |ev| {
-                    let count = choices().len();
-                    match ev.key().as_str() {
-                        "ArrowDown" if count > 0 => { ev.prevent_default(); open.set(true); active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % count))); }
-                        "ArrowUp" if count > 0 => { ev.prevent_default(); active.update(|a| *a = Some(a.map_or(count - 1, |i| (i + count - 1) % count))); }
-                        "Enter" => {
-                            if let (true, Some(i)) = (open.get_untracked(), active.get_untracked()) {
-                                if let Some((name, _)) = choices().get(i) {
-                                    ev.prevent_default();
-                                    choose(name.clone());
-                                }
-                            }
-                        }
-                        "Escape" => open.set(false),
-                        _ => {}
+                    let listed = choices();
+                    if let Some((name, _)) = list.key(&ev, listed.len()).and_then(|i| listed.get(i)) {
+                        choose(name.clone());
                     }
                 }/>
             <p class="help" id="field-tags-help">"Separate tags with commas. Pick a suggestion or type a new name; names that differ only in case or spacing are one tag."</p>

@@ -3,11 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::archive::Archive;
 use crate::components::error_page::ErrorPage;
 use crate::components::loading::PageTransition;
-use crate::components::page_meta::PageMeta;
-use crate::components::pagination::Pagination;
-use crate::components::post_list::PostList;
 use crate::server_fns::posts::get_author_page;
 
 /// The author page.
@@ -35,18 +33,17 @@ pub fn AuthorView() -> impl IntoView {
                             <img class="avatar avatar-large" src=src alt="" width="96" height="96"/>
                         });
                         view! {
-                            <PageMeta
+                            <Archive
                                 title=data.author.display_name.clone()
                                 description=format!("Posts by {}.", data.author.display_name)
-                                path=base.clone()
-                                feed=Some(format!("{base}feed.xml"))
-                            />
-                            {avatar}
-                            <h1 class="page-title">{data.author.display_name}</h1>
-                            {bio}
-                            <p class="page-count-total">{format!("{} posts", data.posts.page.total)}</p>
-                            <PostList posts=data.posts.posts empty="No published posts by this author yet."/>
-                            <Pagination page=data.posts.page base=base/>
+                                base=base
+                                posts=data.posts
+                                empty="No published posts by this author yet."
+                            >
+                                {avatar}
+                                <h1 class="page-title">{data.author.display_name}</h1>
+                                {bio}
+                            </Archive>
                         }
                         .into_any()
                     }

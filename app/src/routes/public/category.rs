@@ -3,11 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::archive::Archive;
 use crate::components::error_page::ErrorPage;
 use crate::components::loading::PageTransition;
-use crate::components::page_meta::PageMeta;
-use crate::components::pagination::Pagination;
-use crate::components::post_list::PostList;
 use crate::server_fns::posts::get_category_page;
 
 /// The category page.
@@ -31,16 +29,15 @@ pub fn CategoryView() -> impl IntoView {
                     Ok(data) => {
                         let base = format!("/category/{}/", data.category.slug);
                         view! {
-                            <PageMeta
+                            <Archive
                                 title=data.category.name.clone()
                                 description=format!("Posts in {}.", data.category.name)
-                                path=base.clone()
-                                feed=Some(format!("{base}feed.xml"))
-                            />
-                            <h1 class="page-title">{data.category.name}</h1>
-                            <p class="page-count-total">{format!("{} posts", data.posts.page.total)}</p>
-                            <PostList posts=data.posts.posts empty="No published posts in this category yet."/>
-                            <Pagination page=data.posts.page base=base/>
+                                base=base
+                                posts=data.posts
+                                empty="No published posts in this category yet."
+                            >
+                                <h1 class="page-title">{data.category.name}</h1>
+                            </Archive>
                         }
                         .into_any()
                     }

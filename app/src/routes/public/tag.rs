@@ -3,11 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::archive::Archive;
 use crate::components::error_page::ErrorPage;
 use crate::components::loading::PageTransition;
-use crate::components::page_meta::PageMeta;
-use crate::components::pagination::Pagination;
-use crate::components::post_list::PostList;
 use crate::server_fns::posts::get_tag_page;
 
 /// The tag page.
@@ -33,17 +31,16 @@ pub fn TagView() -> impl IntoView {
                         let about = (!data.description.is_empty())
                             .then(|| view! { <p class="tag-description">{data.description.clone()}</p> });
                         view! {
-                            <PageMeta
+                            <Archive
                                 title=format!("Tagged {}", data.tag.name)
                                 description=format!("Posts tagged {}.", data.tag.name)
-                                path=base.clone()
-                                feed=Some(format!("{base}feed.xml"))
-                            />
-                            <h1 class="page-title">{format!("Tagged “{}”", data.tag.name)}</h1>
-                            {about}
-                            <p class="page-count-total">{format!("{} posts", data.posts.page.total)}</p>
-                            <PostList posts=data.posts.posts empty="No published posts with this tag yet."/>
-                            <Pagination page=data.posts.page base=base/>
+                                base=base
+                                posts=data.posts
+                                empty="No published posts with this tag yet."
+                            >
+                                <h1 class="page-title">{format!("Tagged “{}”", data.tag.name)}</h1>
+                                {about}
+                            </Archive>
                         }
                         .into_any()
                     }

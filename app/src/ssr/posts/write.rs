@@ -222,6 +222,13 @@ struct Unit {
     now: DateTime<Utc>,
 }
 
+/// A write to several posts, begun: the unit, the posts' states before it and their tags.
+struct Bulk {
+    unit: Unit,
+    before: Vec<PostStateRow>,
+    tags: std::collections::HashMap<i64, Vec<TagRow>>,
+}
+
 impl Unit {
     async fn commit(self, events: &PostEvents) -> Result<(), PostError> {
         self.tx.commit().await?;
@@ -398,6 +405,30 @@ impl<'a> Posts<'a> {
             events: Vec::new(),
             now: now.trunc_subsecs(6),
         })
+    }
+
+    /// Starts a write to several posts (`ids`, each once): refuses more than [`MAX_BULK`],
+    /// loads their states and tags in the transaction, and checks that every one exists and is
+    /// one the actor may change.
+    async fn begin_bulk(
+        &self,
+        actor: Actor<'_>,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Bulk, PostError> {
+        if ids.len() > MAX_BULK {
+            return Err(PostError::TooMany { limit: MAX_BULK });
+        }
+        let mut unit = self.begin(now).await?;
+        let before = posts::states(unit.tx.conn(), ids).await?;
+        if before.len() != ids.len() {
+            return Err(PostError::NotFound);
+        }
+        for row in &before {
+            actor.may_change(row.author_id)?;
+        }
+        let tags = tag_queries::for_posts(unit.tx.conn(), ids).await?;
+        Ok(Bulk { unit, before, tags })
     }
 
     /// Creates a post by `actor`; its id.
@@ -693,22 +724,15 @@ impl<'a> Posts<'a> {
         origin: Origin,
         now: DateTime<Utc>,
     ) -> Result<u64, PostError> {
-        if changes.len() > MAX_BULK {
-            return Err(PostError::TooMany { limit: MAX_BULK });
-        }
-        let mut unit = self.begin(now).await?;
-        let now = unit.now;
         let mut ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let before = posts::states(unit.tx.conn(), &ids).await?;
-        if before.len() != ids.len() {
-            return Err(PostError::NotFound);
-        }
-        for row in &before {
-            actor.may_change(row.author_id)?;
-        }
-        let tags = tag_queries::for_posts(unit.tx.conn(), &ids).await?;
+        let Bulk {
+            mut unit,
+            before,
+            tags,
+        } = self.begin_bulk(actor, &ids, now).await?;
+        let now = unit.now;
         let tags_of = |id: i64| tags.get(&id).map(Vec::as_slice).unwrap_or(&[]);
         let wanted: std::collections::HashMap<i64, PostStatus> = changes.iter().copied().collect();
         let mut affected = 0;
@@ -797,19 +821,12 @@ impl<'a> Posts<'a> {
         origin: Origin,
         now: DateTime<Utc>,
     ) -> Result<u64, PostError> {
-        if ids.len() > MAX_BULK {
-            return Err(PostError::TooMany { limit: MAX_BULK });
-        }
-        let mut unit = self.begin(now).await?;
+        let Bulk {
+            mut unit,
+            before,
+            tags,
+        } = self.begin_bulk(actor, ids, now).await?;
         let now = unit.now;
-        let before = posts::states(unit.tx.conn(), ids).await?;
-        if before.len() != ids.len() {
-            return Err(PostError::NotFound);
-        }
-        for row in &before {
-            actor.may_change(row.author_id)?;
-        }
-        let tags = tag_queries::for_posts(unit.tx.conn(), ids).await?;
         let deleted = posts::delete_many(unit.tx.conn(), ids).await?;
         let objects: Vec<(i64, String)> = before.iter().map(|r| (r.id, r.title.clone())).collect();
         let (user_id, user_repr) = actor.log_user();

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::forms::FieldErrors;
 use crate::error::AppError;
+use crate::routes::admin::combobox::ListState;
 use crate::server_fns::admin::admin_search_authors;
 
 /// The author field: a text field holding a username, with suggestions from the staff as you
@@ -27,8 +28,8 @@ pub fn AuthorPicker(
     }
     let value = RwSignal::new(initial);
     let term = RwSignal::new(String::new());
-    let open = RwSignal::new(false);
-    let active = RwSignal::new(None::<usize>);
+    let list = ListState::new();
+    let ListState { open, active } = list;
     let suggestions = Resource::new(
         move || term.get(),
         |term| async move {
@@ -42,8 +43,7 @@ pub fn AuthorPicker(
     let choices = move || suggestions.get().and_then(Result::ok).unwrap_or_default();
     let choose = move |username: String| {
         value.set(username);
-        open.set(false);
-        active.set(None);
+        list.close();
     };
     view! {
         <div class="field author-picker">
@@ -58,24 +58,12 @@ pub fn AuthorPicker(
                     let typed = event_target_value(&ev);
                     value.set(typed.clone());
                     term.set(typed);
-                    open.set(true);
-                    active.set(None);
+                    list.reopen();
                 }
                 on:keydown=move |ev| {
-                    let count = choices().len();
-                    match ev.key().as_str() {
-                        "ArrowDown" if count > 0 => { ev.prevent_default(); open.set(true); active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % count))); }
-                        "ArrowUp" if count > 0 => { ev.prevent_default(); active.update(|a| *a = Some(a.map_or(count - 1, |i| (i + count - 1) % count))); }
-                        "Enter" => {
-                            if let (true, Some(i)) = (open.get_untracked(), active.get_untracked()) {
-                                if let Some(choice) = choices().get(i) {
-                                    ev.prevent_default();
-                                    choose(choice.username.clone());
-                                }
-                            }
-                        }
-                        "Escape" => open.set(false),
-                        _ => {}
+                    let listed = choices();
+                    if let Some(choice) = list.key(&ev, listed.len()).and_then(|i| listed.get(i)) {
+                        choose(choice.username.clone());
                     }
                 }/>
             <p class="help" id="field-author-help">"Type a name, username or email address and pick a staff member."</p>
