@@ -87,6 +87,7 @@ pub fn TagField(
                 aria-expanded=move || if open.get() && !choices().is_empty() { "true" } else { "false" }
                 aria-activedescendant=move || active.get().map(|i| format!("tag-choice-{i}"))
                 aria-describedby="field-tags-help field-tags-errors"
+                value=value.get_untracked()
                 prop:value=value
                 on:input=move |ev| {
                     let typed = event_target_value(&ev);

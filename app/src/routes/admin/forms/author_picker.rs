@@ -53,6 +53,7 @@ pub fn AuthorPicker(
                 aria-expanded=move || if open.get() && !choices().is_empty() { "true" } else { "false" }
                 aria-activedescendant=move || active.get().map(|i| format!("author-choice-{i}"))
                 aria-describedby="field-author-help field-author-errors"
+                value=value.get_untracked()
                 prop:value=value
                 on:input=move |ev| {
                     let typed = event_target_value(&ev);
