@@ -23,6 +23,7 @@ use app::ssr::auth::session_store::DbSessionStore;
 use app::ssr::auth::throttle::{Limit, ThrottleSettings};
 use app::ssr::auth::{tokens, AuthSettings, SecretKey};
 use app::ssr::db::settings;
+use app::ssr::posts::views::ViewCounter;
 use app::ssr::posts::PostEvents;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -65,6 +66,7 @@ pub struct Application {
     port: u16,
     limits: crate::config::ServerLimits,
     events: PostEvents,
+    views: Arc<ViewCounter>,
 }
 
 /// How long closing the database may take at shutdown.
@@ -125,7 +127,16 @@ impl Application {
             hasher: HashLimiter::new(config.password_hashers, config.busy_wait),
             trusted_proxies: config.trusted_proxies,
         };
-        let router = build_router(config, db.clone(), local, auth, mailer, events.clone());
+        let views = Arc::new(ViewCounter::new());
+        let router = build_router(
+            config,
+            db.clone(),
+            local,
+            auth,
+            mailer,
+            events.clone(),
+            views.clone(),
+        );
         tracing::info!(
             url = %config.site_url,
             listen = %local,
@@ -142,6 +153,7 @@ impl Application {
             port: local.port(),
             limits: config.limits,
             events,
+            views,
         })
     }
 
@@ -161,15 +173,27 @@ impl Application {
         &self.events
     }
 
+    /// The post views counted and not yet written (written every second and at shutdown).
+    pub fn views(&self) -> &Arc<ViewCounter> {
+        &self.views
+    }
+
     /// Serves requests until SIGTERM or Ctrl-C, then finishes the requests in flight (within
-    /// `FOLIO_SHUTDOWN_TIMEOUT`) and closes the database.
+    /// `FOLIO_SHUTDOWN_TIMEOUT`), writes the views counted since the last flush and closes the
+    /// database.
     ///
     /// # Errors
     /// None today; the signature leaves room for listener errors.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let cleanup = crate::jobs::spawn_cleanup(self.db.clone(), crate::jobs::CLEANUP_INTERVAL);
+        let flusher = self.views.clone().spawn_flusher(self.db.clone());
         crate::serve::serve(self.listener, self.router, self.limits, shutdown_signal()).await;
         cleanup.abort();
+        flusher.abort();
+        // The views counted since the last flush (the requests in flight have finished).
+        if let Err(error) = self.views.flush(&self.db).await {
+            tracing::error!(%error, "the last view counts could not be written");
+        }
         // Connections dropped at the deadline may still hold database connections for a moment.
         if tokio::time::timeout(DATABASE_CLOSE_TIMEOUT, self.db.close())
             .await
@@ -191,6 +215,7 @@ pub fn build_router(
     auth: AuthSettings,
     mailer: app::ssr::mail::Mailer,
     events: PostEvents,
+    views: Arc<ViewCounter>,
 ) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(Arc::<str>::from("folio"))
@@ -219,6 +244,8 @@ pub fn build_router(
                 config.busy_wait,
             ),
         },
+        nav: Arc::new(app::ssr::posts::nav::NavCache::new(&events)),
+        views,
         events,
     };
     let security = SecuritySettings {

@@ -106,6 +106,12 @@ pub async fn view_post(
     slug: String,
 ) -> Result<PostDetail, AppError> {
     let state = super::state()?;
-    crate::ssr::posts::reads::post_at(&state.db, (&year, &month, &day), &slug, chrono::Utc::now())
-        .await
+    crate::ssr::posts::reads::post_at(
+        &state.db,
+        &state.views,
+        (&year, &month, &day),
+        &slug,
+        chrono::Utc::now(),
+    )
+    .await
 }

@@ -13,7 +13,7 @@ use crate::model::{SiteInfo, SiteNav};
 #[server(prefix = "/_fn", endpoint = "site/nav", input = GetUrl)]
 pub async fn get_site_nav() -> Result<SiteNav, AppError> {
     let state = super::state()?;
-    crate::ssr::posts::reads::site_nav(&state.db, chrono::Utc::now()).await
+    state.nav.get(&state.db, chrono::Utc::now()).await
 }
 
 /// The site's name, description and absolute base URL.

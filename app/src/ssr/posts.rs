@@ -10,6 +10,8 @@
 //! - [`revisions`]: the editor's revisions, kept by the write service;
 //! - [`tags`]: tags as writers type them, resolved for every write;
 //! - [`reads`]: the public site's pages of posts;
+//! - [`nav`]: the site's navigation, kept in memory until an event changes it;
+//! - [`views`]: view counts, counted in memory and written once a second;
 //! - [`maintenance`]: bringing stored bodies up to the current sanitiser.
 //!
 //! Queries live in [`crate::ssr::db::posts`].
@@ -17,10 +19,12 @@
 pub mod error;
 pub mod events;
 pub mod maintenance;
+pub mod nav;
 pub mod reads;
 pub mod revisions;
 pub mod rules;
 pub mod tags;
+pub mod views;
 pub mod write;
 
 pub use error::PostError;

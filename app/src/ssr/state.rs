@@ -26,6 +26,10 @@ pub struct AppState {
     pub media: crate::ssr::media::MediaSettings,
     /// The channel posts' change events go out on.
     pub events: crate::ssr::posts::PostEvents,
+    /// The site's navigation, kept in memory until a change event touches it.
+    pub nav: std::sync::Arc<crate::ssr::posts::nav::NavCache>,
+    /// Post views counted since the last write.
+    pub views: std::sync::Arc<crate::ssr::posts::views::ViewCounter>,
 }
 
 impl AppState {

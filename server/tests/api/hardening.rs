@@ -1073,3 +1073,46 @@ async fn sitemaps_over_fifty_thousand_urls_become_an_index() {
     assert_eq!(app.get_text("/sitemap/3.xml").await.0, 404);
     assert_eq!(app.get_text("/sitemap/0.xml").await.0, 404);
 }
+
+#[tokio::test]
+async fn views_counted_before_a_clean_shutdown_are_written() {
+    let mut server = crate::helpers::ServerProcess::start(&[]).await;
+    // The welcome post every fresh site has.
+    let db = app::ssr::db::Db::connect(&server.database.url)
+        .await
+        .unwrap();
+    let (published_at, slug): (chrono::DateTime<chrono::Utc>, String) = {
+        let mut conn = db.acquire().await.unwrap();
+        app::on_conn!(conn.conn(), |c| sqlx::query_as(
+            "SELECT published_at, slug FROM posts WHERE kind = 'post'"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap()
+    };
+    let path = app::domain::text::post_path(published_at, &slug);
+    let client = bare_client();
+    for _ in 0..7 {
+        let response = client
+            .get(format!("{}{path}", server.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    // Stopped before the once-a-second flush can have written them all.
+    server.terminate();
+    let status = server
+        .wait_exit(std::time::Duration::from_secs(10))
+        .await
+        .unwrap_or_else(|| panic!("still running:\n{}", server.log()));
+    assert!(status.success(), "{status:?}");
+    let mut conn = db.acquire().await.unwrap();
+    let views: i64 = app::on_conn!(conn.conn(), |c| sqlx::query_scalar(
+        "SELECT view_count FROM posts WHERE kind = 'post'"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    assert_eq!(views, 7, "{}", server.log());
+}

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use app::domain::PostStatus;
 use app::ssr::db::Db;
 use app::ssr::posts::rules::PostBody;
+use app::ssr::posts::views::ViewCounter;
 use app::ssr::posts::write::ImportedPost;
 use app::ssr::posts::{PostEvents, Posts};
 use chrono::{DateTime, Utc};
@@ -149,6 +150,8 @@ pub struct TestApp {
     pub db: Db,
     /// The server's channel of posts' change events.
     pub events: PostEvents,
+    /// The server's post views not yet written.
+    pub views: std::sync::Arc<ViewCounter>,
     /// A client that does not follow redirects, so tests see them.
     pub client: reqwest::Client,
     /// The database, removed when the app is dropped.
@@ -232,11 +235,16 @@ impl TestApp {
                 let app = Application::build(&config)
                     .await
                     .expect("application starts");
-                let _ = started.send((app.port(), app.db().clone(), app.events().clone()));
+                let _ = started.send((
+                    app.port(),
+                    app.db().clone(),
+                    app.events().clone(),
+                    app.views().clone(),
+                ));
                 let _ = app.run_until_stopped().await;
             });
         });
-        let (port, db, events) = ready.await.expect("the server thread started");
+        let (port, db, events, views) = ready.await.expect("the server thread started");
         let address = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -249,6 +257,7 @@ impl TestApp {
             address,
             db,
             events,
+            views,
             client,
             _database: database,
         }
@@ -268,6 +277,15 @@ impl TestApp {
         let response = self.get(path).await;
         let status = response.status().as_u16();
         (status, response.text().await.expect("body"))
+    }
+
+    /// Writes the post views counted so far now (the server does it every second), so a test
+    /// can read `view_count`.
+    pub async fn flush_views(&self) {
+        self.views
+            .flush(&self.db)
+            .await
+            .expect("view counts written");
     }
 
     /// The server's posts write service (its database and its events' channel).

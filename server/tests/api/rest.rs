@@ -338,11 +338,9 @@ async fn search_ordering_and_category_filter() {
     let id = api.get("/api/posts/async-rust/").await.json["id"]
         .as_i64()
         .unwrap();
-    for _ in 0..3 {
-        app::ssr::db::posts::public::increment_view_count(conn.conn(), id)
-            .await
-            .unwrap();
-    }
+    app::ssr::db::posts::public::add_views(conn.conn(), id, 3)
+        .await
+        .unwrap();
     drop(conn);
     let by_views = titles(
         &api.get("/api/posts/?ordering=-view_count,published_at")

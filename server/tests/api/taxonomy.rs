@@ -689,3 +689,83 @@ async fn editors_rename_merge_and_delete_tags_in_the_admin() {
         "{bulk:?}"
     );
 }
+
+/// The categories the navigation lists, as `(name, posts)`.
+async fn nav_categories(app: &TestApp) -> Vec<(String, i64)> {
+    let nav: Value = app.get("/_fn/site/nav").await.json().await.unwrap();
+    nav["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c[0].as_str().unwrap().to_string(), c[2].as_i64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_navigation_is_kept_but_shows_every_change_on_the_next_request() {
+    let app = TestApp::spawn().await;
+    exec(&app, "DELETE FROM posts").await;
+    app.create_post(PostSpec::published("First", 2)).await;
+    assert_eq!(nav_categories(&app).await, [("News".to_string(), 1)]);
+    // Kept in memory: a change Folio did not make shows only after a post's write (or after
+    // the cache's MAX_AGE).
+    exec(
+        &app,
+        "UPDATE categories SET name = 'Quiet' WHERE slug = 'news'",
+    )
+    .await;
+    assert_eq!(nav_categories(&app).await, [("News".to_string(), 1)]);
+    let second = app.create_post(PostSpec::published("Second", 1)).await;
+    // Every write through the posts service is seen on the very next request.
+    assert_eq!(nav_categories(&app).await, [("Quiet".to_string(), 2)]);
+    app.posts()
+        .delete(
+            app::ssr::posts::Actor::Import,
+            &[second],
+            app::ssr::posts::Origin::Import,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(nav_categories(&app).await, [("Quiet".to_string(), 1)]);
+
+    // A scheduled post appears when its time comes, with no write.
+    app.create_post(PostSpec {
+        category: "Later",
+        published_at: Some(chrono::Utc::now() + chrono::Duration::milliseconds(1500)),
+        ..PostSpec::published("Soon", 0)
+    })
+    .await;
+    assert_eq!(nav_categories(&app).await, [("Quiet".to_string(), 1)]);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    assert_eq!(
+        nav_categories(&app).await,
+        [("Later".to_string(), 1), ("Quiet".to_string(), 1)]
+    );
+
+    // A category renamed in the admin (not a post's event).
+    app.create_user("ed@example.org", "ed", PASSWORD, Role::Editor)
+        .await;
+    app.login("ed@example.org", PASSWORD).await;
+    let news = sql_i64(&app, "SELECT id FROM categories WHERE slug = 'news'").await;
+    let form: app::model::admin::CategoryForm = app
+        .get(&format!("/_fn/admin/categories/form?id={news}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.call_ok(
+        "admin/categories/save",
+        &[
+            ("id", &news.to_string()),
+            ("name", "Announcements"),
+            ("slug", "news"),
+            ("version", &form.version),
+        ],
+    )
+    .await;
+    assert_eq!(
+        nav_categories(&app).await,
+        [("Announcements".to_string(), 1), ("Later".to_string(), 1)]
+    );
+}

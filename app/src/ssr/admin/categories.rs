@@ -168,6 +168,8 @@ pub async fn save(
         }
     };
     tx.commit().await?;
+    // A rename shows in the navigation; it is not a post's change event.
+    state.nav.invalidate().await;
     Ok(id)
 }
 

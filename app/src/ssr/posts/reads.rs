@@ -1,17 +1,19 @@
 //! The public site's reads: pages of public posts (home, category, tag, author, search), a post
-//! by its URL (counting the view), a static page, and the site's navigation. Nothing here writes
-//! a post's fields; see [`super::write`].
+//! by its URL (counting the view) and a static page (the navigation is in [`super::nav`]).
+//! Nothing here writes a post's fields; see [`super::write`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::pagination::PageRequest;
 use crate::error::AppError;
 use crate::model::{
-    AuthorPage, CategoryPage, HomePage, PostDetail, PostPage, PostSummary, SiteNav, TagPage, TagRef,
+    AuthorPage, CategoryPage, HomePage, PostDetail, PostPage, PostSummary, TagPage, TagRef,
 };
 use crate::ssr::db::posts::public::{self as posts, PostFilter};
 use crate::ssr::db::tags as tag_queries;
 use crate::ssr::db::{categories, users, Conn, Db};
+
+use super::views::ViewCounter;
 
 /// Posts per page on the public lists.
 pub const POSTS_PER_PAGE: i64 = 10;
@@ -62,12 +64,14 @@ pub async fn with_tags(conn: Conn<'_>, posts: &mut [PostSummary]) -> Result<(), 
     Ok(())
 }
 
-/// The public post at `date` + `slug`, counting this view; `None` when there is none.
+/// The public post at `date` + `slug`, counting this view in `views` (the count shown includes
+/// the views not written yet); `None` when there is none.
 ///
 /// # Errors
 /// The driver's error.
 pub async fn view_post(
     db: &Db,
+    views: &ViewCounter,
     date: NaiveDate,
     slug: &str,
     now: DateTime<Utc>,
@@ -76,14 +80,8 @@ pub async fn view_post(
     let Some(row) = posts::find_public(conn.conn(), now, date, slug).await? else {
         return Ok(None);
     };
-    drop(conn);
-    let mut writer = db.acquire_write().await?;
-    let view_count = posts::increment_view_count(writer.conn(), row.summary.id)
-        .await?
-        .unwrap_or(row.view_count + 1);
-    drop(writer);
+    let view_count = row.view_count + views.record(row.summary.id);
     let mut detail = detail_from_row(row, view_count);
-    let mut conn = db.acquire().await?;
     with_tags(conn.conn(), std::slice::from_mut(&mut detail.summary)).await?;
     Ok(Some(detail))
 }
@@ -155,21 +153,6 @@ pub async fn tag_page(
         description: tag.description,
         posts,
     })
-}
-
-/// The navigation every page shows: the listed pages and the categories with public posts.
-///
-/// # Errors
-/// [`AppError::Internal`] when the database fails.
-pub async fn site_nav(db: &Db, now: DateTime<Utc>) -> Result<SiteNav, AppError> {
-    let mut conn = db.acquire().await?;
-    let pages = posts::navigation_pages(conn.conn(), now)
-        .await?
-        .into_iter()
-        .map(|(title, slug)| (title, crate::domain::kind::page_path(&slug)))
-        .collect();
-    let categories = categories::with_public_post_counts(conn.conn(), now).await?;
-    Ok(SiteNav { pages, categories })
 }
 
 /// Builds the page shape of a post from its row.
@@ -283,6 +266,7 @@ pub async fn search_page(
 /// [`AppError::Internal`] when the database fails.
 pub async fn post_at(
     db: &Db,
+    views: &ViewCounter,
     (year, month, day): (&str, &str, &str),
     slug: &str,
     now: DateTime<Utc>,
@@ -298,7 +282,7 @@ pub async fn post_at(
         _ => None,
     };
     let date = date.ok_or(AppError::NotFound)?;
-    view_post(db, date, slug, now)
+    view_post(db, views, date, slug, now)
         .await?
         .ok_or(AppError::NotFound)
 }

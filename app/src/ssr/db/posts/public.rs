@@ -183,6 +183,24 @@ pub async fn navigation_pages(
         .await)
 }
 
+/// The earliest `published_at` after `now` of a published post or page (the next time what
+/// readers see changes without a write); `None` when nothing is scheduled.
+///
+/// # Errors
+/// The driver's error.
+pub async fn next_scheduled(
+    conn: Conn<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_scalar::<_, DateTime<Utc>>(
+        "SELECT p.published_at FROM posts p WHERE p.status = 'PUBLISHED' \
+         AND p.published_at > $1 ORDER BY p.published_at LIMIT 1"
+    )
+    .bind(now)
+    .fetch_optional(c)
+    .await)
+}
+
 /// Every public page's slug and last change, by slug (for the sitemap).
 ///
 /// # Errors
@@ -220,22 +238,19 @@ pub async fn find_for_preview(
     })
 }
 
-/// Adds one to a post's view count in a single statement (no read-modify-write, so
-/// concurrent views are never lost) and returns the new count; `None` if the post is gone.
+/// Adds `views` to a post's view count in a single statement (no read-modify-write, so counts
+/// written by several processes add up); a post deleted meanwhile is skipped.
 ///
 /// # Errors
 /// The driver's error.
-pub async fn increment_view_count(
-    conn: Conn<'_>,
-    post_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
+pub async fn add_views(conn: Conn<'_>, post_id: i64, views: i64) -> Result<(), sqlx::Error> {
     on_conn!(conn, |c| {
-        sqlx::query_scalar::<_, i64>(
-            "UPDATE posts SET view_count = view_count + 1 WHERE id = $1 RETURNING view_count",
-        )
-        .bind(post_id)
-        .fetch_optional(c)
-        .await
+        sqlx::query("UPDATE posts SET view_count = view_count + $2 WHERE id = $1")
+            .bind(post_id)
+            .bind(views)
+            .execute(c)
+            .await
+            .map(|_| ())
     })
 }
 
