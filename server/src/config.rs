@@ -145,6 +145,10 @@ pub struct Config {
     pub image_workers: usize,
     /// How long and how many: the server's timeouts and connection cap.
     pub limits: ServerLimits,
+    /// `FOLIO_PAGE_CACHE_MB` (default 64; 0 turns it off), `FOLIO_PAGE_CACHE_SECONDS` (the
+    /// longest a page is kept, default 300) and `FOLIO_PAGE_CDN_SECONDS` (`s-maxage` for shared
+    /// caches in front, default 0): the page cache of anonymous readers' pages.
+    pub page_cache: crate::page_cache::PageCacheSettings,
     /// `RUST_LOG` as set (for `folio check --deploy`).
     pub log_filter: Option<String>,
 }
@@ -427,7 +431,14 @@ impl Config {
             )?,
             shutdown_timeout: seconds("FOLIO_SHUTDOWN_TIMEOUT", 20, 0)?,
         };
+        let page_cache = crate::page_cache::PageCacheSettings {
+            max_bytes: parse_number::<u64>("FOLIO_PAGE_CACHE_MB", get("FOLIO_PAGE_CACHE_MB"), 64)?
+                .saturating_mul(1024 * 1024),
+            max_age: seconds("FOLIO_PAGE_CACHE_SECONDS", 300, 1)?,
+            shared_max_age: seconds("FOLIO_PAGE_CDN_SECONDS", 0, 0)?,
+        };
         Ok(Self {
+            page_cache,
             signup_throttle,
             email_throttle,
             search_throttle,

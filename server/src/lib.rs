@@ -10,6 +10,7 @@ pub mod import;
 pub mod jobs;
 pub mod manage;
 pub mod media;
+pub mod page_cache;
 pub mod page_throttle;
 pub mod redirects;
 pub mod request_id;

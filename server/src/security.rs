@@ -182,7 +182,7 @@ pub async fn security_middleware(
             "Bad Request (400)",
             "This site is not served at this address.",
         );
-        add_headers(&settings, response.headers_mut(), None);
+        add_headers(&settings, response.headers_mut(), Scripts::None);
         return response;
     }
     let unsafe_method = !matches!(
@@ -205,7 +205,7 @@ pub async fn security_middleware(
                 let mut response =
                     crate::api::error::ApiError::CsrfFailed(failure.reason().to_string())
                         .into_response();
-                add_headers(&settings, response.headers_mut(), None);
+                add_headers(&settings, response.headers_mut(), Scripts::None);
                 return response;
             }
             let mut response = refuse(
@@ -213,15 +213,36 @@ pub async fn security_middleware(
                 "Forbidden (403)",
                 "CSRF verification failed. The form was sent from another site, or the page was open too long: go back, reload the page and try again.",
             );
-            add_headers(&settings, response.headers_mut(), None);
+            add_headers(&settings, response.headers_mut(), Scripts::None);
             return response;
         }
     }
     let nonce = leptos::nonce::Nonce::new().to_string();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
-    add_headers(&settings, response.headers_mut(), Some(&nonce));
+    // A page from the page cache carries the hashes of its scripts instead (its nonce was
+    // another response's).
+    let hashes = response
+        .extensions()
+        .get::<crate::page_cache::ScriptHashes>()
+        .cloned();
+    let scripts = match &hashes {
+        Some(hashes) => Scripts::Hashes(&hashes.0),
+        None => Scripts::Nonce(&nonce),
+    };
+    add_headers(&settings, response.headers_mut(), scripts);
     response
+}
+
+/// What `script-src` allows besides the site's own files.
+#[derive(Debug, Clone, Copy)]
+enum Scripts<'a> {
+    /// No script at all (error pages).
+    None,
+    /// Inline scripts with this response's nonce.
+    Nonce(&'a str),
+    /// Inline scripts with these `'sha256-…'` hashes (a cached page).
+    Hashes(&'a [String]),
 }
 
 /// The path of the health check, answered whatever the `Host`.
@@ -286,10 +307,13 @@ async fn check_csrf(
     }
 }
 
-fn add_headers(settings: &SecuritySettings, headers: &mut HeaderMap, nonce: Option<&str>) {
-    let script_src = match nonce {
-        Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
-        None => "script-src 'none'".to_string(),
+fn add_headers(settings: &SecuritySettings, headers: &mut HeaderMap, scripts: Scripts<'_>) {
+    let script_src = match scripts {
+        Scripts::Nonce(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        Scripts::Hashes(hashes) => {
+            format!("script-src 'self' {} 'wasm-unsafe-eval'", hashes.join(" "))
+        }
+        Scripts::None => "script-src 'none'".to_string(),
     };
     let csp = format!(
         "default-src 'self'; {script_src}; style-src 'self'; img-src 'self' https: data:; \

@@ -270,6 +270,12 @@ pub fn build_router(
             HeaderValue::from_static("public, max-age=3600"),
         ));
     let shell_options = leptos_options.clone();
+    let page_cache = crate::page_cache::PageCache::new(
+        state.db.clone(),
+        &state.events,
+        state.views.clone(),
+        config.page_cache,
+    );
     let api = crate::api::ApiState {
         app: state.clone(),
         throttle: Arc::new(crate::api::throttle::ApiThrottle::new(
@@ -299,6 +305,7 @@ pub fn build_router(
             crate::page_throttle::throttle_expensive_pages,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(page_cache, crate::page_cache::serve_cached))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.limits.request_timeout))
         .layer(axum::middleware::from_fn_with_state(security, crate::security::security_middleware))
         .layer(axum::middleware::from_fn(crate::access_log::access_log))

@@ -234,8 +234,8 @@ pub fn Notice(children: Children) -> impl IntoView {
 pub struct CsrfSlot(std::sync::Arc<std::sync::Mutex<Option<String>>>);
 
 /// The hidden `csrf_token` field (see `ssr::auth::csrf`). On the server the token comes from the
-/// visitor's `folio_csrf` cookie, or is made and the cookie set with this response; in the
-/// browser it is read from the same cookie.
+/// visitor's `folio_csrf` cookie, or is made and the cookie set with this response, and the
+/// response is marked `Cache-Control: private`; in the browser it is read from the same cookie.
 #[component]
 pub fn CsrfField() -> impl IntoView {
     view! { <input type="hidden" name="csrf_token" value=csrf_token()/> }
@@ -285,6 +285,14 @@ fn csrf_token() -> String {
             token
         }
     };
+    // The page now holds this visitor's token: no shared cache may keep it (the page cache and
+    // any proxy skip private responses).
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("private"),
+        );
+    }
     *slot = Some(token.clone());
     token
 }

@@ -106,12 +106,20 @@ pub async fn view_post(
     slug: String,
 ) -> Result<PostDetail, AppError> {
     let state = super::state()?;
-    crate::ssr::posts::reads::post_at(
+    let post = crate::ssr::posts::reads::post_at(
         &state.db,
         &state.views,
         (&year, &month, &day),
         &slug,
         chrono::Utc::now(),
     )
-    .await
+    .await?;
+    // For the page cache: a kept copy of this page counts a view each time it is served.
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::HeaderName::from_static(crate::ssr::posts::views::VIEWED_POST_HEADER),
+            http::HeaderValue::from(post.summary.id),
+        );
+    }
+    Ok(post)
 }

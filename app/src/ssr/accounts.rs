@@ -647,6 +647,8 @@ pub async fn update_profile(
     errors.into_result()?;
     let mut conn = state.db.acquire_write().await?;
     users::update_profile(conn.conn(), account.id, display_name, bio, avatar).await?;
+    // Author pages and bylines show it.
+    state.events.site_changed();
     Ok(())
 }
 

@@ -94,6 +94,7 @@ pub async fn delete(state: &AppState, actor: &AccountRow, id: i64) -> Result<(),
     }
     comments::delete(tx.conn(), id).await?;
     tx.commit().await?;
+    state.events.site_changed();
     tracing::info!(comment_id = id, user_id = actor.id, "comment deleted");
     Ok(())
 }
@@ -105,6 +106,7 @@ pub async fn delete(state: &AppState, actor: &AccountRow, id: i64) -> Result<(),
 pub async fn set_approved(state: &AppState, id: i64, approved: bool) -> Result<(), AppError> {
     let mut conn = state.db.acquire_write().await?;
     if comments::set_approved(conn.conn(), id, approved).await? {
+        state.events.site_changed();
         Ok(())
     } else {
         Err(AppError::NotFound)

@@ -11,6 +11,7 @@
 //! - [`tags`]: tags as writers type them, resolved for every write;
 //! - [`reads`]: the public site's pages of posts;
 //! - [`nav`]: the site's navigation, kept in memory until an event changes it;
+//! - [`watch`]: what readers' caches read to know when to drop what they keep;
 //! - [`views`]: view counts, counted in memory and written once a second;
 //! - [`maintenance`]: bringing stored bodies up to the current sanitiser.
 //!
@@ -25,6 +26,7 @@ pub mod revisions;
 pub mod rules;
 pub mod tags;
 pub mod views;
+pub mod watch;
 pub mod write;
 
 pub use error::PostError;

@@ -283,6 +283,8 @@ pub async fn run(
     }
     tx.commit().await?;
     state.events.send(events);
+    // Readers' pages show it: drop what their caches keep.
+    state.events.site_changed();
     tracing::info!(
         user_id = actor.id,
         model = model.slug(),

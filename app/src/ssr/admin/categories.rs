@@ -168,8 +168,8 @@ pub async fn save(
         }
     };
     tx.commit().await?;
-    // A rename shows in the navigation; it is not a post's change event.
-    state.nav.invalidate().await;
+    // A rename shows on every page; it is not a post's change event.
+    state.events.site_changed();
     Ok(id)
 }
 

@@ -102,5 +102,7 @@ pub async fn save(
     )
     .await?;
     tx.commit().await?;
+    // Readers' pages show it: drop what their caches keep.
+    state.events.site_changed();
     Ok(input.id)
 }

@@ -190,6 +190,8 @@ pub async fn save(
     .await?;
     tx.commit().await?;
     state.events.send(PostEvent::changes(before, after));
+    // Readers' pages show it: drop what their caches keep.
+    state.events.site_changed();
     Ok(id)
 }
 
@@ -259,6 +261,8 @@ pub async fn merge(
     .await?;
     tx.commit().await?;
     state.events.send(PostEvent::changes(before, after));
+    // Readers' pages show it: drop what their caches keep.
+    state.events.site_changed();
     tracing::info!(
         user_id = actor.id,
         from = id,

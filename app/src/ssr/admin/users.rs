@@ -239,6 +239,8 @@ pub async fn save(
         }
     };
     tx.commit().await?;
+    // Readers' pages show it: drop what their caches keep.
+    state.events.site_changed();
     if input.send_reset {
         send_password_reset(state, actor, id).await?;
     }

@@ -3,6 +3,9 @@
 //! channel that caches, search indexes and notifications subscribe to (Django's `post_save`
 //! signal, made explicit and sent only after the transaction committed).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
@@ -123,9 +126,16 @@ impl PostEvent {
 pub const CHANNEL_CAPACITY: usize = 4096;
 
 /// The channel events go out on; cheap to clone (every clone sends on the same channel).
+///
+/// It also counts what readers' caches need to know without reading every event: how many
+/// events were sent, and a version of the site's other content readers see (categories,
+/// comments, authors' names, tags' descriptions), bumped by [`PostEvents::site_changed`].
+/// See [`super::watch::ChangeWatch`].
 #[derive(Debug, Clone)]
 pub struct PostEvents {
     sender: broadcast::Sender<PostEvent>,
+    sent: Arc<AtomicU64>,
+    site_version: Arc<AtomicU64>,
 }
 
 impl Default for PostEvents {
@@ -138,7 +148,11 @@ impl PostEvents {
     /// A new channel with no subscribers.
     pub fn new() -> Self {
         let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
-        Self { sender }
+        Self {
+            sender,
+            sent: Arc::new(AtomicU64::new(0)),
+            site_version: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// A receiver of every event sent from now on.
@@ -151,7 +165,26 @@ impl PostEvents {
         for event in events {
             tracing::debug!(post_id = event.post_id, change = ?event.change, "post changed");
             let _ = self.sender.send(event);
+            // Counted once it is in the channel, so a watch that sees the count finds the event.
+            self.sent.fetch_add(1, Ordering::AcqRel);
         }
+    }
+
+    /// How many events were sent so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Acquire)
+    }
+
+    /// Says that content readers see changed outside posts (a category renamed, a comment
+    /// approved or deleted, an author's name, a tag's description); call it after the commit.
+    pub fn site_changed(&self) {
+        self.site_version.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The version of the site's content outside posts: changes whenever
+    /// [`PostEvents::site_changed`] is called.
+    pub fn site_version(&self) -> u64 {
+        self.site_version.load(Ordering::Acquire)
     }
 }
 

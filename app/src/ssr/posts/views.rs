@@ -13,6 +13,11 @@ use std::time::Duration;
 use crate::ssr::db::posts::public as posts;
 use crate::ssr::db::Db;
 
+/// The response header by which a rendered post page tells the page cache which post it shows,
+/// so that serving the page from the cache counts a view too (the cache removes it; it never
+/// reaches a client).
+pub const VIEWED_POST_HEADER: &str = "x-folio-viewed-post";
+
 /// How often the server writes the counted views.
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 
