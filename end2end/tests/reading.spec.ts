@@ -30,6 +30,26 @@ test.describe("with JavaScript", () => {
     expect(problems).toEqual([]);
   });
 
+  test("a page served from the page cache hydrates with no CSP violation", async ({ page }) => {
+    const problems = watchConsole(page);
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
+    // Kept by the first (anonymous) request; the browser's load is then a hit.
+    await page.request.get("/?page=3");
+    const response = await page.goto("/?page=3");
+    expect(response?.headers()["x-cache"]).toBe("hit");
+    expect(response?.headers()["content-security-policy"]).not.toContain("'nonce-");
+    await hydrated(page);
+    await markDocument(page);
+    await page.getByRole("link", { name: "Older posts →" }).click();
+    await expect(page).toHaveURL("/?page=4");
+    expect(await stillSameDocument(page)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   test("pagination, category and search navigate without reloading", async ({ page }) => {
     const problems = watchConsole(page);
     await page.goto("/");
