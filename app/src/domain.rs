@@ -5,6 +5,7 @@ pub mod changelist;
 pub mod kind;
 pub mod pagination;
 pub mod role;
+pub mod search;
 pub mod slug;
 pub mod status;
 pub mod text;

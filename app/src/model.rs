@@ -134,6 +134,38 @@ pub struct PostPage {
     pub page: PageInfo,
 }
 
+/// A piece of a search result's snippet: text as stored (the page escapes it like any text) and
+/// whether it is a matched word, which the page highlights with `<mark>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnippetPart {
+    /// The text.
+    pub text: String,
+    /// A word the search matched.
+    pub highlighted: bool,
+}
+
+/// A post a search found, with the passage of its text that matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// The post.
+    pub post: PostSummary,
+    /// The passage, in order (empty when the post has no text).
+    pub snippet: Vec<SnippetPart>,
+}
+
+/// One page of a reader's search, the most relevant posts first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The posts on this page.
+    pub hits: Vec<SearchHit>,
+    /// The page number, page count and total number of posts found.
+    pub page: PageInfo,
+    /// The categories a search can be narrowed to, by name.
+    pub categories: Vec<CategoryRef>,
+    /// The tag the search is narrowed to, if any (`None` also for an unknown tag slug).
+    pub tag: Option<TagRef>,
+}
+
 /// Facts about the site that every page needs (for titles, canonical links, Open Graph).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {

@@ -68,7 +68,19 @@ test.describe("with JavaScript", () => {
     await page.getByRole("button", { name: "Search" }).first().click();
     await expect(page).toHaveURL(/\/search\?q=async(\+|%20)closures/);
     await expect(page.locator("h1.page-title")).toHaveText("Results for “async closures”");
-    await expect(page.locator(".post-item").first()).toBeVisible();
+    // Ranked: the post titled with the words first; the matched words highlighted.
+    await expect(page.locator(".post-item-title a").first()).toHaveText("Async Closures MVP: Call for Testing!");
+    await expect(page.locator(".snippet mark").first()).toHaveText(/async|closures/i);
+    expect(await stillSameDocument(page)).toBe(true);
+
+    // Narrowed to a category with the page's own form, still without a reload.
+    await page.locator("#search-category").selectOption({ label: "Inside Rust Blog" });
+    await page.locator(".search-page-form button").click();
+    await expect(page).toHaveURL(/\/search\?q=async(\+|%20)closures&category=[a-z-]+/);
+    await expect(page.locator("#search-category")).toHaveValue(/.+/);
+    const categories = await page.locator(".post-item .byline a:not([rel])").allTextContents();
+    expect(categories.length).toBeGreaterThan(0);
+    expect(new Set(categories)).toEqual(new Set(["Inside Rust Blog"]));
     expect(await stillSameDocument(page)).toBe(true);
     expect(problems).toEqual([]);
   });
@@ -126,6 +138,12 @@ test.describe("without JavaScript", () => {
     await page.getByLabel("Search posts").first().fill("rustup");
     await page.getByRole("button", { name: "Search" }).first().click();
     await expect(page).toHaveURL(/\/search\?q=rustup/);
+    await expect(page.locator(".post-item").first()).toBeVisible();
+    await expect(page.locator(".snippet mark").first()).toHaveText(/rustup/i);
+    // The filters are a plain GET form.
+    await page.locator("#search-category").selectOption({ label: "Inside Rust Blog" });
+    await page.locator(".search-page-form button").click();
+    await expect(page).toHaveURL(/\/search\?q=rustup&category=[a-z-]+/);
     await expect(page.locator(".post-item").first()).toBeVisible();
 
     const notFound = await page.goto("/2001/01/01/never/");

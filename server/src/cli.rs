@@ -56,6 +56,21 @@ pub enum Command {
     },
     /// Delete expired sessions, tokens and old sign-in failures now (the server also does it hourly).
     Clearsessions,
+    /// Look after the full-text search index.
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+/// What `folio search` can do.
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the index of every post from the posts, their tags and text (writes keep it in
+    /// step; this is for an index restored from an old backup or after a change of the rules).
+    Reindex {
+        /// Print no progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 /// What `folio import` can read.
@@ -170,6 +185,16 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             println!(
                 "Deleted {} expired sessions, {} expired tokens, {} old throttling records.",
                 cleaned.sessions, cleaned.tokens, cleaned.throttle_events
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search(SearchCommand::Reindex { quiet }) => {
+            let db = open_database(&config).await?;
+            let result = crate::manage::reindex_search(&db, !quiet).await;
+            db.close().await;
+            let (indexed, removed) = result?;
+            println!(
+                "Search index rebuilt: {indexed} posts indexed, {removed} stale entries removed."
             );
             Ok(ExitCode::SUCCESS)
         }

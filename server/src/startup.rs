@@ -245,6 +245,14 @@ pub fn build_router(
             ),
         },
         nav: Arc::new(app::ssr::posts::nav::NavCache::new(&events)),
+        counts: Arc::new(app::ssr::posts::reader_cache::ReaderCache::new(
+            &events,
+            app::ssr::posts::reads::COUNTS_KEPT,
+        )),
+        searches: Arc::new(app::ssr::posts::reader_cache::ReaderCache::new(
+            &events,
+            app::ssr::posts::search::SEARCHES_KEPT,
+        )),
         views,
         events,
     };

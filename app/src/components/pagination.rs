@@ -36,21 +36,28 @@ pub fn encode_query_value(value: &str) -> String {
     out
 }
 
-/// "Newer" / "Page N of M" / "Older" navigation. Renders nothing for a single page.
+/// "Newer" / "Page N of M" / "Older" navigation. Renders nothing for a single page. A list not
+/// in date order (search results, by relevance) sets `by_rank` for "Previous" / "Next".
 #[component]
 pub fn Pagination(
     page: PageInfo,
     #[prop(into)] base: String,
     #[prop(optional)] keep: Vec<(&'static str, String)>,
+    #[prop(optional)] by_rank: bool,
 ) -> impl IntoView {
+    let (prev_label, next_label) = if by_rank {
+        ("← Previous", "Next →")
+    } else {
+        ("← Newer posts", "Older posts →")
+    };
     (page.num_pages > 1).then(|| {
         let prev = page.has_previous().then(|| page_href(&base, &keep, page.number - 1));
         let next = page.has_next().then(|| page_href(&base, &keep, page.number + 1));
         view! {
             <nav class="pagination" aria-label="Pagination">
-                {prev.map(|href| view! { <A href=href attr:rel="prev">"← Newer posts"</A> })}
+                {prev.map(|href| view! { <A href=href attr:rel="prev">{prev_label}</A> })}
                 <span class="page-count">{format!("Page {} of {}", page.number, page.num_pages)}</span>
-                {next.map(|href| view! { <A href=href attr:rel="next">"Older posts →"</A> })}
+                {next.map(|href| view! { <A href=href attr:rel="next">{next_label}</A> })}
             </nav>
         }
     })

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::{AuthorPage, CategoryPage, HomePage, PostDetail, PostPage, TagPage};
+use crate::model::{AuthorPage, CategoryPage, HomePage, PostDetail, SearchResults, TagPage};
 
 /// One page of the public posts, newest first, optionally of one category.
 ///
@@ -22,6 +22,7 @@ pub async fn list_posts(
     let state = super::state()?;
     crate::ssr::posts::reads::home_page(
         &state.db,
+        &state.counts,
         category.as_deref(),
         page.as_deref(),
         chrono::Utc::now(),
@@ -36,7 +37,14 @@ pub async fn list_posts(
 #[server(prefix = "/_fn", endpoint = "tag", input = GetUrl)]
 pub async fn get_tag_page(slug: String, page: Option<String>) -> Result<TagPage, AppError> {
     let state = super::state()?;
-    crate::ssr::posts::reads::tag_page(&state.db, &slug, page.as_deref(), chrono::Utc::now()).await
+    crate::ssr::posts::reads::tag_page(
+        &state.db,
+        &state.counts,
+        &slug,
+        page.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await
 }
 
 /// The public static page at `/<slug>/`.
@@ -60,8 +68,14 @@ pub async fn get_category_page(
     page: Option<String>,
 ) -> Result<CategoryPage, AppError> {
     let state = super::state()?;
-    crate::ssr::posts::reads::category_page(&state.db, &slug, page.as_deref(), chrono::Utc::now())
-        .await
+    crate::ssr::posts::reads::category_page(
+        &state.db,
+        &state.counts,
+        &slug,
+        page.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await
 }
 
 /// An author and one page of their public posts.
@@ -75,20 +89,46 @@ pub async fn get_author_page(
     page: Option<String>,
 ) -> Result<AuthorPage, AppError> {
     let state = super::state()?;
-    crate::ssr::posts::reads::author_page(&state.db, &username, page.as_deref(), chrono::Utc::now())
-        .await
+    crate::ssr::posts::reads::author_page(
+        &state.db,
+        &state.counts,
+        &username,
+        page.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await
 }
 
-/// Public posts whose title or text contains every word of `q` (case-insensitive), newest first.
-/// An empty query finds nothing.
+/// The public posts matching the reader's search `q` (words, `"phrases"`, `prefix*`,
+/// `-excluded`; see [`crate::domain::search::SearchQuery::parse`]), the most relevant first, with
+/// highlighted snippets; narrowed to the category with slug `category` and the tag with slug
+/// `tag` when given (empty means none). A query with no word to find finds nothing.
 ///
 /// # Errors
 /// [`AppError::BadRequest`] for a query over 200 characters; [`AppError::Internal`] when the
 /// database fails.
 #[server(prefix = "/_fn", endpoint = "search", input = GetUrl)]
-pub async fn search_posts(q: String, page: Option<String>) -> Result<PostPage, AppError> {
+pub async fn search_posts(
+    q: String,
+    page: Option<String>,
+    category: Option<String>,
+    tag: Option<String>,
+) -> Result<SearchResults, AppError> {
     let state = super::state()?;
-    crate::ssr::posts::reads::search_page(&state.db, &q, page.as_deref(), chrono::Utc::now()).await
+    let filters = crate::ssr::db::posts::search::SearchFilters {
+        category: category.filter(|c| !c.is_empty()),
+        tag: tag.filter(|t| !t.is_empty()),
+    };
+    crate::ssr::posts::search::search_page(
+        &state.db,
+        &state.nav,
+        &state.searches,
+        &q,
+        &filters,
+        page.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await
 }
 
 /// The public post at `/<year>/<month>/<day>/<slug>/`, counting one view.

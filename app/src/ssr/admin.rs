@@ -145,7 +145,8 @@ pub async fn index(
     let mut conn = state.db.acquire().await?;
     let mut areas: Vec<(String, Vec<IndexModel>)> = Vec::new();
     for model in &models {
-        let (w, _) = admin_lists::conditions(*model, &Default::default(), viewer, now);
+        let (w, _) =
+            admin_lists::conditions(*model, &Default::default(), viewer, state.db.backend(), now);
         let count = admin_lists::count(conn.conn(), *model, &w).await?;
         let entry = IndexModel {
             model: *model,
@@ -213,6 +214,7 @@ pub async fn history(
                     id: actor.id,
                     role: actor.role,
                 },
+                state.db.backend(),
                 Utc::now(),
             );
             admin_lists::targets(conn.conn(), model, &w, Some(&[id]), 1)

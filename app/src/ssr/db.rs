@@ -143,6 +143,14 @@ pub enum Tx {
 }
 
 impl Conn<'_> {
+    /// The engine behind this connection.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// Borrows this connection again for one more query (to run several through one [`Conn`]).
     pub fn reborrow(&mut self) -> Conn<'_> {
         match self {

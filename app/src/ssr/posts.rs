@@ -10,7 +10,9 @@
 //! - [`revisions`]: the editor's revisions, kept by the write service;
 //! - [`tags`]: tags as writers type them, resolved for every write;
 //! - [`reads`]: the public site's pages of posts;
+//! - [`search`]: readers' full-text search, ranked, with snippets;
 //! - [`nav`]: the site's navigation, kept in memory until an event changes it;
+//! - [`reader_cache`]: counts and search results, kept in memory the same way;
 //! - [`watch`]: what readers' caches read to know when to drop what they keep;
 //! - [`views`]: view counts, counted in memory and written once a second;
 //! - [`maintenance`]: bringing stored bodies up to the current sanitiser.
@@ -21,9 +23,11 @@ pub mod error;
 pub mod events;
 pub mod maintenance;
 pub mod nav;
+pub mod reader_cache;
 pub mod reads;
 pub mod revisions;
 pub mod rules;
+pub mod search;
 pub mod tags;
 pub mod views;
 pub mod watch;

@@ -28,6 +28,10 @@ pub struct AppState {
     pub events: crate::ssr::posts::PostEvents,
     /// The site's navigation, kept in memory until a change event touches it.
     pub nav: std::sync::Arc<crate::ssr::posts::nav::NavCache>,
+    /// The counts of public posts behind paginated lists, kept until a change event.
+    pub counts: std::sync::Arc<crate::ssr::posts::reads::CountCache>,
+    /// Search results, kept until a change event.
+    pub searches: std::sync::Arc<crate::ssr::posts::search::SearchCache>,
     /// Post views counted since the last write.
     pub views: std::sync::Arc<crate::ssr::posts::views::ViewCounter>,
 }

@@ -1,6 +1,7 @@
 //! `/api/posts/`: list, create, retrieve, change and delete posts (lookup by slug), the five
 //! trending posts, and every published title as a text stream.
 
+use app::domain::search::SearchQuery;
 use app::domain::{PostKind, PostStatus};
 use app::ssr::db::comments;
 use app::ssr::db::posts::api::{self as api_posts, PostOrder, PostQuery, Visibility};
@@ -8,6 +9,7 @@ use app::ssr::db::posts::public as public_posts;
 use app::ssr::db::posts::rows::ApiPostRow;
 use app::ssr::db::tags as tag_queries;
 use app::ssr::db::Conn;
+use app::ssr::posts::reads::CountKey;
 use app::ssr::posts::rules::{PostBody, PostInput, MAX_TITLE_CHARS};
 use app::ssr::posts::write::{check_category, Edit, NewPost, SlugChoice};
 use app::ssr::posts::{Actor, Expect, Origin, PostError};
@@ -124,6 +126,14 @@ pub async fn list(
                 )
             })?,
     };
+    // DRF's SearchFilter: terms split on whitespace and commas, every one must match; a blank
+    // search filters nothing. A search with no word to find (only punctuation or exclusions)
+    // finds nothing.
+    let raw_search = param(&pairs, "search")
+        .unwrap_or_default()
+        .replace(',', " ");
+    let search = SearchQuery::parse(&raw_search);
+    let finds_nothing = search.is_none() && !raw_search.trim().is_empty();
     let query = PostQuery {
         visibility: if status.is_some() {
             caller.visibility()
@@ -134,15 +144,7 @@ pub async fn list(
         category: param(&pairs, "category")
             .filter(|s| !s.is_empty())
             .map(str::to_string),
-        search: param(&pairs, "search")
-            .map(|s| {
-                s.split(|c: char| c.is_whitespace() || c == ',')
-                    .filter(|w| !w.is_empty())
-                    .take(public_posts::MAX_SEARCH_TERMS)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        search,
         ordering: param(&pairs, "ordering")
             .map(PostOrder::parse_list)
             .unwrap_or_default(),
@@ -152,17 +154,41 @@ pub async fn list(
         kind,
     };
     let now = Utc::now();
+    let count = if finds_nothing {
+        0
+    } else if query.visibility == Visibility::Public
+        && query.status.is_none()
+        && query.search.is_none()
+    {
+        // The public lists' counts are kept until a change event (see `CountCache`).
+        let key = CountKey::Api(query.category.clone(), query.tag.clone(), query.kind);
+        let db = &api.app.db;
+        api.app
+            .counts
+            .get_or_load(db, key, now, || async {
+                let mut conn = db.acquire().await?;
+                api_posts::count(conn.conn(), &query, now).await
+            })
+            .await?
+    } else {
+        let mut conn = api.app.db.acquire().await?;
+        api_posts::count(conn.conn(), &query, now).await?
+    };
+    // Taken after the count: a request never holds one connection while waiting for another.
     let mut conn = api.app.db.acquire().await?;
-    let count = api_posts::count(conn.conn(), &query, now).await?;
     let page = PageSpec::resolve(param(&pairs, "page"), count)?;
-    let rows = api_posts::list(
-        conn.conn(),
-        &query,
-        now,
-        super::pagination::PAGE_SIZE,
-        page.offset(),
-    )
-    .await?;
+    let rows = if finds_nothing {
+        Vec::new()
+    } else {
+        api_posts::list(
+            conn.conn(),
+            &query,
+            now,
+            super::pagination::PAGE_SIZE,
+            page.offset(),
+        )
+        .await?
+    };
     let results = with_comments(conn.conn(), rows, caller.sees_emails()).await?;
     Ok(Json(page.page(
         count,

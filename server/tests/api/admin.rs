@@ -367,7 +367,7 @@ async fn change_lists_filter_search_sort_drill_down_and_count() {
     );
     let bobs = list(&app, "Posts", "author=bob").await;
     assert_eq!(bobs.matching, 2);
-    // Search: every word, title or text, case-insensitive; LIKE wildcards are literal.
+    // Search: every word, on the full-text index (title, text, tags), case-insensitive.
     assert_eq!(
         titles(&list(&app, "Posts", "q=NOTES%20june").await),
         vec!["June notes"]

@@ -9,7 +9,7 @@ use crate::helpers::{repo_root, TestApp};
 
 /// The shared corpus (`../shared/data/rust-blog/content` beside the repository), or
 /// `FOLIO_CORPUS_DIR`.
-fn corpus() -> PathBuf {
+pub fn corpus() -> PathBuf {
     let dir = std::env::var("FOLIO_CORPUS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo_root().join("../shared/data/rust-blog/content"));

@@ -15,5 +15,6 @@ mod page_cache;
 mod pages;
 mod rest;
 mod schema;
+mod search;
 mod security;
 mod taxonomy;

@@ -203,6 +203,10 @@ async fn describe(db: &Db) -> BTreeSet<String> {
             }
         }
     }
+    // The full-text index is engine-specific by design (FTS5 tables on SQLite, a tsvector table
+    // on PostgreSQL; see the `…_search.sql` migrations): its behaviour is compared by the
+    // search tests instead.
+    out.retain(|line| !line.contains("post_search"));
     out
 }
 

@@ -196,7 +196,7 @@ pub async fn run(
         id: actor.id,
         role: actor.role,
     };
-    let (mut w, _) = admin_lists::conditions(model, params, viewer, now);
+    let (mut w, _) = admin_lists::conditions(model, params, viewer, state.db.backend(), now);
     action.pending(&mut w);
     let ids = match &selection {
         Selection::Ids(ids) if ids.is_empty() => {

@@ -40,11 +40,17 @@ pub async fn change_list(
         id: actor.id,
         role: actor.role,
     };
-    let (w, mut applied) = admin_lists::conditions(model, params, viewer, now);
+    let (w, mut applied) = admin_lists::conditions(model, params, viewer, state.db.backend(), now);
     let (order, applied_order) = admin_lists::order_by(model, params);
     applied.o = applied_order;
     let mut conn = state.db.acquire().await?;
-    let (base, _) = admin_lists::conditions(model, &ListParams::default(), viewer, now);
+    let (base, _) = admin_lists::conditions(
+        model,
+        &ListParams::default(),
+        viewer,
+        state.db.backend(),
+        now,
+    );
     let total = admin_lists::count(conn.conn(), model, &base).await?;
     let matching = if applied.is_narrowed() {
         admin_lists::count(conn.conn(), model, &w).await?
@@ -90,7 +96,10 @@ pub async fn change_list(
 
 fn search_help(model: AdminModel) -> &'static str {
     match model {
-        AdminModel::Posts => "Searches titles and text.",
+        AdminModel::Posts => {
+            "Searches titles, excerpts, tags and text by word (publishing finds published); \
+             \"exact phrase\", prefix*, -exclude."
+        }
         AdminModel::Categories => "Searches names.",
         AdminModel::Tags => "Searches names and slugs.",
         AdminModel::Comments => "Searches comment text and authors.",

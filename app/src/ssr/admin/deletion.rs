@@ -219,7 +219,13 @@ async fn object_repr(
         id: actor.id,
         role: actor.role,
     };
-    let (w, _) = admin_lists::conditions(model, &Default::default(), viewer, Utc::now());
+    let (w, _) = admin_lists::conditions(
+        model,
+        &Default::default(),
+        viewer,
+        conn.backend(),
+        Utc::now(),
+    );
     match admin_lists::targets(conn.reborrow(), model, &w, Some(&[id]), 1)
         .await?
         .pop()

@@ -11,11 +11,13 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 use crate::bind_values;
 use crate::domain::changelist::ListParams;
+use crate::domain::search::SearchQuery;
 use crate::domain::{PostKind, PostStatus, Role};
 use crate::model::admin::AdminModel;
 use crate::on_conn;
 use crate::ssr::db::filter::{Value, Where};
-use crate::ssr::db::Conn;
+use crate::ssr::db::posts::search;
+use crate::ssr::db::{Backend, Conn};
 
 /// How a model's change list maps onto SQL.
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +52,7 @@ pub fn list_sql(model: AdminModel) -> ListSql {
                 ("view_count", "t.view_count"),
             ],
             default_order: "-published_at",
+            // Not used: posts are searched on the full-text index (see `conditions`).
             search: &["t.title", "t.body_text"],
             date_column: Some("t.published_at"),
             created_column: Some("t.created_at"),
@@ -196,13 +199,15 @@ pub struct Viewer {
     pub role: Role,
 }
 
-/// Builds the `WHERE` clause of `model`'s list for `params` as `viewer` may see it, and
+/// Builds the `WHERE` clause of `model`'s list for `params` as `viewer` may see it on `backend`
+/// (the posts' search uses the engine's full-text index), and
 /// returns it with the parameters actually applied (unknown filters and invalid values dropped,
 /// so the page never shows a filter as active that did nothing).
 pub fn conditions(
     model: AdminModel,
     params: &ListParams,
     viewer: Viewer,
+    backend: Backend,
     now: DateTime<Utc>,
 ) -> (Where, ListParams) {
     let spec = list_sql(model);
@@ -217,13 +222,22 @@ pub fn conditions(
         let n = w.push(Value::Int(viewer.id));
         w.and(&format!("t.author_id = {n}"));
     }
-    let terms: Vec<String> = params
-        .q
-        .split_whitespace()
-        .take(10)
-        .map(str::to_string)
-        .collect();
-    w.search(spec.search, &terms);
+    if model == AdminModel::Posts {
+        // Posts are searched on the full-text index (the readers' search, drafts included).
+        // A search with no word to find (only punctuation) filters nothing, as a blank one.
+        if let Some(query) = SearchQuery::parse(&params.q) {
+            let condition = search::matches(backend, &mut w, &query, "t");
+            w.and(&condition);
+        }
+    } else {
+        let terms: Vec<String> = params
+            .q
+            .split_whitespace()
+            .take(10)
+            .map(str::to_string)
+            .collect();
+        w.search(spec.search, &terms);
+    }
     for (name, value) in &params.filters {
         let applied_here = match (model, name.as_str()) {
             (AdminModel::Posts, "status") => PostStatus::parse(value).map(|status| {
@@ -811,7 +825,13 @@ mod tests {
     #[test]
     fn unknown_filters_and_bad_values_are_not_applied() {
         let params = ListParams::parse("status=DRAFT&color=red&created=yesterday&category=news");
-        let (w, applied) = conditions(AdminModel::Posts, &params, viewer(Role::Editor), Utc::now());
+        let (w, applied) = conditions(
+            AdminModel::Posts,
+            &params,
+            viewer(Role::Editor),
+            Backend::Sqlite,
+            Utc::now(),
+        );
         assert_eq!(
             applied.filters,
             vec![
@@ -825,7 +845,13 @@ mod tests {
     #[test]
     fn authors_see_only_their_posts_and_cannot_filter_by_author() {
         let params = ListParams::parse("author=someone");
-        let (w, applied) = conditions(AdminModel::Posts, &params, viewer(Role::Author), Utc::now());
+        let (w, applied) = conditions(
+            AdminModel::Posts,
+            &params,
+            viewer(Role::Author),
+            Backend::Sqlite,
+            Utc::now(),
+        );
         assert!(applied.filters.is_empty());
         assert_eq!(w.sql, " WHERE t.author_id = $1");
         assert_eq!(w.values, vec![Value::Int(7)]);
@@ -880,6 +906,7 @@ mod tests {
             AdminModel::Posts,
             &ListParams::parse("status=DRAFT"),
             viewer(Role::Editor),
+            Backend::Sqlite,
             Utc::now(),
         );
         assert_eq!(count_from(AdminModel::Posts, &w), "FROM posts t");
@@ -887,6 +914,7 @@ mod tests {
             AdminModel::Comments,
             &ListParams::parse("q=bob"),
             viewer(Role::Editor),
+            Backend::Sqlite,
             Utc::now(),
         );
         assert!(count_from(AdminModel::Comments, &w).contains("JOIN users"));

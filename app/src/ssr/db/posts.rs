@@ -8,6 +8,7 @@
 //! - [`writes`]: the writes (called by the posts wing's write service only) and the reads a
 //!   write makes first;
 //! - [`revisions`]: the editor's revisions.
+//! - [`search`]: the full-text index: matching, ranking and snippets.
 //!
 //! The admin's change lists of every model, posts included, are in
 //! [`super::admin_lists`].
@@ -17,4 +18,5 @@ pub mod editing;
 pub mod public;
 pub mod revisions;
 pub mod rows;
+pub mod search;
 pub mod writes;

@@ -1,4 +1,5 @@
-//! The public site's reads: pages of public posts (home, category, tag, author, search), a post
+//! The public site's reads: pages of public posts (home, category, tag, author; search is in
+//! [`super::search`]), a post
 //! by its URL (counting the view) and a static page (the navigation is in [`super::nav`]).
 //! Nothing here writes a post's fields; see [`super::write`].
 
@@ -13,26 +14,47 @@ use crate::ssr::db::posts::public::{self as posts, PostFilter};
 use crate::ssr::db::tags as tag_queries;
 use crate::ssr::db::{categories, users, Conn, Db};
 
+use super::reader_cache::ReaderCache;
 use super::views::ViewCounter;
 
 /// Posts per page on the public lists.
 pub const POSTS_PER_PAGE: i64 = 10;
 
-/// The longest search a reader may type, in characters.
-pub const MAX_QUERY_CHARS: usize = 200;
+/// The counts of public posts behind the paginated lists, kept in memory (see
+/// [`ReaderCache`]).
+pub type CountCache = ReaderCache<CountKey, i64>;
 
-/// One page of public posts that `filter` selects, with Django's `get_page` rules.
+/// What a kept count counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CountKey {
+    /// The public posts a site list shows.
+    Public(PostFilter),
+    /// The public posts or pages the REST API lists: `(category slug, tag slug, kind)`.
+    Api(Option<String>, Option<String>, crate::domain::PostKind),
+}
+
+/// The most counts kept (one per category, tag, author and API filter in use).
+pub const COUNTS_KEPT: usize = 10_000;
+
+/// One page of public posts that `filter` selects, with Django's `get_page` rules; the total
+/// comes from `counts` when it is kept there.
 ///
 /// # Errors
 /// The driver's error.
 pub async fn public_page(
     db: &Db,
+    counts: &CountCache,
     filter: &PostFilter,
     page: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<PostPage, sqlx::Error> {
+    let total = counts
+        .get_or_load(db, CountKey::Public(filter.clone()), now, || async {
+            let mut conn = db.acquire().await?;
+            posts::count_public(conn.conn(), now, filter).await
+        })
+        .await?;
     let mut conn = db.acquire().await?;
-    let total = posts::count_public(conn.conn(), now, filter).await?;
     let page = PageRequest::from_query(page, POSTS_PER_PAGE).resolve(total);
     let rows = posts::list_public(conn.conn(), now, filter, page.per_page, page.offset()).await?;
     let mut summaries: Vec<PostSummary> = rows.into_iter().map(PostSummary::from).collect();
@@ -110,6 +132,7 @@ pub async fn page_at(db: &Db, slug: &str, now: DateTime<Utc>) -> Result<PostDeta
 /// fails.
 pub async fn home_page(
     db: &Db,
+    counts: &CountCache,
     category: Option<&str>,
     page: Option<&str>,
     now: DateTime<Utc>,
@@ -117,10 +140,10 @@ pub async fn home_page(
     match category.filter(|c| !c.is_empty()) {
         None => Ok(HomePage {
             category: None,
-            posts: public_page(db, &PostFilter::All, page, now).await?,
+            posts: public_page(db, counts, &PostFilter::All, page, now).await?,
         }),
         Some(slug) => {
-            let found = category_page(db, slug, page, now).await?;
+            let found = category_page(db, counts, slug, page, now).await?;
             Ok(HomePage {
                 category: Some(found.category),
                 posts: found.posts,
@@ -135,6 +158,7 @@ pub async fn home_page(
 /// [`AppError::NotFound`] for an unknown tag; [`AppError::Internal`] when the database fails.
 pub async fn tag_page(
     db: &Db,
+    counts: &CountCache,
     slug: &str,
     page: Option<&str>,
     now: DateTime<Utc>,
@@ -144,7 +168,7 @@ pub async fn tag_page(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let posts = public_page(db, &PostFilter::Tag(slug.to_string()), page, now).await?;
+    let posts = public_page(db, counts, &PostFilter::Tag(slug.to_string()), page, now).await?;
     Ok(TagPage {
         tag: TagRef {
             name: tag.name,
@@ -193,6 +217,7 @@ pub fn detail_from_row(
 /// fails.
 pub async fn category_page(
     db: &Db,
+    counts: &CountCache,
     slug: &str,
     page: Option<&str>,
     now: DateTime<Utc>,
@@ -202,7 +227,14 @@ pub async fn category_page(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let posts = public_page(db, &PostFilter::Category(slug.to_string()), page, now).await?;
+    let posts = public_page(
+        db,
+        counts,
+        &PostFilter::Category(slug.to_string()),
+        page,
+        now,
+    )
+    .await?;
     Ok(CategoryPage {
         category: category.into(),
         posts,
@@ -216,6 +248,7 @@ pub async fn category_page(
 /// database fails.
 pub async fn author_page(
     db: &Db,
+    counts: &CountCache,
     username: &str,
     page: Option<&str>,
     now: DateTime<Utc>,
@@ -225,37 +258,18 @@ pub async fn author_page(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let posts = public_page(db, &PostFilter::Author(username.to_string()), page, now).await?;
+    let posts = public_page(
+        db,
+        counts,
+        &PostFilter::Author(username.to_string()),
+        page,
+        now,
+    )
+    .await?;
     Ok(AuthorPage {
         author: author.into(),
         posts,
     })
-}
-
-/// Public posts whose title or text contains every word of `query` (case-insensitive), newest
-/// first; an empty query finds nothing.
-///
-/// # Errors
-/// [`AppError::BadRequest`] for a query over [`MAX_QUERY_CHARS`]; [`AppError::Internal`] when
-/// the database fails.
-pub async fn search_page(
-    db: &Db,
-    query: &str,
-    page: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<PostPage, AppError> {
-    if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(AppError::BadRequest(format!(
-            "The search is longer than {MAX_QUERY_CHARS} characters."
-        )));
-    }
-    let Some(filter) = PostFilter::search(query) else {
-        return Ok(PostPage {
-            posts: Vec::new(),
-            page: PageRequest::from_query(None, POSTS_PER_PAGE).resolve(0),
-        });
-    };
-    Ok(public_page(db, &filter, page, now).await?)
 }
 
 /// The public post at `/<year>/<month>/<day>/<slug>/` (the parts as the URL has them: a 4-digit

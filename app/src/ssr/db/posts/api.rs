@@ -7,12 +7,14 @@
 use chrono::{DateTime, Utc};
 
 use crate::bind_values;
+use crate::domain::search::SearchQuery;
 use crate::domain::{PostKind, PostStatus};
 use crate::on_conn;
 use crate::ssr::db::filter::{Value, Where};
-use crate::ssr::db::Conn;
+use crate::ssr::db::{Backend, Conn};
 
 use super::rows::ApiPostRow;
+use super::search;
 
 /// Which posts a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +87,10 @@ pub struct PostQuery {
     pub status: Option<PostStatus>,
     /// Only posts in the category with this slug, if set.
     pub category: Option<String>,
-    /// Words that must each appear in the title or the text (case-insensitive).
-    pub search: Vec<String>,
-    /// Ordering terms; empty means newest first (`-published_at`).
+    /// A search on the full-text index (every word must match, as DRF's `SearchFilter`), if any.
+    pub search: Option<SearchQuery>,
+    /// Ordering terms; empty means the most relevant first when searching, else newest first
+    /// (`-published_at`).
     pub ordering: Vec<PostOrder>,
     /// Only posts carrying the tag with this slug, if set.
     pub tag: Option<String>,
@@ -98,7 +101,7 @@ pub struct PostQuery {
 /// The API's conditions on top of the shared [`Where`] builder.
 trait PostConditions {
     fn visibility(&mut self, visibility: Visibility, now: DateTime<Utc>);
-    fn query(query: &PostQuery, now: DateTime<Utc>) -> Self;
+    fn query(query: &PostQuery, backend: Backend, now: DateTime<Utc>) -> Self;
 }
 
 impl PostConditions for Where {
@@ -121,7 +124,7 @@ impl PostConditions for Where {
         }
     }
 
-    fn query(query: &PostQuery, now: DateTime<Utc>) -> Self {
+    fn query(query: &PostQuery, backend: Backend, now: DateTime<Utc>) -> Self {
         let mut w = Self::default();
         w.visibility(query.visibility, now);
         if let Some(status) = query.status {
@@ -143,7 +146,12 @@ impl PostConditions for Where {
         }
         let kind = w.push(Value::Text(query.kind.as_str().to_string()));
         w.and(&format!("p.kind = {kind}"));
-        w.search(&["p.title", "p.body_text"], &query.search);
+        // Ranked lists join the index instead (see `list`); the condition is for counts and
+        // lists in an asked-for order.
+        if let Some(search) = &query.search {
+            let condition = search::matches(backend, &mut w, search, "p");
+            w.and(&condition);
+        }
         w
     }
 }
@@ -166,7 +174,7 @@ pub async fn count(
     query: &PostQuery,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let w = Where::query(query, now);
+    let w = Where::query(query, conn.backend(), now);
     let sql = format!("SELECT COUNT(*) FROM posts p{}", w.sql);
     on_conn!(conn, |c| bind_values!(
         sqlx::query_scalar::<_, i64>(&sql),
@@ -177,7 +185,7 @@ pub async fn count(
 }
 
 /// Lists `limit` posts from `offset` of those `query` selects, in its order (ties: newest id
-/// first).
+/// first); a search with no ordering asked for lists the most relevant first.
 ///
 /// # Errors
 /// The driver's error.
@@ -188,16 +196,30 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ApiPostRow>, sqlx::Error> {
-    let mut w = Where::query(query, now);
+    let backend = conn.backend();
+    let ranked = query.ordering.is_empty() && query.search.is_some();
+    let (mut w, join) = match (&query.search, ranked) {
+        (Some(search), true) => {
+            let mut unsearched = query.clone();
+            unsearched.search = None;
+            let mut w = Where::query(&unsearched, backend, now);
+            let join = search::ranked_join(backend, &mut w, search);
+            (w, join)
+        }
+        _ => (Where::query(query, backend, now), String::new()),
+    };
     let mut order: Vec<&str> = query.ordering.iter().map(|o| o.sql()).collect();
-    if order.is_empty() {
+    if ranked {
+        order.push("s.rank");
+    }
+    if order.is_empty() || ranked {
         order.push("p.published_at DESC NULLS FIRST");
     }
     order.push("p.id DESC");
     let limit = w.push(Value::Int(limit));
     let offset = w.push(Value::Int(offset));
     let sql = format!(
-        "SELECT {COLUMNS} {FROM_JOINED}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        "SELECT {COLUMNS} {FROM_JOINED}{join}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
         w.sql,
         order.join(", ")
     );
@@ -336,17 +358,17 @@ mod tests {
             visibility: Visibility::PublicOrOwnedBy(7),
             status: Some(PostStatus::Draft),
             category: Some("news".into()),
-            search: vec!["100%".into(), "Rust".into()],
+            search: SearchQuery::parse("100% Rust"),
             ordering: Vec::new(),
             tag: Some("async".into()),
             kind: PostKind::Page,
         };
-        let w = Where::query(&query, Utc::now());
-        assert_eq!(w.values.len(), 8);
+        let w = Where::query(&query, Backend::Sqlite, Utc::now());
+        assert_eq!(w.values.len(), 7);
         assert!(w.sql.contains("p.author_id = $2") && w.sql.contains("p.status = $3"));
         assert!(w.sql.contains("t.slug = $5") && w.sql.contains("p.kind = $6"));
         assert!(matches!(&w.values[5], Value::Text(t) if t == "page"));
-        assert!(matches!(&w.values[6], Value::Text(t) if t == "%100\\%%"));
-        assert!(matches!(&w.values[7], Value::Text(t) if t == "%rust%"));
+        assert!(matches!(&w.values[6], Value::Text(t) if t == r#"("100" AND "rust")"#));
+        assert!(w.sql.contains("post_search MATCH $7"), "{}", w.sql);
     }
 }

@@ -1,5 +1,5 @@
 //! The public site's reads of posts: lists and counts of public posts (all, by category, by
-//! author, by search), a public post by its address, the staff preview, view counts, the feed,
+//! author; searches are in [`super::search`]), a public post by its address, the staff preview, view counts, the feed,
 //! the sitemap, trending posts and every title.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,7 +14,7 @@ use super::rows::{
 };
 
 /// Which public posts a list shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PostFilter {
     /// Every public post.
     All,
@@ -22,27 +22,11 @@ pub enum PostFilter {
     Category(String),
     /// Posts by the user with this username.
     Author(String),
-    /// Posts whose title or text contains every one of these words (case-insensitive).
-    Search(Vec<String>),
     /// Posts carrying the tag with this slug.
     Tag(String),
 }
 
-/// The most words a search uses; later words are ignored.
-pub const MAX_SEARCH_TERMS: usize = 8;
-
 impl PostFilter {
-    /// A search filter from what a reader typed: split on whitespace, lower-cased, at most
-    /// [`MAX_SEARCH_TERMS`] words. `None` when nothing is left.
-    pub fn search(query: &str) -> Option<Self> {
-        let terms: Vec<String> = query
-            .split_whitespace()
-            .take(MAX_SEARCH_TERMS)
-            .map(str::to_lowercase)
-            .collect();
-        (!terms.is_empty()).then_some(Self::Search(terms))
-    }
-
     /// The `WHERE` clause of the public posts this filter selects, `now` being the time.
     fn conditions(&self, now: DateTime<Utc>) -> Where {
         let mut w = Where::default();
@@ -64,7 +48,6 @@ impl PostFilter {
                     "p.author_id = (SELECT id FROM users WHERE username = {username})"
                 ));
             }
-            Self::Search(terms) => w.search(&["p.title", "p.body_text"], terms),
             Self::Tag(slug) => {
                 let slug = w.push(Value::Text(slug.clone()));
                 w.and(&format!(
@@ -385,27 +368,4 @@ pub async fn public_titles_page(
         None
     };
     Ok((text, cursor))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_terms_are_escaped_bounded_and_bound_one_each() {
-        let filter = PostFilter::search("100%  Rust_lang a\\b").unwrap();
-        let w = filter.conditions(Utc::now());
-        assert_eq!(
-            w.values[1..],
-            [
-                Value::Text("%100\\%%".into()),
-                Value::Text("%rust\\_lang%".into()),
-                Value::Text("%a\\\\b%".into())
-            ]
-        );
-        assert!(w.sql.contains("$4") && !w.sql.contains("$5"), "{}", w.sql);
-        assert_eq!(PostFilter::search("   "), None);
-        let many = PostFilter::search(&"w ".repeat(50)).unwrap();
-        assert!(matches!(many, PostFilter::Search(t) if t.len() == MAX_SEARCH_TERMS));
-    }
 }
