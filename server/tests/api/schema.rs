@@ -15,7 +15,7 @@ async fn describe(db: &Db) -> BTreeSet<String> {
     match db {
         Db::Sqlite { read: pool, .. } => {
             let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' AND name NOT LIKE 'post_search%'",
             )
             .fetch_all(pool)
             .await
@@ -104,7 +104,7 @@ async fn describe(db: &Db) -> BTreeSet<String> {
         }
         Db::Postgres(pool) => {
             let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' AND table_name NOT LIKE 'post_search%'",
             )
             .fetch_all(pool)
             .await
@@ -114,7 +114,7 @@ async fn describe(db: &Db) -> BTreeSet<String> {
             }
             let columns = sqlx::query(
                 "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS ty, is_nullable::text AS n \
-                 FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+                 FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' AND table_name NOT LIKE 'post_search%'",
             )
             .fetch_all(pool)
             .await
@@ -138,7 +138,7 @@ async fn describe(db: &Db) -> BTreeSet<String> {
             let pks = sqlx::query(
                 "SELECT tc.table_name::text AS t, kcu.column_name::text AS c FROM information_schema.table_constraints tc \
                  JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name \
-                 WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public' AND tc.table_name NOT LIKE '_sqlx%'",
+                 WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public' AND tc.table_name NOT LIKE '_sqlx%' AND tc.table_name NOT LIKE 'post_search%'",
             )
             .fetch_all(pool)
             .await
@@ -153,7 +153,7 @@ async fn describe(db: &Db) -> BTreeSet<String> {
                        FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) \
                        LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n) AS cols \
                  FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid \
-                 JOIN pg_namespace ns ON ns.oid = t.relnamespace WHERE ns.nspname = 'public' AND t.relname NOT LIKE '_sqlx%'",
+                 JOIN pg_namespace ns ON ns.oid = t.relnamespace WHERE ns.nspname = 'public' AND t.relname NOT LIKE '_sqlx%' AND t.relname NOT LIKE 'post_search%'",
             )
             .fetch_all(pool)
             .await
