@@ -311,6 +311,55 @@ pub fn print_issues(issues: &[CheckIssue]) -> bool {
     true
 }
 
+/// How many posts one step of [`reindex_search`] rewrites (one transaction each).
+pub const REINDEX_BATCH: i64 = 500;
+
+/// Rebuilds the full-text index of every post (the tutorial's `rebuild_search_index` task),
+/// [`REINDEX_BATCH`] posts per transaction so searches keep working meanwhile, then removes rows
+/// of posts that are gone and (on SQLite) merges the index. Shows a progress bar when
+/// `progress`. Returns `(posts indexed, stale rows removed)`.
+///
+/// # Errors
+/// The database's error, as one line naming `DATABASE_URL`.
+pub async fn reindex_search(db: &Db, progress: bool) -> Result<(u64, u64), String> {
+    use app::ssr::db::posts::search;
+    let failed = |e: sqlx::Error| format!("DATABASE_URL: {e}");
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let max_id = search::max_post_id(conn.conn()).await.map_err(failed)?;
+    drop(conn);
+    let bar = if progress {
+        let bar = indicatif::ProgressBar::new(u64::try_from(max_id).unwrap_or(0));
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} ids {msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut indexed = 0;
+    let mut after = 0;
+    while after < max_id {
+        let up_to = (after + REINDEX_BATCH).min(max_id);
+        let mut tx = db.begin().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+        indexed += search::rebuild_range(tx.conn(), after, up_to)
+            .await
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        bar.set_position(u64::try_from(up_to).unwrap_or(0));
+        bar.set_message(format!("{indexed} posts"));
+        after = up_to;
+    }
+    bar.finish_and_clear();
+    let mut tx = db.begin().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let removed = search::tidy(tx.conn()).await.map_err(failed)?;
+    tx.commit().await.map_err(failed)?;
+    Ok((indexed, removed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,53 +416,4 @@ mod tests {
         ]);
         assert_eq!(ids(&c), vec!["folio.W002", "folio.W005", "folio.W007"]);
     }
-}
-
-/// How many posts one step of [`reindex_search`] rewrites (one transaction each).
-pub const REINDEX_BATCH: i64 = 500;
-
-/// Rebuilds the full-text index of every post (the tutorial's `rebuild_search_index` task),
-/// [`REINDEX_BATCH`] posts per transaction so searches keep working meanwhile, then removes rows
-/// of posts that are gone and (on SQLite) merges the index. Shows a progress bar when
-/// `progress`. Returns `(posts indexed, stale rows removed)`.
-///
-/// # Errors
-/// The database's error, as one line naming `DATABASE_URL`.
-pub async fn reindex_search(db: &Db, progress: bool) -> Result<(u64, u64), String> {
-    use app::ssr::db::posts::search;
-    let failed = |e: sqlx::Error| format!("DATABASE_URL: {e}");
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(|e| format!("DATABASE_URL: {e}"))?;
-    let max_id = search::max_post_id(conn.conn()).await.map_err(failed)?;
-    drop(conn);
-    let bar = if progress {
-        let bar = indicatif::ProgressBar::new(u64::try_from(max_id).unwrap_or(0));
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} ids {msg}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let mut indexed = 0;
-    let mut after = 0;
-    while after < max_id {
-        let up_to = (after + REINDEX_BATCH).min(max_id);
-        let mut tx = db.begin().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
-        indexed += search::rebuild_range(tx.conn(), after, up_to)
-            .await
-            .map_err(failed)?;
-        tx.commit().await.map_err(failed)?;
-        bar.set_position(u64::try_from(up_to).unwrap_or(0));
-        bar.set_message(format!("{indexed} posts"));
-        after = up_to;
-    }
-    bar.finish_and_clear();
-    let mut tx = db.begin().await.map_err(|e| format!("DATABASE_URL: {e}"))?;
-    let removed = search::tidy(tx.conn()).await.map_err(failed)?;
-    tx.commit().await.map_err(failed)?;
-    Ok((indexed, removed))
 }

@@ -71,7 +71,13 @@ impl SearchQuery {
                     .is_some_and(|w| w.chars().count() >= MIN_PREFIX_CHARS);
             // `don't` or `rust-lang` typed without quotes: the engines read these as a phrase
             // of their parts, so this does too.
-            let text = raw.trim_end_matches('*').trim().to_string();
+            // Control characters (a NUL byte PostgreSQL refuses in text) go; they separate words.
+            let text: String = raw
+                .trim_end_matches('*')
+                .trim()
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             terms.push(SearchTerm {
                 words,
                 text,
@@ -292,6 +298,10 @@ mod tests {
             vec![("'asyn':*".to_string(), true)]
         );
         assert_eq!(excluded_prefix.websearch_text().unwrap(), r#""rust""#);
+        assert_eq!(
+            SearchQuery::parse("nul\0byte").unwrap().websearch_text().unwrap(),
+            "\"nul byte\""
+        );
         assert_eq!(
             terms("\"quoted\"\"twice\""),
             vec![

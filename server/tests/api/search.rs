@@ -432,3 +432,14 @@ async fn relevance_over_the_shared_corpus() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[tokio::test]
+async fn control_characters_are_separators_not_errors() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let (status, html) = app.get_text("/search?q=async%00closures").await;
+    assert_eq!(status, 200);
+    assert_eq!(hit_titles(&html).len(), 2, "a NUL separates two words");
+    let response = app.get("/api/posts/?search=async%00closures%01").await;
+    assert_eq!(response.status(), 200);
+}
