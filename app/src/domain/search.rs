@@ -299,7 +299,10 @@ mod tests {
         );
         assert_eq!(excluded_prefix.websearch_text().unwrap(), r#""rust""#);
         assert_eq!(
-            SearchQuery::parse("nul\0byte").unwrap().websearch_text().unwrap(),
+            SearchQuery::parse("nul\0byte")
+                .unwrap()
+                .websearch_text()
+                .unwrap(),
             "\"nul byte\""
         );
         assert_eq!(
