@@ -57,6 +57,27 @@ pub fn TagList(tags: Vec<TagRef>) -> impl IntoView {
     })
 }
 
+/// One post in a list: its linked title, its byline, then `children` (the excerpt, or the
+/// passage a search matched).
+#[component]
+pub fn PostItem(post: PostSummary, children: Children) -> impl IntoView {
+    view! {
+        <li class="post-item">
+            <article>
+                <h2 class="post-item-title"><A href=post.path.clone()>{post.title}</A></h2>
+                <PostByline
+                    author=post.author
+                    byline=post.byline
+                    published_at=post.published_at
+                    category=post.category
+                    tags=post.tags
+                />
+                {children()}
+            </article>
+        </li>
+    }
+}
+
 /// The posts of one page, or a message when there are none.
 #[component]
 pub fn PostList(posts: Vec<PostSummary>, #[prop(into)] empty: String) -> impl IntoView {
@@ -68,21 +89,8 @@ pub fn PostList(posts: Vec<PostSummary>, #[prop(into)] empty: String) -> impl In
             {posts
                 .into_iter()
                 .map(|post| {
-                    view! {
-                        <li class="post-item">
-                            <article>
-                                <h2 class="post-item-title"><A href=post.path.clone()>{post.title}</A></h2>
-                                <PostByline
-                                    author=post.author
-                                    byline=post.byline
-                                    published_at=post.published_at
-                                    category=post.category
-                                    tags=post.tags
-                                />
-                                <p class="excerpt">{post.excerpt}</p>
-                            </article>
-                        </li>
-                    }
+                    let excerpt = post.excerpt.clone();
+                    view! { <PostItem post><p class="excerpt">{excerpt}</p></PostItem> }
                 })
                 .collect_view()}
         </ol>

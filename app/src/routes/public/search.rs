@@ -10,7 +10,7 @@ use crate::components::error_page::ErrorPage;
 use crate::components::loading::PageTransition;
 use crate::components::page_meta::PageMeta;
 use crate::components::pagination::{page_href, Pagination};
-use crate::components::post_list::PostByline;
+use crate::components::post_list::PostItem;
 use crate::model::{SearchHit, SearchResults, SnippetPart};
 use crate::server_fns::posts::search_posts;
 
@@ -143,21 +143,7 @@ fn SearchHitView(hit: SearchHit) -> impl IntoView {
         view! { <p class="excerpt snippet">{snippet.into_iter().map(snippet_part).collect_view()}</p> }
             .into_any()
     };
-    view! {
-        <li class="post-item">
-            <article>
-                <h2 class="post-item-title"><A href=post.path.clone()>{post.title}</A></h2>
-                <PostByline
-                    author=post.author
-                    byline=post.byline
-                    published_at=post.published_at
-                    category=post.category
-                    tags=post.tags
-                />
-                {passage}
-            </article>
-        </li>
-    }
+    view! { <PostItem post>{passage}</PostItem> }
 }
 
 /// A piece of a snippet as text (escaped like all text), a matched word inside `<mark>`.

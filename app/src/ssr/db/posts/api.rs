@@ -13,8 +13,10 @@ use crate::on_conn;
 use crate::ssr::db::filter::{Value, Where};
 use crate::ssr::db::{Backend, Conn};
 
-use super::rows::ApiPostRow;
-use super::search;
+use super::rows::{
+    and_in_category, and_tagged, count_where, ApiPostRow, AUTHOR_CATEGORY_JOINS, FROM_JOINED,
+};
+use super::search::Matching;
 
 /// Which posts a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +103,9 @@ pub struct PostQuery {
 /// The API's conditions on top of the shared [`Where`] builder.
 trait PostConditions {
     fn visibility(&mut self, visibility: Visibility, now: DateTime<Utc>);
-    fn query(query: &PostQuery, backend: Backend, now: DateTime<Utc>) -> Self;
+    fn query(query: &PostQuery, backend: Backend, now: DateTime<Utc>) -> (Self, Option<Matching>)
+    where
+        Self: Sized;
 }
 
 impl PostConditions for Where {
@@ -124,7 +128,9 @@ impl PostConditions for Where {
         }
     }
 
-    fn query(query: &PostQuery, backend: Backend, now: DateTime<Utc>) -> Self {
+    /// The conditions of `query` at `now` besides its search, and the search's matching posts
+    /// (whose condition it adds).
+    fn query(query: &PostQuery, backend: Backend, now: DateTime<Utc>) -> (Self, Option<Matching>) {
         let mut w = Self::default();
         w.visibility(query.visibility, now);
         if let Some(status) = query.status {
@@ -132,27 +138,18 @@ impl PostConditions for Where {
             w.and(&format!("p.status = {n}"));
         }
         if let Some(slug) = &query.category {
-            let n = w.push(Value::Text(slug.clone()));
-            w.and(&format!(
-                "p.category_id = (SELECT id FROM categories WHERE slug = {n})"
-            ));
+            and_in_category(&mut w, slug);
         }
         if let Some(slug) = &query.tag {
-            let n = w.push(Value::Text(slug.clone()));
-            w.and(&format!(
-                "p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
-                 WHERE t.slug = {n})"
-            ));
+            and_tagged(&mut w, slug);
         }
         let kind = w.push(Value::Text(query.kind.as_str().to_string()));
         w.and(&format!("p.kind = {kind}"));
-        // Ranked lists join the index instead (see `list`); the condition is for counts and
-        // lists in an asked-for order.
-        if let Some(search) = &query.search {
-            let condition = search::matches(backend, &mut w, search, "p");
-            w.and(&condition);
-        }
-        w
+        let matching = query
+            .search
+            .as_ref()
+            .map(|search| Matching::new(backend, &mut w, search));
+        (w, matching)
     }
 }
 
@@ -161,9 +158,6 @@ const COLUMNS: &str = "p.id, p.title, p.slug, p.author_id, u.email AS author_ema
      c.id AS category_id, c.name AS category_name, c.slug AS category_slug, \
      COALESCE(p.body_source, p.body) AS body, p.excerpt, p.status, p.view_count, \
      p.published_at, p.created_at, p.updated_at, p.kind";
-
-const FROM_JOINED: &str =
-    "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
 
 /// Counts the posts `query` selects.
 ///
@@ -174,14 +168,9 @@ pub async fn count(
     query: &PostQuery,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let w = Where::query(query, conn.backend(), now);
-    let sql = format!("SELECT COUNT(*) FROM posts p{}", w.sql);
-    on_conn!(conn, |c| bind_values!(
-        sqlx::query_scalar::<_, i64>(&sql),
-        &w.values
-    )
-    .fetch_one(c)
-    .await)
+    let (w, matching) = Where::query(query, conn.backend(), now);
+    let from = matching.as_ref().map_or("FROM posts p", Matching::from);
+    count_where(conn, from, &w).await
 }
 
 /// Lists `limit` posts from `offset` of those `query` selects, in its order (ties: newest id
@@ -196,33 +185,28 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ApiPostRow>, sqlx::Error> {
-    let backend = conn.backend();
-    let ranked = query.ordering.is_empty() && query.search.is_some();
-    let (mut w, join) = match (&query.search, ranked) {
-        (Some(search), true) => {
-            let mut unsearched = query.clone();
-            unsearched.search = None;
-            let mut w = Where::query(&unsearched, backend, now);
-            let join = search::ranked_join(backend, &mut w, search);
-            (w, join)
+    let (mut w, matching) = Where::query(query, conn.backend(), now);
+    let sql = match &matching {
+        // A search with no ordering asked for: by relevance.
+        Some(matching) if query.ordering.is_empty() => {
+            matching.ranked_page(&mut w, COLUMNS, AUTHOR_CATEGORY_JOINS, limit, offset)
         }
-        _ => (Where::query(query, backend, now), String::new()),
+        _ => {
+            let mut order: Vec<&str> = query.ordering.iter().map(|o| o.sql()).collect();
+            if order.is_empty() {
+                order.push("p.published_at DESC NULLS FIRST");
+            }
+            order.push("p.id DESC");
+            let from = matching.as_ref().map_or("FROM posts p", Matching::from);
+            let limit = w.push(Value::Int(limit));
+            let offset = w.push(Value::Int(offset));
+            format!(
+                "SELECT {COLUMNS} {from}{AUTHOR_CATEGORY_JOINS}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+                w.sql,
+                order.join(", ")
+            )
+        }
     };
-    let mut order: Vec<&str> = query.ordering.iter().map(|o| o.sql()).collect();
-    if ranked {
-        order.push("s.rank");
-    }
-    if order.is_empty() || ranked {
-        order.push("p.published_at DESC NULLS FIRST");
-    }
-    order.push("p.id DESC");
-    let limit = w.push(Value::Int(limit));
-    let offset = w.push(Value::Int(offset));
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM_JOINED}{join}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        w.sql,
-        order.join(", ")
-    );
     on_conn!(conn, |c| bind_values!(
         sqlx::query_as::<_, ApiPostRow>(&sql),
         &w.values
@@ -363,7 +347,8 @@ mod tests {
             tag: Some("async".into()),
             kind: PostKind::Page,
         };
-        let w = Where::query(&query, Backend::Sqlite, Utc::now());
+        let (w, matching) = Where::query(&query, Backend::Sqlite, Utc::now());
+        assert!(matching.is_some_and(|m| m.from().contains("CROSS JOIN posts p")));
         assert_eq!(w.values.len(), 7);
         assert!(w.sql.contains("p.author_id = $2") && w.sql.contains("p.status = $3"));
         assert!(w.sql.contains("t.slug = $5") && w.sql.contains("p.kind = $6"));

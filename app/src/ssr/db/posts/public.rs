@@ -9,8 +9,9 @@ use crate::ssr::db::filter::{Value, Where};
 use crate::ssr::db::Conn;
 
 use super::rows::{
-    PostDetailRow, PostStampRow, PostSummaryRow, DETAIL_COLUMNS, FROM_DETAIL, FROM_JOINED,
-    PREVIEW_COLUMNS, PUBLIC, PUBLIC_POSTS, SUMMARY_COLUMNS,
+    and_in_category, and_tagged, count_where, PostDetailRow, PostStampRow, PostSummaryRow,
+    DETAIL_COLUMNS, FROM_DETAIL, FROM_JOINED, PREVIEW_COLUMNS, PUBLIC, PUBLIC_POSTS,
+    SUMMARY_COLUMNS,
 };
 
 /// Which public posts a list shows.
@@ -35,26 +36,14 @@ impl PostFilter {
         w.and(PUBLIC_POSTS);
         match self {
             Self::All => {}
-            // Sub-selects instead of joined columns, so counting needs no join (index-only).
-            Self::Category(slug) => {
-                let slug = w.push(Value::Text(slug.clone()));
-                w.and(&format!(
-                    "p.category_id = (SELECT id FROM categories WHERE slug = {slug})"
-                ));
-            }
+            Self::Category(slug) => and_in_category(&mut w, slug),
             Self::Author(username) => {
                 let username = w.push(Value::Text(username.clone()));
                 w.and(&format!(
                     "p.author_id = (SELECT id FROM users WHERE username = {username})"
                 ));
             }
-            Self::Tag(slug) => {
-                let slug = w.push(Value::Text(slug.clone()));
-                w.and(&format!(
-                    "p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t \
-                     ON t.id = pt.tag_id WHERE t.slug = {slug})"
-                ));
-            }
+            Self::Tag(slug) => and_tagged(&mut w, slug),
         }
         w
     }
@@ -69,14 +58,7 @@ pub async fn count_public(
     now: DateTime<Utc>,
     filter: &PostFilter,
 ) -> Result<i64, sqlx::Error> {
-    let w = filter.conditions(now);
-    let sql = format!("SELECT COUNT(*) FROM posts p{}", w.sql);
-    on_conn!(conn, |c| crate::bind_values!(
-        sqlx::query_scalar::<_, i64>(&sql),
-        &w.values
-    )
-    .fetch_one(c)
-    .await)
+    count_where(conn, "FROM posts p", &filter.conditions(now)).await
 }
 
 /// Lists public posts that `filter` selects, newest first (ties by id, newest first).

@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{PostKind, PostStatus};
 use crate::model::{CategoryRef, PostSummary, PublicUser};
+use crate::on_conn;
+use crate::ssr::db::filter::{Value, Where};
+use crate::ssr::db::Conn;
 
 /// The columns of a post in a list, joined with its author and category, with `$published_at`
 /// as the expression of the publication time (as a macro so the detail and preview columns can
@@ -44,8 +47,20 @@ pub(super) const PREVIEW_COLUMNS: &str = concat!(
     detail_columns!()
 );
 
-pub(super) const FROM_JOINED: &str =
-    "FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id";
+/// The joins that give a post `p` its author `u` and category `c` (as a macro so
+/// [`FROM_JOINED`] can extend it at compile time).
+macro_rules! author_category_joins {
+    () => {
+        " JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id"
+    };
+}
+
+/// The joins that give a post `p` its author `u` and category `c`, after any `FROM` that names
+/// the posts `p` (a search joins them after its ranked page of ids).
+pub(super) const AUTHOR_CATEGORY_JOINS: &str = author_category_joins!();
+
+/// The posts `p` with their author `u` and category `c`.
+pub(super) const FROM_JOINED: &str = concat!("FROM posts p", author_category_joins!());
 
 /// [`FROM_JOINED`] plus the featured image, for [`DETAIL_COLUMNS`].
 pub(super) const FROM_DETAIL: &str = "FROM posts p JOIN users u ON u.id = p.author_id \
@@ -58,6 +73,38 @@ pub(super) const PUBLIC: &str =
 /// [`PUBLIC`] for dated posts only (the lists, feeds, archives and counts leave pages out).
 pub(super) const PUBLIC_POSTS: &str = "p.status = 'PUBLISHED' AND p.published_at IS NOT NULL \
      AND p.published_at <= $1 AND p.kind = 'post'";
+
+/// Keeps, in `w`, the posts `p` in the category with `slug` (a sub-select rather than a joined
+/// column, so a count of posts needs no join).
+pub(super) fn and_in_category(w: &mut Where, slug: &str) {
+    let n = w.push(Value::Text(slug.to_string()));
+    w.and(&format!(
+        "p.category_id = (SELECT id FROM categories WHERE slug = {n})"
+    ));
+}
+
+/// Keeps, in `w`, the posts `p` carrying the tag with `slug`.
+pub(super) fn and_tagged(w: &mut Where, slug: &str) {
+    let n = w.push(Value::Text(slug.to_string()));
+    w.and(&format!(
+        "p.id IN (SELECT pt.post_id FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+         WHERE t.slug = {n})"
+    ));
+}
+
+/// Counts the rows of `from` (a `FROM` clause naming the posts `p`) that `w` keeps.
+///
+/// # Errors
+/// The driver's error.
+pub(super) async fn count_where(conn: Conn<'_>, from: &str, w: &Where) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) {from}{}", w.sql);
+    on_conn!(conn, |c| crate::bind_values!(
+        sqlx::query_scalar::<_, i64>(&sql),
+        &w.values
+    )
+    .fetch_one(c)
+    .await)
+}
 
 /// A post in a list, as the list query returns it.
 #[derive(Debug, Clone, sqlx::FromRow)]
