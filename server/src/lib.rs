@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod api;
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod feeds;

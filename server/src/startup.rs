@@ -7,14 +7,12 @@ use app::model::SiteInfo;
 use app::ssr::db::{Db, DbError};
 use app::ssr::AppState;
 use app::{shell, App};
-use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -253,6 +251,10 @@ pub fn build_router(
             &events,
             app::ssr::posts::search::SEARCHES_KEPT,
         )),
+        ranked: Arc::new(app::ssr::posts::reader_cache::ReaderCache::new(
+            &events,
+            app::ssr::posts::reads::RANKED_KEPT,
+        )),
         views,
         events,
     };
@@ -271,12 +273,8 @@ pub fn build_router(
         )));
     let routes = route_list();
     let pkg_dir = config.site_root.join("pkg");
-    let assets = Router::new()
-        .fallback_service(ServeDir::new(pkg_dir))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
-        ));
+    crate::assets::precompress_in_background(pkg_dir.clone());
+    let assets = crate::assets::router(pkg_dir);
     let shell_options = leptos_options.clone();
     let page_cache = crate::page_cache::PageCache::new(
         state.db.clone(),

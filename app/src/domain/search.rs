@@ -14,7 +14,7 @@ pub const MAX_TERMS: usize = 8;
 pub const MIN_PREFIX_CHARS: usize = 2;
 
 /// One term of a search.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchTerm {
     /// The term's words, lower-cased, each made only of letters and digits: one word, or several
     /// for a phrase, which must appear together in this order.
@@ -29,7 +29,7 @@ pub struct SearchTerm {
 }
 
 /// A parsed search: at least one term that must match, and any number that must not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchQuery {
     /// The terms in the order typed.
     pub terms: Vec<SearchTerm>,

@@ -32,6 +32,9 @@ pub struct AppState {
     pub counts: std::sync::Arc<crate::ssr::posts::reads::CountCache>,
     /// Search results, kept until a change event.
     pub searches: std::sync::Arc<crate::ssr::posts::search::SearchCache>,
+    /// Pages of the REST API's public search results (ids by relevance), kept until a change
+    /// event.
+    pub ranked: std::sync::Arc<crate::ssr::posts::reads::RankedCache>,
     /// Post views counted since the last write.
     pub views: std::sync::Arc<crate::ssr::posts::views::ViewCounter>,
 }

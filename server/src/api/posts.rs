@@ -154,15 +154,18 @@ pub async fn list(
         kind,
     };
     let now = Utc::now();
+    let public = query.visibility == Visibility::Public && query.status.is_none();
+    let db = &api.app.db;
     let count = if finds_nothing {
         0
-    } else if query.visibility == Visibility::Public
-        && query.status.is_none()
-        && query.search.is_none()
-    {
+    } else if public {
         // The public lists' counts are kept until a change event (see `CountCache`).
-        let key = CountKey::Api(query.category.clone(), query.tag.clone(), query.kind);
-        let db = &api.app.db;
+        let key = CountKey::Api(
+            query.category.clone(),
+            query.tag.clone(),
+            query.kind,
+            query.search.clone(),
+        );
         api.app
             .counts
             .get_or_load(db, key, now, || async {
@@ -171,24 +174,42 @@ pub async fn list(
             })
             .await?
     } else {
-        let mut conn = api.app.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         api_posts::count(conn.conn(), &query, now).await?
     };
-    // Taken after the count: a request never holds one connection while waiting for another.
-    let mut conn = api.app.db.acquire().await?;
     let page = PageSpec::resolve(param(&pairs, "page"), count)?;
-    let rows = if finds_nothing {
-        Vec::new()
-    } else {
-        api_posts::list(
-            conn.conn(),
-            &query,
-            now,
-            super::pagination::PAGE_SIZE,
-            page.offset(),
-        )
-        .await?
+    let limit = super::pagination::PAGE_SIZE;
+    let rows = match &query.search {
+        _ if finds_nothing => Vec::new(),
+        // A public search by relevance: the page's ids are kept (see `RankedCache`), the rows
+        // are read afresh.
+        Some(search) if public && query.ordering.is_empty() => {
+            let key = (
+                search.clone(),
+                query.category.clone(),
+                query.tag.clone(),
+                query.kind,
+                page.offset(),
+            );
+            let ids = api
+                .app
+                .ranked
+                .get_or_load(db, key, now, || async {
+                    let mut conn = db.acquire().await?;
+                    api_posts::ranked_ids(conn.conn(), &query, now, limit, page.offset()).await
+                })
+                .await?;
+            let mut conn = db.acquire().await?;
+            api_posts::by_ids(conn.conn(), &ids).await?
+        }
+        _ => {
+            let mut conn = db.acquire().await?;
+            api_posts::list(conn.conn(), &query, now, limit, page.offset()).await?
+        }
     };
+    // Taken after the count and the rows: a request never holds one connection while waiting
+    // for another.
+    let mut conn = db.acquire().await?;
     let results = with_comments(conn.conn(), rows, caller.sees_emails()).await?;
     Ok(Json(page.page(
         count,

@@ -326,3 +326,76 @@ async fn a_scheduled_post_appears_when_its_time_comes_without_any_write() {
     assert_eq!(outcome, "miss");
     assert!(after.contains("Soon here"));
 }
+
+/// The site's files under `/pkg/` go out brotli- or gzip-compressed as the browser accepts, from
+/// copies written once beside them at start-up; the same bytes once decompressed.
+#[tokio::test]
+async fn site_files_are_served_precompressed() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let wasm: Vec<u8> = (0..40_000u32)
+        .flat_map(|i| (i % 97).to_le_bytes())
+        .collect();
+    std::fs::write(pkg.join("folio.wasm"), &wasm).unwrap();
+    let site_root = site.path().display().to_string();
+    let app = TestApp::spawn_with(
+        crate::helpers::backend(),
+        &[("FOLIO_SITE_ROOT", site_root.as_str())],
+    )
+    .await;
+    // The copies are written on a thread of their own after start-up.
+    for _ in 0..300 {
+        if pkg.join("folio.wasm.br").exists() && pkg.join("folio.wasm.gz").exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let get = |encoding: &'static str| {
+        let url = format!("{}/pkg/folio.wasm", app.address);
+        async move {
+            let response = anonymous()
+                .get(url)
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default()
+            };
+            let (content_encoding, vary, cache) = (
+                header("content-encoding"),
+                header("vary"),
+                header("cache-control"),
+            );
+            let body = response.bytes().await.unwrap().to_vec();
+            (content_encoding, vary, cache, body)
+        }
+    };
+
+    let (encoding, vary, cache, body) = get("gzip, deflate, br").await;
+    assert_eq!(
+        (encoding.as_str(), vary.as_str()),
+        ("br", "accept-encoding")
+    );
+    assert_eq!(cache, "public, max-age=3600");
+    assert!(body.len() < wasm.len() / 4, "{} bytes", body.len());
+    let mut unpacked = Vec::new();
+    brotli::BrotliDecompress(&mut &body[..], &mut unpacked).unwrap();
+    assert_eq!(unpacked, wasm);
+
+    let (encoding, _, _, body) = get("gzip").await;
+    assert_eq!(encoding, "gzip");
+    let mut gunzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut gunzipped)
+        .unwrap();
+    assert_eq!(gunzipped, wasm);
+
+    let (encoding, _, _, body) = get("identity").await;
+    assert_eq!((encoding.as_str(), body), ("", wasm));
+}

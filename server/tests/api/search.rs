@@ -331,6 +331,35 @@ async fn the_api_searches_the_index_ranked_unless_an_ordering_is_asked() {
         .await
         .unwrap();
     assert_eq!(json["count"], 0, "nothing to find finds nothing");
+
+    // Counts and pages of ids are kept between requests; a new post that matches shows at once,
+    // as does a view counted since (the rows themselves are read afresh).
+    let mut newer = PostSpec::published("Async closures, part two", 0);
+    newer.body = "More about closures that are async.";
+    app.create_post(newer).await;
+    let json: Value = app
+        .get("/api/posts/?search=async,closures")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["count"], 3);
+    assert!(titles(&json).contains(&"Async closures, part two".to_string()));
+    let first = json["results"][0]["slug"].as_str().unwrap().to_string();
+    let views = json["results"][0]["view_count"].as_i64().unwrap();
+    exec(
+        &app,
+        &format!("UPDATE posts SET view_count = view_count + 5 WHERE slug = '{first}'"),
+    )
+    .await;
+    let json: Value = app
+        .get("/api/posts/?search=async,closures")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["results"][0]["slug"], first.as_str());
+    assert_eq!(json["results"][0]["view_count"].as_i64(), Some(views + 5));
 }
 
 #[tokio::test]

@@ -29,12 +29,35 @@ pub type CountCache = ReaderCache<CountKey, i64>;
 pub enum CountKey {
     /// The public posts a site list shows.
     Public(PostFilter),
-    /// The public posts or pages the REST API lists: `(category slug, tag slug, kind)`.
-    Api(Option<String>, Option<String>, crate::domain::PostKind),
+    /// The public posts or pages the REST API lists: `(category slug, tag slug, kind, search)`.
+    Api(
+        Option<String>,
+        Option<String>,
+        crate::domain::PostKind,
+        Option<crate::domain::search::SearchQuery>,
+    ),
 }
 
 /// The most counts kept (one per category, tag, author and API filter in use).
 pub const COUNTS_KEPT: usize = 10_000;
+
+/// A page of the REST API's public search results by relevance: `(search, category slug, tag
+/// slug, kind, offset)`.
+pub type RankedKey = (
+    crate::domain::search::SearchQuery,
+    Option<String>,
+    Option<String>,
+    crate::domain::PostKind,
+    i64,
+);
+
+/// The ids of pages of the REST API's public search results, kept in memory (see
+/// [`ReaderCache`]): ranking a word found in most posts reads the whole index, while the rows
+/// of ten ids are read afresh on every request (so view counts stay current).
+pub type RankedCache = ReaderCache<RankedKey, Vec<i64>>;
+
+/// The most pages of ranked ids kept (a few hundred bytes each).
+pub const RANKED_KEPT: usize = 10_000;
 
 /// One page of public posts that `filter` selects, with Django's `get_page` rules; the total
 /// comes from `counts` when it is kept there.

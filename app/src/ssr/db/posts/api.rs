@@ -179,40 +179,88 @@ pub async fn count(
 /// # Errors
 /// The driver's error.
 pub async fn list(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     query: &PostQuery,
     now: DateTime<Utc>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ApiPostRow>, sqlx::Error> {
     let (mut w, matching) = Where::query(query, conn.backend(), now);
-    let sql = match &matching {
-        // A search with no ordering asked for: by relevance.
-        Some(matching) if query.ordering.is_empty() => {
-            matching.ranked_page(&mut w, COLUMNS, AUTHOR_CATEGORY_JOINS, limit, offset)
-        }
-        _ => {
-            let mut order: Vec<&str> = query.ordering.iter().map(|o| o.sql()).collect();
-            if order.is_empty() {
-                order.push("p.published_at DESC NULLS FIRST");
-            }
-            order.push("p.id DESC");
-            let from = matching.as_ref().map_or("FROM posts p", Matching::from);
-            let limit = w.push(Value::Int(limit));
-            let offset = w.push(Value::Int(offset));
-            format!(
-                "SELECT {COLUMNS} {from}{AUTHOR_CATEGORY_JOINS}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-                w.sql,
-                order.join(", ")
-            )
-        }
-    };
+    if matching.is_some() && query.ordering.is_empty() {
+        let ids = ranked_ids(conn.reborrow(), query, now, limit, offset).await?;
+        return by_ids(conn, &ids).await;
+    }
+    let mut order: Vec<&str> = query.ordering.iter().map(|o| o.sql()).collect();
+    if order.is_empty() {
+        order.push("p.published_at DESC NULLS FIRST");
+    }
+    order.push("p.id DESC");
+    let from = matching.as_ref().map_or("FROM posts p", Matching::from);
+    let limit = w.push(Value::Int(limit));
+    let offset = w.push(Value::Int(offset));
+    let sql = format!(
+        "SELECT {COLUMNS} {from}{AUTHOR_CATEGORY_JOINS}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        w.sql,
+        order.join(", ")
+    );
     on_conn!(conn, |c| bind_values!(
         sqlx::query_as::<_, ApiPostRow>(&sql),
         &w.values
     )
     .fetch_all(c)
     .await)
+}
+
+/// The ids of `limit` posts from `offset` of those `query` selects, the most relevant first
+/// (see [`Matching::ranked_ids`]); nothing when `query` has no search.
+///
+/// # Errors
+/// The driver's error.
+pub async fn ranked_ids(
+    conn: Conn<'_>,
+    query: &PostQuery,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let (mut w, matching) = Where::query(query, conn.backend(), now);
+    let Some(matching) = matching else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT ranked_id FROM ({}) r",
+        matching.ranked_ids(&mut w, limit, offset)
+    );
+    on_conn!(conn, |c| bind_values!(
+        sqlx::query_scalar::<_, i64>(&sql),
+        &w.values
+    )
+    .fetch_all(c)
+    .await)
+}
+
+/// The posts with `ids`, in that order (ids of no post are skipped).
+///
+/// # Errors
+/// The driver's error.
+pub async fn by_ids(conn: Conn<'_>, ids: &[i64]) -> Result<Vec<ApiPostRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = Where::default();
+    let list: Vec<String> = ids.iter().map(|id| w.push(Value::Int(*id))).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM_JOINED} WHERE p.id IN ({})",
+        list.join(", ")
+    );
+    let mut rows = on_conn!(conn, |c| bind_values!(
+        sqlx::query_as::<_, ApiPostRow>(&sql),
+        &w.values
+    )
+    .fetch_all(c)
+    .await)?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
 }
 
 /// The post with `slug` that `visibility` allows; when several share the slug (slugs are unique

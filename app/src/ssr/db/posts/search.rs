@@ -136,10 +136,25 @@ impl Matching {
         &self.from
     }
 
-    /// A query of `columns` of the `limit` matching posts from `offset` that `w` keeps, the
-    /// most relevant first (ties: newest, then highest id, first; unpublished posts before
-    /// published ones). The ranking runs over ids only; `joins` (after `posts p`) are joined to
-    /// the page's rows alone.
+    /// A query of the ids of the `limit` matching posts from `offset` that `w` keeps, the most
+    /// relevant first (ties: newest, then highest id, first; unpublished posts before published
+    /// ones), as `ranked_id`, with `relevance` and `ranked_at`. The ranking reads the index and
+    /// the lookup by id only, no post row.
+    pub fn ranked_ids(&self, w: &mut Where, limit: i64, offset: i64) -> String {
+        let limit = w.push(Value::Int(limit));
+        let offset = w.push(Value::Int(offset));
+        format!(
+            "SELECT p.id AS ranked_id, {rank} AS relevance, p.published_at AS ranked_at \
+             {from}{conditions} ORDER BY relevance, ranked_at DESC NULLS FIRST, ranked_id DESC \
+             LIMIT {limit} OFFSET {offset}",
+            rank = self.rank,
+            from = self.from,
+            conditions = w.sql,
+        )
+    }
+
+    /// A query of `columns` of the page of [`Matching::ranked_ids`]: `joins` (after `posts p`)
+    /// are joined to the page's rows alone, in the same order.
     pub fn ranked_page(
         &self,
         w: &mut Where,
@@ -148,17 +163,10 @@ impl Matching {
         limit: i64,
         offset: i64,
     ) -> String {
-        let limit = w.push(Value::Int(limit));
-        let offset = w.push(Value::Int(offset));
-        let order = "relevance, ranked_at DESC NULLS FIRST, ranked_id DESC";
+        let ranked = self.ranked_ids(w, limit, offset);
         format!(
-            "SELECT {columns} FROM (SELECT p.id AS ranked_id, {rank} AS relevance, \
-             p.published_at AS ranked_at {from}{conditions} ORDER BY {order} \
-             LIMIT {limit} OFFSET {offset}) r {join} posts p ON p.id = r.ranked_id{joins} \
+            "SELECT {columns} FROM ({ranked}) r {join} posts p ON p.id = r.ranked_id{joins} \
              ORDER BY r.relevance, r.ranked_at DESC NULLS FIRST, r.ranked_id DESC",
-            rank = self.rank,
-            from = self.from,
-            conditions = w.sql,
             join = self.join,
         )
     }
