@@ -472,3 +472,49 @@ async fn control_characters_are_separators_not_errors() {
     let response = app.get("/api/posts/?search=async%00closures%01").await;
     assert_eq!(response.status(), 200);
 }
+
+/// Readers who ask for the same thing together (a burst of requests for a new search, or for a
+/// list after a change dropped the kept values) wait for one load instead of each running it.
+#[tokio::test]
+async fn a_burst_of_misses_loads_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let app = TestApp::spawn().await;
+    let cache =
+        Arc::new(app::ssr::posts::reader_cache::ReaderCache::<String, i64>::new(&app.events, 10));
+    let loads = Arc::new(AtomicUsize::new(0));
+    let now = chrono::Utc::now();
+    let readers: Vec<_> = (0..16)
+        .map(|_| {
+            let (cache, loads, db) = (cache.clone(), loads.clone(), app.db.clone());
+            tokio::spawn(async move {
+                cache
+                    .get_or_load(&db, "rust".to_string(), now, || async {
+                        loads.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        Ok::<i64, sqlx::Error>(42)
+                    })
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    for reader in readers {
+        assert_eq!(reader.await.unwrap(), 42);
+    }
+    assert_eq!(
+        loads.load(Ordering::SeqCst),
+        1,
+        "one load for sixteen readers"
+    );
+    // Another key is loaded on its own.
+    let other = cache
+        .get_or_load(&app.db, "async".to_string(), now, || async {
+            loads.fetch_add(1, Ordering::SeqCst);
+            Ok::<i64, sqlx::Error>(7)
+        })
+        .await
+        .unwrap();
+    assert_eq!((other, loads.load(Ordering::SeqCst)), (7, 2));
+}

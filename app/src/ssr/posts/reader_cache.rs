@@ -4,12 +4,14 @@
 //! ([`super::nav`]): everything is dropped when a [`ChangeWatch`] sees a change readers see,
 //! when the next scheduled post's `published_at` arrives (scheduling is decided at query time,
 //! with no event), and after [`MAX_AGE`] at the latest (writes this process does not hear of).
-//! A value read while a change arrived is not kept (a generation check).
+//! A value read while a change arrived is not kept (a generation check). Requests that miss the
+//! same key together wait for one load instead of each running the query (a burst of readers of
+//! a new search, or of the first page after a change, runs it once).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -29,6 +31,8 @@ pub struct ReaderCache<K, V> {
     watch: ChangeWatch,
     capacity: usize,
     inner: Mutex<Inner<K, V>>,
+    /// One gate per key being loaded: who misses a key waits at its gate, then looks again.
+    loads: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Debug)]
@@ -51,6 +55,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ReaderCache<K, V> {
                 generation: 0,
                 until: None,
             }),
+            loads: Mutex::new(HashMap::new()),
         }
     }
 
@@ -89,14 +94,58 @@ impl<K: Hash + Eq + Clone, V: Clone> ReaderCache<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
-        let (generation, needs_until) = {
-            let mut inner = self.lock();
-            let generation = self.refresh(&mut inner, now);
-            if let Some(value) = inner.map.get(&key) {
-                return Ok(value.clone());
-            }
-            (generation, inner.until.is_none())
+        if let Ok(value) = self.kept(&key, now) {
+            return Ok(value);
+        }
+        let gate = self
+            .loads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let turn = gate.lock().await;
+        // Whoever held the gate before may have kept the value meanwhile.
+        let (generation, needs_until) = match self.kept(&key, now) {
+            Ok(value) => return Ok(value),
+            Err(missing) => missing,
         };
+        let loaded = self
+            .load_and_keep(db, key.clone(), now, generation, needs_until, load)
+            .await;
+        self.loads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&key);
+        drop(turn);
+        loaded
+    }
+
+    /// The kept value of `key` at `now`, or the generation and whether the drop time is unknown
+    /// (what a load needs to keep its value).
+    fn kept(&self, key: &K, now: DateTime<Utc>) -> Result<V, (u64, bool)> {
+        let mut inner = self.lock();
+        let generation = self.refresh(&mut inner, now);
+        match inner.map.get(key) {
+            Some(value) => Ok(value.clone()),
+            None => Err((generation, inner.until.is_none())),
+        }
+    }
+
+    async fn load_and_keep<E, F, Fut>(
+        &self,
+        db: &Db,
+        key: K,
+        now: DateTime<Utc>,
+        generation: u64,
+        needs_until: bool,
+        load: F,
+    ) -> Result<V, E>
+    where
+        E: From<sqlx::Error>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
         let value = load().await?;
         let until = if needs_until {
             let mut conn = db.acquire().await?;
