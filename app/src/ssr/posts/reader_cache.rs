@@ -65,6 +65,12 @@ impl<K: Hash + Eq + Clone, V: Clone> ReaderCache<K, V> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    fn gates(&self) -> std::sync::MutexGuard<'_, HashMap<K, Arc<tokio::sync::Mutex<()>>>> {
+        self.loads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Drops everything if something changed or the time has come; returns the generation.
     fn refresh(&self, inner: &mut Inner<K, V>, now: DateTime<Utc>) -> u64 {
         let expired = inner.until.is_some_and(|until| now >= until);
@@ -97,26 +103,38 @@ impl<K: Hash + Eq + Clone, V: Clone> ReaderCache<K, V> {
         if let Ok(value) = self.kept(&key, now) {
             return Ok(value);
         }
-        let gate = self
-            .loads
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .entry(key.clone())
-            .or_default()
-            .clone();
+        let gate = self.gates().entry(key.clone()).or_default().clone();
         let turn = gate.lock().await;
         // Whoever held the gate before may have kept the value meanwhile.
         let (generation, needs_until) = match self.kept(&key, now) {
             Ok(value) => return Ok(value),
             Err(missing) => missing,
         };
-        let loaded = self
-            .load_and_keep(db, key.clone(), now, generation, needs_until, load)
-            .await;
-        self.loads
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&key);
+        let loaded = async {
+            let value = load().await?;
+            let until = if needs_until {
+                let mut conn = db.acquire().await?;
+                let next = posts::next_scheduled(conn.conn(), now).await?;
+                Some(next.map_or(now + MAX_AGE, |at| at.min(now + MAX_AGE)))
+            } else {
+                None
+            };
+            let mut inner = self.lock();
+            if self.refresh(&mut inner, now) == generation {
+                if inner.map.len() >= self.capacity {
+                    inner.map.clear();
+                }
+                if let Some(until) = until {
+                    inner.until = Some(inner.until.map_or(until, |u| u.min(until)));
+                }
+                if inner.until.is_some() {
+                    inner.map.insert(key.clone(), value.clone());
+                }
+            }
+            Ok::<V, E>(value)
+        }
+        .await;
+        self.gates().remove(&key);
         drop(turn);
         loaded
     }
@@ -130,43 +148,6 @@ impl<K: Hash + Eq + Clone, V: Clone> ReaderCache<K, V> {
             Some(value) => Ok(value.clone()),
             None => Err((generation, inner.until.is_none())),
         }
-    }
-
-    async fn load_and_keep<E, F, Fut>(
-        &self,
-        db: &Db,
-        key: K,
-        now: DateTime<Utc>,
-        generation: u64,
-        needs_until: bool,
-        load: F,
-    ) -> Result<V, E>
-    where
-        E: From<sqlx::Error>,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<V, E>>,
-    {
-        let value = load().await?;
-        let until = if needs_until {
-            let mut conn = db.acquire().await?;
-            let next = posts::next_scheduled(conn.conn(), now).await?;
-            Some(next.map_or(now + MAX_AGE, |at| at.min(now + MAX_AGE)))
-        } else {
-            None
-        };
-        let mut inner = self.lock();
-        if self.refresh(&mut inner, now) == generation {
-            if inner.map.len() >= self.capacity {
-                inner.map.clear();
-            }
-            if let Some(until) = until {
-                inner.until = Some(inner.until.map_or(until, |u| u.min(until)));
-            }
-            if inner.until.is_some() {
-                inner.map.insert(key, value.clone());
-            }
-        }
-        Ok(value)
     }
 
     /// How many values are kept (for tests and metrics).
