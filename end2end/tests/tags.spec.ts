@@ -5,16 +5,13 @@ import { hydrated, markDocument, stillSameDocument, watchConsole } from "./suppo
 /** Tags: the post form's tag field with suggestions, the tag archive and the tag admin. */
 
 /**
- * Fills the add-post form's required fields and publishes. With JavaScript it waits until the
- * form's lazily loaded code runs (`data-ready`, after the page's own hydration): it sets the
- * bound inputs from the form's state, so text typed before it is lost.
+ * Fills the add-post form's required fields and publishes. With JavaScript it waits for
+ * hydration first (`data-hydrated`, set once the admin's lazily loaded code has hydrated too):
+ * hydrating sets the inputs from the form's state, so text typed before it is lost.
  */
 async function newPost(page: Page, title: string, javaScript = true) {
   await page.goto("/admin/posts/add/");
-  if (javaScript) {
-    await hydrated(page);
-    await expect(page.locator("form.admin-form[data-ready]")).toHaveCount(1);
-  }
+  if (javaScript) await hydrated(page);
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Body (Markdown)").fill(`About ${title}.`);
   await page.getByLabel("Status").selectOption("PUBLISHED");

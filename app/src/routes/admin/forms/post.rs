@@ -29,12 +29,6 @@ pub fn PostFormView(form: PostForm) -> impl IntoView {
     let tags = RwSignal::new(form.tags.clone());
     let preview = ServerAction::<AdminPreviewMarkdown>::new();
     let show_preview = RwSignal::new(false);
-    // `data-ready` on the form once its code runs in the browser. The admin's code is loaded
-    // lazily, after the page itself has hydrated (`data-hydrated` on `<html>`); until then, the
-    // fields bound to the form's state (title, slug, tags, body) are reset to it when it arrives,
-    // so text typed earlier is lost. Browser tests wait for this mark.
-    let ready = RwSignal::new(false);
-    Effect::new(move || ready.set(true));
     let published_at = form
         .published_at
         .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
@@ -57,7 +51,7 @@ pub fn PostFormView(form: PostForm) -> impl IntoView {
     };
     view! {
         <FormHeader model=AdminModel::Posts id=form.id name=form.title.clone() public_path=form.public_path.clone()/>
-        <ActionForm action=save attr:class="admin-form" attr:novalidate=true attr:data-ready=move || ready.get().then_some("")>
+        <ActionForm action=save attr:class="admin-form" attr:novalidate=true>
             <CsrfField/>
             <FormMessage error/>
             {form.id.map(|id| view! { <input type="hidden" name="id" value=id.to_string()/> })}
