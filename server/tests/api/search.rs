@@ -31,6 +31,11 @@ async fn exec(app: &TestApp, sql: &str) {
     .unwrap();
 }
 
+/// GETs `path` and parses the JSON body.
+async fn api_json(app: &TestApp, path: &str) -> Value {
+    app.get(path).await.json().await.unwrap()
+}
+
 /// The titles `/search?q={q}` finds.
 async fn found(app: &TestApp, q: &str) -> Vec<String> {
     hit_titles(&app.get_text(&format!("/search?q={q}")).await.1)
@@ -284,52 +289,31 @@ async fn the_api_searches_the_index_ranked_unless_an_ordering_is_asked() {
             .map(|p| p["title"].as_str().unwrap().to_string())
             .collect()
     };
-    let json: Value = app
-        .get("/api/posts/?search=async,closures")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, "/api/posts/?search=async,closures").await;
     assert_eq!(json["count"], 2);
     assert_eq!(
         titles(&json),
         vec!["Publishing async closures", "Survey results"],
         "by relevance"
     );
-    let json: Value = app
-        .get("/api/posts/?search=async%20closures&ordering=-published_at")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(
+        &app,
+        "/api/posts/?search=async%20closures&ordering=-published_at",
+    )
+    .await;
     assert_eq!(
         titles(&json),
         vec!["Survey results", "Publishing async closures"],
         "newest first when asked"
     );
-    let json: Value = app
-        .get("/api/posts/?search=publish")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, "/api/posts/?search=publish").await;
     assert_eq!(titles(&json), vec!["Publishing async closures"], "stemmed");
-    let json: Value = app
-        .get("/api/posts/?search=%20")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, "/api/posts/?search=%20").await;
     assert_eq!(
         json["count"], 4,
         "a blank search filters nothing (DRF): 3 + the welcome post"
     );
-    let json: Value = app
-        .get("/api/posts/?search=%25")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, "/api/posts/?search=%25").await;
     assert_eq!(json["count"], 0, "nothing to find finds nothing");
 
     // Counts and pages of ids are kept between requests; a new post that matches shows at once,
@@ -337,12 +321,7 @@ async fn the_api_searches_the_index_ranked_unless_an_ordering_is_asked() {
     let mut newer = PostSpec::published("Async closures, part two", 0);
     newer.body = "More about closures that are async.";
     app.create_post(newer).await;
-    let json: Value = app
-        .get("/api/posts/?search=async,closures")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, "/api/posts/?search=async,closures").await;
     assert_eq!(json["count"], 3);
     assert!(titles(&json).contains(&"Async closures, part two".to_string()));
     let first = json["results"][0]["slug"].as_str().unwrap().to_string();
@@ -352,12 +331,7 @@ async fn the_api_searches_the_index_ranked_unless_an_ordering_is_asked() {
         &format!("UPDATE posts SET view_count = view_count + 5 WHERE slug = '{first}'"),
     )
     .await;
-    let json: Value = app
-        .get("/api/posts/?search=async,closures")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, "/api/posts/?search=async,closures").await;
     assert_eq!(json["results"][0]["slug"], first.as_str());
     assert_eq!(json["results"][0]["view_count"].as_i64(), Some(views + 5));
 }

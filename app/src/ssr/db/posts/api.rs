@@ -185,11 +185,11 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ApiPostRow>, sqlx::Error> {
-    let (mut w, matching) = Where::query(query, conn.backend(), now);
-    if matching.is_some() && query.ordering.is_empty() {
+    if query.search.is_some() && query.ordering.is_empty() {
         let ids = ranked_ids(conn.reborrow(), query, now, limit, offset).await?;
         return by_ids(conn, &ids).await;
     }
+    let (mut w, matching) = Where::query(query, conn.backend(), now);
     let mut order: Vec<&str> = query.ordering.iter().map(|o| o.sql()).collect();
     if order.is_empty() {
         order.push("p.published_at DESC NULLS FIRST");
