@@ -10,6 +10,7 @@ pub mod comments;
 pub mod content;
 pub mod db;
 pub mod editor;
+pub mod jobs;
 pub mod mail;
 pub mod media;
 pub mod posts;

@@ -1,6 +1,6 @@
 //! The command line: `folio [serve]`, `folio migrate`, `folio import markdown <DIR>...`,
 //! `folio createsuperuser`, `folio changepassword <email>`, `folio check [--deploy]`,
-//! `folio clearsessions`.
+//! `folio clearsessions`, `folio search reindex`, `folio worker`, `folio jobs ...`.
 //!
 //! Each subcommand is one variant of [`Command`]; later features add theirs beside them.
 //! Failures print one line, `error: <setting or path>: <cause>`, and exit with status 1.
@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 
@@ -54,11 +54,63 @@ pub enum Command {
         #[arg(long)]
         deploy: bool,
     },
-    /// Delete expired sessions, tokens and old sign-in failures now (the server also does it hourly).
+    /// Delete expired sessions, tokens, old throttling records and old finished jobs now (the
+    /// workers also do it hourly).
     Clearsessions,
     /// Look after the full-text search index.
     #[command(subcommand)]
     Search(SearchCommand),
+    /// Run background jobs (email, periodic clean-up, search upkeep) without serving pages,
+    /// until SIGTERM or Ctrl-C. Several workers may run at once: each job is taken by one.
+    Worker {
+        /// Jobs run at once (default: FOLIO_WORKERS, or 2 when that is 0).
+        #[arg(long)]
+        concurrency: Option<usize>,
+    },
+    /// Look at and manage background jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+/// What `folio jobs` can do.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List jobs, newest first, with their state, attempts and last error.
+    List {
+        /// Only jobs in this state.
+        #[arg(long, value_parser = ["queued", "running", "done", "failed", "cancelled"])]
+        status: Option<String>,
+        /// Only jobs of this kind (send_email, clean_up, optimize_search_index).
+        #[arg(long)]
+        kind: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Queue a failed or cancelled job again, with its attempts counted afresh.
+    Retry {
+        /// The job's id.
+        id: i64,
+    },
+    /// Cancel a queued job (a running job finishes its attempt).
+    Cancel {
+        /// The job's id.
+        id: i64,
+    },
+    /// Run one of the periodic jobs now, in this process.
+    Run {
+        /// Which job.
+        job: PeriodicJob,
+    },
+}
+
+/// The periodic jobs `folio jobs run` can start by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodicJob {
+    /// Delete expired sessions, tokens, throttling records and old finished jobs.
+    CleanUp,
+    /// Merge the search index's segments (SQLite) or refresh its statistics (PostgreSQL).
+    OptimizeSearchIndex,
 }
 
 /// What `folio search` can do.
@@ -176,6 +228,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Worker { concurrency } => run_worker(&config, concurrency).await,
+        Command::Jobs(command) => {
+            let db = open_database(&config).await?;
+            let result = crate::manage::jobs(&config, &db, command).await;
+            db.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
         Command::Clearsessions => {
             let db = open_database(&config).await?;
             let cleaned = crate::jobs::clean_up(&db)
@@ -183,8 +242,8 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 .map_err(|e| format!("DATABASE_URL: {e}"))?;
             db.close().await;
             println!(
-                "Deleted {} expired sessions, {} expired tokens, {} old throttling records.",
-                cleaned.sessions, cleaned.tokens, cleaned.throttle_events
+                "Deleted {} expired sessions, {} expired tokens, {} old throttling records, {} old jobs.",
+                cleaned.sessions, cleaned.tokens, cleaned.throttle_events, cleaned.jobs
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -223,6 +282,31 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             })
         }
     }
+}
+
+/// `folio worker`: runs the job workers and the periodic schedule until SIGTERM or Ctrl-C, then
+/// stops them gracefully.
+async fn run_worker(config: &Config, concurrency: Option<usize>) -> Result<ExitCode, String> {
+    let db = open_database(config).await?;
+    let jobs = crate::jobs::JobContext {
+        db: db.clone(),
+        queue: app::ssr::jobs::JobQueue::new(db.clone()),
+        mailer: crate::startup::mailer(config).map_err(|e| e.to_string())?,
+    };
+    let mut settings = config.workers;
+    settings.concurrency = concurrency.unwrap_or(if settings.concurrency == 0 {
+        2
+    } else {
+        settings.concurrency
+    });
+    if settings.concurrency == 0 {
+        return Err("--concurrency: must be at least 1".to_string());
+    }
+    let workers = crate::jobs::Workers::start(jobs, settings, crate::jobs::schedule());
+    crate::startup::shutdown_signal().await;
+    workers.stop().await;
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens and migrates the database for a command.

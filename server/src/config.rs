@@ -151,6 +151,8 @@ pub struct Config {
     pub page_cache: crate::page_cache::PageCacheSettings,
     /// `RUST_LOG` as set (for `folio check --deploy`).
     pub log_filter: Option<String>,
+    /// `FOLIO_WORKERS` and the `FOLIO_JOB_*` settings: how background jobs run.
+    pub workers: crate::jobs::WorkerSettings,
 }
 
 /// The server's timeouts and connection cap (OWASP Denial of Service Cheat Sheet: no request,
@@ -210,6 +212,29 @@ fn parse_number<T: std::str::FromStr>(
             message: format!("'{text}' is not a whole number"),
         }),
     }
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), at least `minimum`.
+fn parse_seconds(
+    setting: &'static str,
+    value: Option<String>,
+    default: f64,
+    minimum: f64,
+) -> Result<std::time::Duration, ConfigError> {
+    let seconds = match value {
+        None => default,
+        Some(text) => text.trim().parse::<f64>().map_err(|_| ConfigError {
+            setting,
+            message: format!("'{text}' is not a number of seconds"),
+        })?,
+    };
+    if !seconds.is_finite() || seconds < minimum || seconds > 1e9 {
+        return Err(ConfigError {
+            setting,
+            message: format!("must be a number of seconds from {minimum} up"),
+        });
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn parse_bool(
@@ -437,7 +462,36 @@ impl Config {
             max_age: seconds("FOLIO_PAGE_CACHE_SECONDS", 300, 1)?,
             shared_max_age: seconds("FOLIO_PAGE_CDN_SECONDS", 0, 0)?,
         };
+        let workers = crate::jobs::WorkerSettings {
+            concurrency: parse_number("FOLIO_WORKERS", get("FOLIO_WORKERS"), 2)?,
+            poll_interval: parse_seconds(
+                "FOLIO_JOB_POLL_SECONDS",
+                get("FOLIO_JOB_POLL_SECONDS"),
+                1.0,
+                0.01,
+            )?,
+            retry_base: parse_seconds(
+                "FOLIO_JOB_RETRY_SECONDS",
+                get("FOLIO_JOB_RETRY_SECONDS"),
+                10.0,
+                0.01,
+            )?,
+            retry_max: parse_seconds(
+                "FOLIO_JOB_RETRY_MAX_SECONDS",
+                get("FOLIO_JOB_RETRY_MAX_SECONDS"),
+                3600.0,
+                0.01,
+            )?,
+            lease: parse_seconds(
+                "FOLIO_JOB_LEASE_SECONDS",
+                get("FOLIO_JOB_LEASE_SECONDS"),
+                60.0,
+                0.3,
+            )?,
+            shutdown_timeout: limits.shutdown_timeout,
+        };
         Ok(Self {
+            workers,
             page_cache,
             signup_throttle,
             email_throttle,

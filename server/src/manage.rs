@@ -1,5 +1,6 @@
 //! Operator commands (Django's `manage.py` equivalents): `createsuperuser`, `changepassword`,
-//! `check [--deploy]`, `clearsessions` and `search reindex`.
+//! `check [--deploy]`, `clearsessions`, `search reindex` and `jobs` (Celery's `inspect` and
+//! Flower's retry, on the command line).
 //!
 //! Prompts read from the terminal without echo for passwords; when standard input is not a
 //! terminal, each answer is one line of it (so scripts can pipe answers in).
@@ -287,10 +288,29 @@ pub fn deploy_issues(config: &Config) -> Vec<CheckIssue> {
             add("folio.W008", format!("RUST_LOG ({filter}) turns on debug output: debug and trace logs can hold request details; use info or warn in production."));
         }
     }
-    if config.smtp_url.is_none() {
-        add("folio.W009", format!("FOLIO_SMTP_URL is not set: email (password resets, verification) is written to {} instead of being sent.", config.mail_dir.display()));
+    match &config.smtp_url {
+        None => add("folio.W009", format!("FOLIO_SMTP_URL is not set: email (password resets, verification) is written to {} instead of being sent.", config.mail_dir.display())),
+        Some(url) if smtp_sends_password_in_clear(url.expose()) => add("folio.W010", "FOLIO_SMTP_URL has a user name or password but neither smtps:// nor ?tls=required: lettre then talks to the mail server unencrypted and the password crosses in clear. Use smtps://host:465 or smtp://host:587?tls=required (STARTTLS).".into()),
+        Some(_) => {}
+    }
+    if config.workers.concurrency == 0 {
+        add("folio.W011", "FOLIO_WORKERS is 0: this process runs no background jobs (email, clean-up). Make sure a `folio worker` process runs beside it.".into());
     }
     issues
+}
+
+/// Whether an SMTP URL carries credentials over an unencrypted connection: `smtp://` with a user
+/// name or password and no `tls=required` (lettre's URL format: bare `smtp://` is plain text,
+/// `?tls=opportunistic` falls back to plain text, `smtps://` is implicit TLS).
+pub fn smtp_sends_password_in_clear(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    let has_credentials = !parsed.username().is_empty() || parsed.password().is_some();
+    let tls_required = parsed
+        .query_pairs()
+        .any(|(key, value)| key == "tls" && value == "required");
+    parsed.scheme() == "smtp" && has_credentials && !tls_required
 }
 
 /// Prints `issues` as Django does; returns whether there were any.
@@ -415,5 +435,103 @@ mod tests {
             ("FOLIO_SMTP_URL", "smtp://mail"),
         ]);
         assert_eq!(ids(&c), vec!["folio.W002", "folio.W005", "folio.W007"]);
+    }
+}
+
+/// `folio jobs list|retry|cancel|run`: prints jobs, queues a failed one again, cancels a queued
+/// one, or runs a periodic job now in this process.
+///
+/// # Errors
+/// One line naming what is wrong: an unknown job, a job in a state that does not allow the
+/// action, or the database's error.
+pub async fn jobs(
+    config: &Config,
+    db: &Db,
+    command: crate::cli::JobsCommand,
+) -> Result<(), String> {
+    use crate::cli::{JobsCommand, PeriodicJob};
+    use app::ssr::db::jobs::{self as rows, JobStatus};
+    let failed = |e: sqlx::Error| format!("DATABASE_URL: {e}");
+    let now = chrono::Utc::now();
+    match command {
+        JobsCommand::List {
+            status,
+            kind,
+            limit,
+        } => {
+            let status = status.as_deref().and_then(JobStatus::parse);
+            let mut conn = db.acquire().await.map_err(failed)?;
+            let list = rows::list(
+                conn.conn(),
+                status,
+                kind.as_deref(),
+                limit.clamp(1, 10_000),
+                0,
+            )
+            .await
+            .map_err(failed)?;
+            println!(
+                "{:>8}  {:<22} {:<9} {:>8}  {:<20}  last error",
+                "id", "kind", "status", "attempts", "run at (UTC)"
+            );
+            for job in list {
+                println!(
+                    "{:>8}  {:<22} {:<9} {:>8}  {:<20}  {}",
+                    job.id,
+                    job.kind,
+                    job.status,
+                    format!("{}/{}", job.attempts, job.max_attempts),
+                    job.run_at.format("%Y-%m-%d %H:%M:%S"),
+                    job.last_error.as_deref().unwrap_or("").replace('\n', " ")
+                );
+            }
+            Ok(())
+        }
+        JobsCommand::Retry { id } | JobsCommand::Cancel { id } => {
+            let retry = matches!(command, JobsCommand::Retry { .. });
+            let mut conn = db.acquire_write().await.map_err(failed)?;
+            let changed = if retry {
+                rows::retry(conn.conn(), id, now).await
+            } else {
+                rows::cancel(conn.conn(), id, now).await
+            }
+            .map_err(failed)?;
+            if changed {
+                println!(
+                    "Job {id} {}.",
+                    if retry { "queued again" } else { "cancelled" }
+                );
+                return Ok(());
+            }
+            match rows::find(conn.conn(), id).await.map_err(failed)? {
+                None => Err(format!("job {id}: no such job")),
+                Some(job) => Err(format!(
+                    "job {id}: it is {}; only {} jobs can be {}",
+                    job.status,
+                    if retry {
+                        "failed or cancelled"
+                    } else {
+                        "queued"
+                    },
+                    if retry { "retried" } else { "cancelled" }
+                )),
+            }
+        }
+        JobsCommand::Run { job } => {
+            let job = match job {
+                PeriodicJob::CleanUp => app::ssr::jobs::Job::CleanUp,
+                PeriodicJob::OptimizeSearchIndex => app::ssr::jobs::Job::OptimizeSearchIndex,
+            };
+            let ctx = crate::jobs::JobContext {
+                db: db.clone(),
+                queue: app::ssr::jobs::JobQueue::new(db.clone()),
+                mailer: crate::startup::mailer(config).map_err(|e| e.to_string())?,
+            };
+            crate::jobs::execute(&ctx, &job)
+                .await
+                .map_err(|e| format!("{}: {e}", job.kind()))?;
+            println!("{} done.", job.kind());
+            Ok(())
+        }
     }
 }

@@ -65,6 +65,8 @@ pub struct Application {
     limits: crate::config::ServerLimits,
     events: PostEvents,
     views: Arc<ViewCounter>,
+    jobs: crate::jobs::JobContext,
+    workers: crate::jobs::WorkerSettings,
 }
 
 /// How long closing the database may take at shutdown.
@@ -101,9 +103,10 @@ impl Application {
             source,
         })?;
         let secret_key = resolve_secret_key(config, &db).await?;
-        let mailer = match &config.smtp_url {
-            Some(url) => app::ssr::mail::Mailer::smtp(url.expose(), &config.mail_from)?,
-            None => app::ssr::mail::Mailer::folder(config.mail_dir.clone(), &config.mail_from)?,
+        let jobs = crate::jobs::JobContext {
+            db: db.clone(),
+            queue: app::ssr::jobs::JobQueue::new(db.clone()),
+            mailer: mailer(config)?,
         };
         // Load the common-password list and the timing-equaliser hash before the first request.
         let _ = tokio::task::spawn_blocking(|| {
@@ -131,7 +134,7 @@ impl Application {
             db.clone(),
             local,
             auth,
-            mailer,
+            jobs.queue.clone(),
             events.clone(),
             views.clone(),
         );
@@ -152,6 +155,8 @@ impl Application {
             limits: config.limits,
             events,
             views,
+            jobs,
+            workers: config.workers,
         })
     }
 
@@ -176,17 +181,45 @@ impl Application {
         &self.views
     }
 
-    /// Serves requests until SIGTERM or Ctrl-C, then finishes the requests in flight (within
-    /// `FOLIO_SHUTDOWN_TIMEOUT`), writes the views counted since the last flush and closes the
-    /// database.
+    /// The queue this application's requests put background jobs on.
+    pub fn job_queue(&self) -> &app::ssr::jobs::JobQueue {
+        &self.jobs.queue
+    }
+
+    /// Serves requests and runs background jobs (unless `FOLIO_WORKERS=0`) until SIGTERM or
+    /// Ctrl-C; then finishes the requests in flight and the running jobs (each within
+    /// `FOLIO_SHUTDOWN_TIMEOUT`; unfinished jobs go back to the queue), writes the views counted
+    /// since the last flush and closes the database.
     ///
     /// # Errors
     /// None today; the signature leaves room for listener errors.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let cleanup = crate::jobs::spawn_cleanup(self.db.clone(), crate::jobs::CLEANUP_INTERVAL);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        let workers = (self.workers.concurrency > 0).then(|| {
+            let workers = crate::jobs::Workers::start(
+                self.jobs.clone(),
+                self.workers,
+                crate::jobs::schedule(),
+            );
+            let mut stopping = stopping.clone();
+            tokio::spawn(async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+                workers.stop().await;
+            })
+        });
         let flusher = self.views.clone().spawn_flusher(self.db.clone());
-        crate::serve::serve(self.listener, self.router, self.limits, shutdown_signal()).await;
-        cleanup.abort();
+        let mut signal = stopping.clone();
+        crate::serve::serve(self.listener, self.router, self.limits, async move {
+            let _ = signal.wait_for(|stop| *stop).await;
+        })
+        .await;
+        if let Some(workers) = workers {
+            let _ = workers.await;
+        }
         flusher.abort();
         // The views counted since the last flush (the requests in flight have finished).
         if let Err(error) = self.views.flush(&self.db).await {
@@ -211,7 +244,7 @@ pub fn build_router(
     db: Db,
     local: std::net::SocketAddr,
     auth: AuthSettings,
-    mailer: app::ssr::mail::Mailer,
+    jobs: app::ssr::jobs::JobQueue,
     events: PostEvents,
     views: Arc<ViewCounter>,
 ) -> Router {
@@ -232,7 +265,7 @@ pub fn build_router(
         },
         leptos_options: leptos_options.clone(),
         auth: auth.clone(),
-        mailer,
+        jobs,
         media: app::ssr::media::MediaSettings {
             dir: config.media_dir.clone(),
             max_bytes: config.media_max_bytes,
@@ -387,7 +420,20 @@ pub async fn development_secret_key(db: &Db) -> Result<SecretKey, sqlx::Error> {
 /// The `site_settings` key of the generated development secret.
 pub const DEV_SECRET_SETTING: &str = "development_secret_key";
 
-async fn shutdown_signal() {
+/// Where Folio's email goes: the SMTP server of `FOLIO_SMTP_URL`, else `.eml` files in
+/// `FOLIO_MAIL_DIR`.
+///
+/// # Errors
+/// [`StartupError::Mail`] for a bad URL or sender.
+pub fn mailer(config: &Config) -> Result<app::ssr::mail::Mailer, StartupError> {
+    Ok(match &config.smtp_url {
+        Some(url) => app::ssr::mail::Mailer::smtp(url.expose(), &config.mail_from)?,
+        None => app::ssr::mail::Mailer::folder(config.mail_dir.clone(), &config.mail_from)?,
+    })
+}
+
+/// Resolves when SIGTERM or Ctrl-C arrives.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -406,5 +452,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down");
 }

@@ -44,6 +44,9 @@ pub enum Permission {
     ModerateComments,
     /// Create, change and deactivate users and their roles.
     ManageUsers,
+    /// See background jobs and retry, cancel or delete them (administrators: a job's arguments
+    /// can name any user's email address).
+    ManageJobs,
 }
 
 impl Role {
@@ -62,7 +65,7 @@ impl Role {
             Comment | EditOwnAccount => true,
             AccessAdmin | WritePosts => self >= Role::Author,
             EditAllPosts | ManageCategories | ModerateComments => self >= Role::Editor,
-            ManageUsers => self == Role::Administrator,
+            ManageUsers | ManageJobs => self == Role::Administrator,
         }
     }
 

@@ -22,16 +22,20 @@ pub enum AdminModel {
     Comments,
     /// User accounts.
     Users,
+    /// Background jobs (email, clean-up): a change list with retry and cancel actions, and a
+    /// read-only page per job.
+    Jobs,
 }
 
 impl AdminModel {
     /// Every model, in the index page's order.
-    pub const ALL: [AdminModel; 5] = [
+    pub const ALL: [AdminModel; 6] = [
         AdminModel::Posts,
         AdminModel::Categories,
         AdminModel::Tags,
         AdminModel::Comments,
         AdminModel::Users,
+        AdminModel::Jobs,
     ];
 
     /// The URL segment (`posts`).
@@ -42,6 +46,7 @@ impl AdminModel {
             Self::Tags => "tags",
             Self::Comments => "comments",
             Self::Users => "users",
+            Self::Jobs => "jobs",
         }
     }
 
@@ -58,6 +63,7 @@ impl AdminModel {
             Self::Tags => "tag",
             Self::Comments => "comment",
             Self::Users => "user",
+            Self::Jobs => "job",
         }
     }
 
@@ -79,6 +85,7 @@ impl AdminModel {
             Self::Tags => "Tags",
             Self::Comments => "Comments",
             Self::Users => "Users",
+            Self::Jobs => "Jobs",
         }
     }
 
@@ -86,6 +93,7 @@ impl AdminModel {
     pub fn area(self) -> &'static str {
         match self {
             Self::Users => "Accounts",
+            Self::Jobs => "System",
             _ => "Blog",
         }
     }
@@ -108,7 +116,14 @@ impl AdminModel {
             Self::Categories | Self::Tags => Permission::ManageCategories,
             Self::Comments => Permission::ModerateComments,
             Self::Users => Permission::ManageUsers,
+            Self::Jobs => Permission::ManageJobs,
         }
+    }
+
+    /// Whether objects are added from the admin (comments are written on the site, jobs by
+    /// Folio itself).
+    pub fn can_add(self) -> bool {
+        !matches!(self, Self::Comments | Self::Jobs)
     }
 
     /// The change list's path.
@@ -330,6 +345,9 @@ pub struct IndexModel {
     pub count: i64,
     /// Whether the caller may add one.
     pub can_add: bool,
+    /// Something that needs attention, with the list path that shows it (jobs: "3 failed since
+    /// yesterday" linking to the failed jobs).
+    pub alert: Option<(String, String)>,
 }
 
 /// The admin index: the models the caller may manage and the recent actions.
@@ -582,4 +600,34 @@ mod tests {
             assert_eq!(LogAction::parse(action.as_str()), Some(action));
         }
     }
+}
+
+/// A background job as its admin page shows it (read-only: jobs are written by Folio). The
+/// arguments are summarised, never shown whole: an email's body can hold a password-reset link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobDetail {
+    /// The job's id.
+    pub id: i64,
+    /// Its kind (`send_email`).
+    pub kind: String,
+    /// What it does, in words ("Email to ada@example.org: “Password reset”").
+    pub summary: String,
+    /// `queued`, `running`, `done`, `failed` or `cancelled`.
+    pub status: String,
+    /// Attempts started.
+    pub attempts: i64,
+    /// Attempts allowed.
+    pub max_attempts: i64,
+    /// When it may run (next).
+    pub run_at: DateTime<Utc>,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+    /// When it finished, if it has.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The worker running it now.
+    pub locked_by: Option<String>,
+    /// The last attempt's error.
+    pub last_error: Option<String>,
+    /// The key that keeps it from being queued twice.
+    pub idempotency_key: Option<String>,
 }

@@ -17,7 +17,7 @@ use leptos::server_fn::codec::GetUrl;
 use crate::error::AppError;
 use crate::model::admin::{
     ActionReport, AdminIndex, AdminModel, AuthorChoice, CategoryForm, ChangeList, CommentForm,
-    DeletePreview, LogEntry, PostForm, TagChoice, TagForm, UserForm,
+    DeletePreview, JobDetail, LogEntry, PostForm, TagChoice, TagForm, UserForm,
 };
 
 /// The signed-in staff member, or the error (status set) to return at once.
@@ -352,6 +352,16 @@ pub async fn admin_suggest_tags(q: String) -> Result<Vec<TagChoice>, AppError> {
             slug: t.slug,
         })
         .collect())
+}
+
+/// A background job's read-only page.
+///
+/// # Errors
+/// [`AppError::Forbidden`] below administrator; [`AppError::NotFound`].
+#[server(prefix = "/_fn", endpoint = "admin/jobs/detail", input = GetUrl)]
+pub async fn admin_job(id: i64) -> Result<JobDetail, AppError> {
+    let (state, actor) = staff().await?;
+    crate::ssr::admin::jobs::detail(&state, &actor, id).await
 }
 
 /// A comment's change form.

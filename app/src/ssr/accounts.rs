@@ -12,6 +12,7 @@ use crate::ssr::auth::{self, throttle, tokens, validators};
 use crate::ssr::db::tokens::{self as token_rows, TokenPurpose};
 use crate::ssr::db::users::{self, AccountRow, NewAccount};
 use crate::ssr::db::{self as database, api_tokens, sessions, Db};
+use crate::ssr::jobs::Job;
 use crate::ssr::mail::OutgoingEmail;
 use crate::ssr::AppState;
 
@@ -447,19 +448,24 @@ pub async fn send_reset_link(state: &AppState, account: &AccountRow) -> Result<(
     )
     .await?;
     let link = state.site.absolute(&format!("/accounts/reset/{token}/"));
-    state.mailer.send_in_background(OutgoingEmail {
-        to: account.email.clone().unwrap_or_default(),
-        subject: format!("Password reset on {}", state.site.title),
-        body: format!(
-            "You're receiving this email because you asked for a password reset for your account on {site}.\n\n\
-             Please go to the following page and choose a new password:\n\n{link}\n\n\
-             The link works once, for one hour. If you did not ask for this, ignore this email:\n\
-             your password stays as it is.\n\nYour username, in case you've forgotten: {username}\n\n\
-             Thanks for using our site!\nThe {site} team\n",
-            site = state.site.title,
-            username = account.username,
-        ),
-    });
+    state
+        .jobs
+        .push(&Job::SendEmail {
+            email: OutgoingEmail {
+                to: account.email.clone().unwrap_or_default(),
+                subject: format!("Password reset on {}", state.site.title),
+                body: format!(
+                    "You're receiving this email because you asked for a password reset for your account on {site}.\n\n\
+                     Please go to the following page and choose a new password:\n\n{link}\n\n\
+                     The link works once, for one hour. If you did not ask for this, ignore this email:\n\
+                     your password stays as it is.\n\nYour username, in case you've forgotten: {username}\n\n\
+                     Thanks for using our site!\nThe {site} team\n",
+                    site = state.site.title,
+                    username = account.username,
+                ),
+            },
+        })
+        .await?;
     tracing::info!(user_id = account.id, "password reset link sent");
     Ok(())
 }
@@ -552,16 +558,21 @@ pub async fn send_verification(
         throttle::reserve(&state.db, &[throttle::email_recipient_rule(&email)], now).await?;
     let token = issue_token(&state.db, account.id, TokenPurpose::EmailVerification, now).await?;
     let link = state.site.absolute(&format!("/accounts/verify/{token}/"));
-    state.mailer.send_in_background(OutgoingEmail {
-        to: email,
-        subject: format!("Confirm your email address for {}", state.site.title),
-        body: format!(
-            "Hello {username},\n\nPlease confirm that this is your email address for {site} by opening this link:\n\n\
-             {link}\n\nThe link works for three days. If you did not sign up, ignore this email.\n\nThe {site} team\n",
-            username = account.username,
-            site = state.site.title,
-        ),
-    });
+    state
+        .jobs
+        .push(&Job::SendEmail {
+            email: OutgoingEmail {
+                to: email,
+                subject: format!("Confirm your email address for {}", state.site.title),
+                body: format!(
+                    "Hello {username},\n\nPlease confirm that this is your email address for {site} by opening this link:\n\n\
+                     {link}\n\nThe link works for three days. If you did not sign up, ignore this email.\n\nThe {site} team\n",
+                    username = account.username,
+                    site = state.site.title,
+                ),
+            },
+        })
+        .await?;
     Ok(())
 }
 

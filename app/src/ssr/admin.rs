@@ -4,7 +4,8 @@
 //! - [`changelist`]: change list pages (search, filters, sorting, date drill-down, counts);
 //! - [`actions`]: bulk actions and the inline status edit;
 //! - [`deletion`]: the delete confirmation (what goes with an object, what prevents it);
-//! - [`posts`], [`categories`], [`comments`], [`users`]: the change forms.
+//! - [`posts`], [`categories`], [`comments`], [`users`]: the change forms;
+//! - [`jobs`]: the background job's read-only page.
 //!
 //! Every function checks the caller's role first; the pages only hide what a role may not do.
 //! Every write is one transaction together with its audit log entry.
@@ -14,6 +15,7 @@ pub mod categories;
 pub mod changelist;
 pub mod comments;
 pub mod deletion;
+pub mod jobs;
 pub mod posts;
 pub mod tags;
 pub mod users;
@@ -148,10 +150,23 @@ pub async fn index(
         let (w, _) =
             admin_lists::conditions(*model, &Default::default(), viewer, state.db.backend(), now);
         let count = admin_lists::count(conn.conn(), *model, &w).await?;
+        let alert = if *model == AdminModel::Jobs {
+            let since = now - chrono::Duration::days(1);
+            let failed = crate::ssr::db::jobs::count_failed_since(conn.conn(), since).await?;
+            (failed > 0).then(|| {
+                (
+                    format!("{failed} failed since yesterday"),
+                    format!("{}?status=failed", model.list_path()),
+                )
+            })
+        } else {
+            None
+        };
         let entry = IndexModel {
             model: *model,
             count,
-            can_add: *model != AdminModel::Comments,
+            can_add: model.can_add(),
+            alert,
         };
         match areas.iter_mut().find(|(area, _)| area == model.area()) {
             Some((_, list)) => list.push(entry),
@@ -257,6 +272,7 @@ mod tests {
                 AdminModel::Comments
             ]
         );
-        assert_eq!(models_for(Role::Administrator).len(), 5);
+        assert_eq!(models_for(Role::Administrator).len(), 6);
+        assert!(!models_for(Role::Editor).contains(&AdminModel::Jobs));
     }
 }

@@ -14,6 +14,7 @@ pub mod api_tokens;
 pub mod categories;
 pub mod comments;
 pub mod filter;
+pub mod jobs;
 pub mod media;
 pub mod posts;
 pub mod redirects;

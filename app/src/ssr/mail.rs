@@ -2,8 +2,9 @@
 //! or through SMTP (lettre) when `FOLIO_SMTP_URL` is set, as Django's file-based and SMTP
 //! email backends.
 //!
-//! Messages go out on a background task, so a slow mail server neither slows the request nor
-//! tells a visitor (by timing) whether an address has an account.
+//! Messages go out through the job queue ([`crate::ssr::jobs::Job::SendEmail`]): a slow or
+//! unreachable mail server neither slows the request nor tells a visitor (by timing) whether an
+//! address has an account, and a message is retried until it is delivered instead of lost.
 
 use std::path::PathBuf;
 
@@ -23,9 +24,21 @@ pub enum MailError {
     /// The message could not be built (e.g. an invalid recipient).
     #[error("cannot build the message: {0}")]
     Build(String),
-    /// The transport failed.
+    /// The transport failed (the mail server is down, busy or answered with a 4xx code).
     #[error("cannot send the message: {0}")]
     Send(String),
+    /// The mail server refused the message for good (a 5xx reply, RFC 5321 §4.2.1: "permanent
+    /// negative completion"), e.g. an unknown mailbox: sending it again cannot succeed.
+    #[error("the mail server refused the message: {0}")]
+    Rejected(String),
+}
+
+impl MailError {
+    /// Whether sending the same message again can succeed (a mail server that is down or busy);
+    /// false for a message that cannot be built (an invalid recipient or body).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Send(_))
+    }
 }
 
 #[derive(Clone)]
@@ -55,7 +68,7 @@ impl std::fmt::Debug for Mailer {
 }
 
 /// A message to send: plain text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutgoingEmail {
     /// The recipient's address.
     pub to: String,
@@ -142,23 +155,16 @@ impl Mailer {
                 );
             }
             Transport::Smtp(transport) => {
-                transport
-                    .send(message)
-                    .await
-                    .map_err(|e| MailError::Send(e.to_string()))?;
+                transport.send(message).await.map_err(|e| {
+                    if e.is_permanent() {
+                        MailError::Rejected(e.to_string())
+                    } else {
+                        MailError::Send(e.to_string())
+                    }
+                })?;
                 tracing::info!(subject = %email.subject, "email sent");
             }
         }
         Ok(())
-    }
-
-    /// Sends `email` on a background task; a failure is logged there.
-    pub fn send_in_background(&self, email: OutgoingEmail) {
-        let mailer = self.clone();
-        tokio::spawn(async move {
-            if let Err(error) = mailer.send(&email).await {
-                tracing::error!(%error, subject = %email.subject, "email not sent");
-            }
-        });
     }
 }

@@ -20,8 +20,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Secret key, cookie security, session lifetime, throttling.
     pub auth: crate::ssr::auth::AuthSettings,
-    /// Where email goes.
-    pub mailer: crate::ssr::mail::Mailer,
+    /// The background job queue (email goes out through it).
+    pub jobs: crate::ssr::jobs::JobQueue,
     /// Where uploaded images go and how large they may be.
     pub media: crate::ssr::media::MediaSettings,
     /// The channel posts' change events go out on.

@@ -1219,3 +1219,144 @@ async fn categories_and_comments_are_edited_with_field_errors_and_history() {
     assert_eq!(response.status().as_u16(), 403);
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM categories").await, 3);
 }
+
+#[tokio::test]
+async fn administrators_see_jobs_and_retry_cancel_or_delete_them_with_an_audit_trail() {
+    use app::ssr::db::jobs as rows;
+    use app::ssr::jobs::{Enqueue, Job, JobQueue};
+    use app::ssr::mail::OutgoingEmail;
+    // No workers in this server: the jobs stay as the test leaves them.
+    let app = TestApp::spawn_with(crate::helpers::backend(), &[("FOLIO_WORKERS", "0")]).await;
+    let queue = JobQueue::new(app.db.clone());
+    let secret = "https://blog.example.org/accounts/reset/SECRET-TOKEN/";
+    let failed = queue
+        .push(&Job::SendEmail {
+            email: OutgoingEmail {
+                to: "ada@example.org".into(),
+                subject: "Password reset".into(),
+                body: secret.into(),
+            },
+        })
+        .await
+        .unwrap();
+    let later = Enqueue {
+        run_at: Some(Utc::now() + chrono::Duration::hours(1)),
+        idempotency_key: None,
+    };
+    let queued = queue
+        .push_with(&Job::CleanUp, later)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = Utc::now();
+    let mut conn = app.db.acquire_write().await.unwrap();
+    rows::claim(conn.conn(), "w", now, now).await.unwrap();
+    rows::record_failure(conn.conn(), failed, "w", "connection refused", None, now)
+        .await
+        .unwrap();
+    drop(conn);
+    // Editors run the content, not the machinery.
+    staff(&app, Role::Editor).await;
+    assert_eq!(list_err(&app, "Jobs").await.0, 403);
+    let response = app
+        .get(&format!("/_fn/admin/jobs/detail?id={failed}"))
+        .await;
+    assert_eq!(response.status(), 403);
+    app.call_ok("accounts/logout", &[]).await;
+    staff(&app, Role::Administrator).await;
+    let all = list(&app, "Jobs", "").await;
+    assert_eq!(all.matching, 2);
+    let failures = list(&app, "Jobs", "status=failed").await;
+    assert_eq!(failures.matching, 1);
+    assert_eq!(failures.rows[0].id, failed);
+    assert_eq!(list(&app, "Jobs", "kind=clean_up").await.rows[0].id, queued);
+    assert_eq!(list(&app, "Jobs", "q=refused").await.matching, 1);
+    assert_eq!(
+        list(&app, "Jobs", "status=nonsense").await.matching,
+        2,
+        "ignored"
+    );
+    // The index says what needs attention; no page shows an email's body.
+    let index: AdminIndex = app.get("/_fn/admin/index").await.json().await.unwrap();
+    let jobs = index
+        .areas
+        .iter()
+        .flat_map(|(_, models)| models)
+        .find(|m| m.model == app::model::admin::AdminModel::Jobs)
+        .expect("jobs on the index");
+    assert_eq!(
+        jobs.alert.as_ref().map(|a| a.0.as_str()),
+        Some("1 failed since yesterday")
+    );
+    for page in [
+        "/admin/jobs/?status=failed".to_string(),
+        format!("/admin/jobs/{failed}/"),
+    ] {
+        let (status, html) = app.get_text(&page).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(html.contains("connection refused"), "{page}");
+        assert!(
+            !html.contains("SECRET-TOKEN"),
+            "{page} shows the email's body"
+        );
+    }
+    let (_, html) = app.get_text(&format!("/admin/jobs/{failed}/")).await;
+    assert!(html.contains("Email to ada@example.org"), "{html}");
+    // Retry applies to failed jobs only, cancel to queued ones; both are logged.
+    let report: ActionReport = action(&app, "Jobs", "retry", &[failed, queued], false, "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report.affected, 1);
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT status FROM jobs WHERE id = {failed}")
+        )
+        .await,
+        "queued"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT attempts FROM jobs WHERE id = {failed}")
+        )
+        .await,
+        0
+    );
+    let report: ActionReport = action(&app, "Jobs", "cancel", &[queued], false, "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report.affected, 1);
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT status FROM jobs WHERE id = {queued}")
+        )
+        .await,
+        "cancelled"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM admin_log WHERE object_type = 'job'"
+        )
+        .await,
+        2
+    );
+    let (status, html) = app
+        .get_text(&format!("/admin/jobs/{queued}/history/"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Cancelled (bulk action)"), "{html}");
+    let report: ActionReport = action(&app, "Jobs", "delete", &[queued], false, "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report.affected, 1);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM jobs").await, 1);
+}

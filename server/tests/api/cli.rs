@@ -259,4 +259,97 @@ fn check_deploy_lists_each_problem_and_fails() {
     ];
     let (code, stdout, _) = folio_in(dir.path(), &production, &["check", "--deploy"], "");
     assert_eq!(code, 0, "{stdout}");
+    // A mail server password over a plain connection; no job workers in this process.
+    let mut risky = production.to_vec();
+    risky[3] = ("FOLIO_SMTP_URL", "smtp://user:pass@mail.example.org:587");
+    risky.push(("FOLIO_WORKERS", "0"));
+    let (code, stdout, _) = folio_in(dir.path(), &risky, &["check", "--deploy"], "");
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("folio.W010") && stdout.contains("folio.W011"),
+        "{stdout}"
+    );
+    risky[3] = (
+        "FOLIO_SMTP_URL",
+        "smtp://user:pass@mail.example.org:587?tls=required",
+    );
+    let (_, stdout, _) = folio_in(dir.path(), &risky, &["check", "--deploy"], "");
+    assert!(!stdout.contains("folio.W010"), "{stdout}");
+}
+
+#[tokio::test]
+async fn jobs_are_listed_retried_cancelled_and_run_from_the_command_line() {
+    use app::ssr::db::jobs as rows;
+    use app::ssr::jobs::{Job, JobQueue};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("data").join("folio.db").display()
+    );
+    let db = app::ssr::db::Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let queue = JobQueue::new(db.clone());
+    let queued = queue.push(&Job::CleanUp).await.unwrap();
+    let failed = queue.push(&Job::OptimizeSearchIndex).await.unwrap();
+    let now = chrono::Utc::now();
+    let mut conn = db.acquire_write().await.unwrap();
+    // Take the second job (the first is due first: make it later) and fail it for good.
+    rows::cancel(conn.conn(), queued, now).await.unwrap();
+    let taken = rows::claim(conn.conn(), "w", now, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.id, failed);
+    rows::record_failure(conn.conn(), failed, "w", "disk on fire", None, now)
+        .await
+        .unwrap();
+    rows::retry(conn.conn(), queued, now).await.unwrap();
+    drop(conn);
+    db.close().await;
+    let env = [("DATABASE_URL", url.as_str())];
+    let (code, out, err) = folio_in(dir.path(), &env, &["jobs", "list"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("clean_up") && out.contains("queued"), "{out}");
+    assert!(
+        out.contains("optimize_search_index") && out.contains("disk on fire"),
+        "{out}"
+    );
+    let (_, out, _) = folio_in(
+        dir.path(),
+        &env,
+        &["jobs", "list", "--status", "failed"],
+        "",
+    );
+    assert!(
+        out.contains("disk on fire") && !out.contains("clean_up"),
+        "{out}"
+    );
+    let id = failed.to_string();
+    let (code, out, _) = folio_in(dir.path(), &env, &["jobs", "retry", &id], "");
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!("Job {id} queued again.").as_str())
+    );
+    let (code, _, err) = folio_in(dir.path(), &env, &["jobs", "retry", &id], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("it is queued; only failed or cancelled jobs can be retried"),
+        "{err}"
+    );
+    let (code, out, _) = folio_in(dir.path(), &env, &["jobs", "cancel", &id], "");
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!("Job {id} cancelled.").as_str())
+    );
+    let (code, _, err) = folio_in(dir.path(), &env, &["jobs", "cancel", "999999"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("job 999999: no such job"), "{err}");
+    for job in ["clean-up", "optimize-search-index"] {
+        let (code, out, err) = folio_in(dir.path(), &env, &["jobs", "run", job], "");
+        assert_eq!(code, 0, "{job}: {err}");
+        assert!(out.contains("done."), "{out}");
+    }
+    let (code, _, err) = folio_in(dir.path(), &env, &["jobs", "run", "launch-rockets"], "");
+    assert_ne!(code, 0);
+    assert!(err.contains("launch-rockets"), "{err}");
 }

@@ -606,13 +606,13 @@ impl TestApp2 {
     }
 }
 
-/// The real `folio serve` binary on a free port with a fresh database, its log captured: for
-/// what only a whole process shows (its log lines, signals, exit).
+/// The real `folio serve` (or `folio worker`) binary on a free port with a fresh database, its
+/// log captured: for what only a whole process shows (its log lines, signals, exit).
 pub struct ServerProcess {
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (empty for a worker, which serves nothing).
     pub address: String,
-    /// The process's database (removed when this is dropped).
-    pub database: TestDatabase,
+    /// The process's database (removed when the last process or test holding it is done).
+    pub database: std::sync::Arc<TestDatabase>,
     child: std::process::Child,
     log: std::sync::Arc<std::sync::Mutex<String>>,
 }
@@ -621,11 +621,23 @@ impl ServerProcess {
     /// Starts `folio serve` with the test defaults plus `settings` (`(variable, value)`), on
     /// the chosen backend, and waits (up to 60 s) until it listens.
     pub async fn start(settings: &[(&str, &str)]) -> Self {
+        let database = std::sync::Arc::new(TestDatabase::create(backend()).await);
+        Self::start_on(database, "serve", settings).await
+    }
+
+    /// Starts `folio <subcommand>` (`serve` or `worker`) on `database` with the test defaults
+    /// plus `settings`, and waits (up to 60 s) until it listens (`serve`) or its job workers
+    /// have started (`worker`).
+    pub async fn start_on(
+        database: std::sync::Arc<TestDatabase>,
+        subcommand: &str,
+        settings: &[(&str, &str)],
+    ) -> Self {
         use std::io::BufRead;
-        let database = TestDatabase::create(backend()).await;
+        let serves = subcommand == "serve";
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_folio"));
         command
-            .arg("serve")
+            .arg(subcommand)
             .current_dir(database.dir.path())
             .env("DATABASE_URL", &database.url)
             .env("FOLIO_ADDR", "127.0.0.1:0")
@@ -656,6 +668,9 @@ impl ServerProcess {
         std::thread::spawn(move || {
             for line in std::io::BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
+                if !serves && line.contains("job workers started") {
+                    let _ = port_tx.send(0);
+                }
                 if let Some(at) = line.find("listening on 127.0.0.1:") {
                     let digits: String = line[at + "listening on 127.0.0.1:".len()..]
                         .chars()
@@ -677,11 +692,21 @@ impl ServerProcess {
         .expect("join")
         .unwrap_or_else(|_| panic!("folio did not start: {}", log.lock().unwrap()));
         Self {
-            address: format!("http://127.0.0.1:{port}"),
+            address: if serves {
+                format!("http://127.0.0.1:{port}")
+            } else {
+                String::new()
+            },
             database,
             child,
             log,
         }
+    }
+
+    /// Kills the process at once (SIGKILL: no clean-up of any kind, as a crash).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Everything the process has logged so far.

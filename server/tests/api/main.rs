@@ -11,6 +11,7 @@ mod feeds;
 mod hardening;
 mod helpers;
 mod import;
+mod jobs;
 mod page_cache;
 mod pages;
 mod rest;

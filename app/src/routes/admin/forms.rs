@@ -5,12 +5,13 @@
 //!
 //! This module holds the routes and what every model's form shares (the header, the saved
 //! notice, the submit row, the read-only facts); each model's form is its own module
-//! ([`post`], [`category`], [`tag`], [`comment`], [`user`]), and the post form's author field is
-//! [`author_picker`].
+//! ([`post`], [`category`], [`tag`], [`comment`], [`user`]; a background job has a read-only
+//! page, [`job`]), and the post form's author field is [`author_picker`].
 
 mod author_picker;
 mod category;
 mod comment;
+mod job;
 mod post;
 mod tag;
 mod user;
@@ -21,6 +22,7 @@ use leptos_router::hooks::use_query_map;
 
 use self::category::CategoryFormView;
 use self::comment::CommentFormView;
+use self::job::JobView;
 use self::post::PostFormView;
 use self::tag::TagFormView;
 use self::user::UserFormView;
@@ -29,9 +31,12 @@ use crate::components::error_page::ErrorPage;
 use crate::components::forms::Notice;
 use crate::components::loading::Loading;
 use crate::error::AppError;
-use crate::model::admin::{AdminModel, CategoryForm, CommentForm, PostForm, TagForm, UserForm};
+use crate::model::admin::{
+    AdminModel, CategoryForm, CommentForm, JobDetail, PostForm, TagForm, UserForm,
+};
 use crate::server_fns::admin::{
-    admin_category_form, admin_comment_form, admin_post_form, admin_tag_form, admin_user_form,
+    admin_category_form, admin_comment_form, admin_job, admin_post_form, admin_tag_form,
+    admin_user_form,
 };
 
 /// Any model's form, loaded for `id` (`None`: add).
@@ -42,6 +47,7 @@ enum AnyForm {
     Tag(TagForm),
     Comment(CommentForm),
     User(UserForm),
+    Job(JobDetail),
 }
 
 async fn load(
@@ -61,6 +67,7 @@ async fn load(
             AnyForm::Comment(admin_comment_form(id.ok_or(AppError::NotFound)?).await?)
         }
         AdminModel::Users => AnyForm::User(admin_user_form(id).await?),
+        AdminModel::Jobs => AnyForm::Job(admin_job(id.ok_or(AppError::NotFound)?).await?),
     })
 }
 
@@ -104,6 +111,7 @@ fn FormPage(adding: bool) -> impl IntoView {
                         Ok(AnyForm::Tag(form)) => view! { <TagFormView form/> }.into_any(),
                         Ok(AnyForm::Comment(form)) => view! { <CommentFormView form/> }.into_any(),
                         Ok(AnyForm::User(form)) => view! { <UserFormView form/> }.into_any(),
+                        Ok(AnyForm::Job(job)) => view! { <JobView job/> }.into_any(),
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
                     }
                 })}
@@ -141,6 +149,7 @@ fn FormHeader(
     #[prop(default = None)] public_path: Option<String>,
 ) -> impl IntoView {
     let title = match id {
+        Some(_) if model == AdminModel::Jobs => "Job".to_string(),
         Some(_) => format!("Change {}", model.singular()),
         None => format!("Add {}", model.singular()),
     };

@@ -30,6 +30,9 @@ pub fn AdminIndexView() -> impl IntoView {
                                                     <tr>
                                                         <th scope="row"><A href=m.model.list_path()>{m.model.title()}</A></th>
                                                         <td class="count">{m.count}</td>
+                                                        {m.alert.map(|(text, href)| view! {
+                                                            <td class="alert"><A href=href>{text}</A></td>
+                                                        })}
                                                         <td>{m.can_add.then(|| view! {
                                                             <A href=format!("/admin/{}/add/", m.model.slug()) attr:class="addlink">"Add"</A>
                                                         })}</td>

@@ -37,6 +37,10 @@ pub enum BulkAction {
     Activate,
     /// Users: deactivate.
     Deactivate,
+    /// Jobs: queue failed or cancelled jobs again, with their attempts counted afresh.
+    Retry,
+    /// Jobs: cancel queued jobs.
+    Cancel,
     /// Any model: delete.
     Delete(AdminModel),
 }
@@ -51,6 +55,7 @@ impl BulkAction {
             AdminModel::Posts => vec![Self::Publish, Self::Archive, Self::Draft],
             AdminModel::Comments => vec![Self::Approve, Self::Unapprove],
             AdminModel::Users => vec![Self::Activate, Self::Deactivate],
+            AdminModel::Jobs => vec![Self::Retry, Self::Cancel],
             AdminModel::Categories | AdminModel::Tags => Vec::new(),
         };
         actions.push(Self::Delete(model));
@@ -74,6 +79,8 @@ impl BulkAction {
             Self::Unapprove => "unapprove",
             Self::Activate => "activate",
             Self::Deactivate => "deactivate",
+            Self::Retry => "retry",
+            Self::Cancel => "cancel",
             Self::Delete(_) => "delete",
         }
     }
@@ -88,11 +95,14 @@ impl BulkAction {
             Self::Unapprove => "Unapprove selected comments",
             Self::Activate => "Activate selected users",
             Self::Deactivate => "Deactivate selected users",
+            Self::Retry => "Retry selected failed or cancelled jobs",
+            Self::Cancel => "Cancel selected queued jobs",
             Self::Delete(AdminModel::Posts) => "Delete selected posts",
             Self::Delete(AdminModel::Categories) => "Delete selected categories",
             Self::Delete(AdminModel::Tags) => "Delete selected tags",
             Self::Delete(AdminModel::Comments) => "Delete selected comments",
             Self::Delete(AdminModel::Users) => "Delete selected users",
+            Self::Delete(AdminModel::Jobs) => "Delete selected jobs",
         }
     }
 
@@ -106,6 +116,8 @@ impl BulkAction {
             Self::Unapprove => "unapproved",
             Self::Activate => "activated",
             Self::Deactivate => "deactivated",
+            Self::Retry => "queued again",
+            Self::Cancel => "cancelled",
             Self::Delete(_) => "deleted",
         }
     }
@@ -134,6 +146,8 @@ impl BulkAction {
             Self::Unapprove => Some(BulkWrite::CommentApproved(false)),
             Self::Activate => Some(BulkWrite::UserActive(true)),
             Self::Deactivate => Some(BulkWrite::UserActive(false)),
+            Self::Retry => Some(BulkWrite::JobRetry),
+            Self::Cancel => Some(BulkWrite::JobCancel),
             Self::Delete(model) => Deletable::of(model).map(BulkWrite::Delete),
         }
     }
@@ -157,6 +171,8 @@ impl BulkAction {
                 let n = w.push(Value::Bool(self == Self::Activate));
                 format!("t.is_active <> {n}")
             }
+            Self::Retry => "t.status IN ('failed', 'cancelled')".to_string(),
+            Self::Cancel => "t.status = 'queued'".to_string(),
             Self::Delete(_) => return,
         };
         w.and(&condition);
@@ -282,6 +298,9 @@ pub async fn run(
         }
     }
     tx.commit().await?;
+    if action == BulkAction::Retry {
+        state.jobs.wake();
+    }
     state.events.send(events);
     // Readers' pages show it: drop what their caches keep.
     state.events.site_changed();

@@ -88,7 +88,7 @@ pub async fn change_list(
         total,
         page,
         search_help: Some(search_help(model).to_string()),
-        can_add: model != AdminModel::Comments,
+        can_add: model.can_add(),
         status_editable: may_edit_status,
         params: applied,
     })
@@ -104,6 +104,7 @@ fn search_help(model: AdminModel) -> &'static str {
         AdminModel::Tags => "Searches names and slugs.",
         AdminModel::Comments => "Searches comment text and authors.",
         AdminModel::Users => "Searches email addresses, usernames and names.",
+        AdminModel::Jobs => "Searches kinds, last errors and idempotency keys.",
     }
 }
 
@@ -146,6 +147,15 @@ pub fn columns(model: AdminModel) -> Vec<Column> {
             column("is_active", "Active", true),
             column("date_joined", "Joined", true),
             column("last_login", "Last sign-in", true),
+        ],
+        AdminModel::Jobs => vec![
+            column("id", "Job", true),
+            column("kind", "Kind", true),
+            column("status", "Status", true),
+            column("attempts", "Attempts", true),
+            column("run_at", "Run at", true),
+            column("last_error", "Last error", false),
+            column("created_at", "Queued", true),
         ],
     }
 }
@@ -239,6 +249,24 @@ fn rows_of(rows: ListRows) -> Vec<Row> {
                     Cell::Bool(r.is_active),
                     Cell::Time(Some(r.date_joined)),
                     Cell::Time(r.last_login),
+                ],
+            })
+            .collect(),
+        ListRows::Jobs(rows) => rows
+            .into_iter()
+            .map(|r| Row {
+                id: r.id,
+                cells: vec![
+                    Cell::Link {
+                        text: format!("#{}", r.id),
+                        href: AdminModel::Jobs.object_path(r.id),
+                    },
+                    Cell::Text(r.kind),
+                    Cell::Text(r.status),
+                    Cell::Text(format!("{} of {}", r.attempts, r.max_attempts)),
+                    Cell::Time(Some(r.run_at)),
+                    Cell::Text(excerpt(r.last_error.as_deref().unwrap_or(""))),
+                    Cell::Time(Some(r.created_at)),
                 ],
             })
             .collect(),
@@ -369,6 +397,33 @@ async fn filters(
                     choices: roles,
                 },
                 yes_no("is_active", "By active"),
+            ]
+        }
+        AdminModel::Jobs => {
+            let mut status = vec![choice("All", None)];
+            status.extend(
+                crate::ssr::db::jobs::JobStatus::ALL
+                    .into_iter()
+                    .map(|s| choice(s.as_str(), Some(s.as_str()))),
+            );
+            let mut kind = vec![choice("All", None)];
+            kind.extend(
+                crate::ssr::jobs::Job::KINDS
+                    .into_iter()
+                    .map(|k| choice(k, Some(k))),
+            );
+            vec![
+                FilterSpec {
+                    param: "status".to_string(),
+                    title: "By status".to_string(),
+                    choices: status,
+                },
+                FilterSpec {
+                    param: "kind".to_string(),
+                    title: "By kind".to_string(),
+                    choices: kind,
+                },
+                created_filter("By queued date"),
             ]
         }
     })

@@ -69,6 +69,18 @@ pub async fn preview(
             cascades.push(related("Its place on posts (the posts stay)", posts));
         }
         AdminModel::Comments => {}
+        AdminModel::Jobs => {
+            let job = crate::ssr::db::jobs::find(conn.conn(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if job.status() == crate::ssr::db::jobs::JobStatus::Running {
+                refusal = Some(
+                    "This job is running: cancel it from the list once it is queued again, or \
+                     wait until it has finished."
+                        .to_string(),
+                );
+            }
+        }
         AdminModel::Users => {
             let posts = admin_forms::related(
                 conn.conn(),
@@ -140,6 +152,16 @@ pub async fn delete(
     let repr = object_repr(tx.conn(), actor, model, id).await?;
     match model {
         AdminModel::Categories => refuse_categories_with_posts(tx.conn(), &[id]).await?,
+        AdminModel::Jobs => {
+            let running = crate::ssr::db::jobs::find(tx.conn(), id)
+                .await?
+                .is_some_and(|j| j.status() == crate::ssr::db::jobs::JobStatus::Running);
+            if running {
+                return Err(AppError::Conflict(
+                    "This job is running; it cannot be deleted until it has finished.".into(),
+                ));
+            }
+        }
         AdminModel::Users => {
             super::users::keep_a_superuser(tx.conn(), &[id]).await?;
             sessions::delete_for_user(tx.conn(), id, None).await?;

@@ -18,6 +18,10 @@ pub enum BulkWrite {
     CommentApproved(bool),
     /// Activates (`true`) or deactivates users.
     UserActive(bool),
+    /// Queues failed or cancelled jobs again, due now, with their attempts counted afresh.
+    JobRetry,
+    /// Cancels queued jobs.
+    JobCancel,
     /// Deletes comments, users or categories (with what cascades from them).
     Delete(Deletable),
 }
@@ -31,6 +35,8 @@ pub enum Deletable {
     Comments,
     /// `users`.
     Users,
+    /// `jobs`.
+    Jobs,
 }
 
 impl Deletable {
@@ -40,6 +46,7 @@ impl Deletable {
             AdminModel::Categories => Some(Self::Categories),
             AdminModel::Comments => Some(Self::Comments),
             AdminModel::Users => Some(Self::Users),
+            AdminModel::Jobs => Some(Self::Jobs),
             // Posts are deleted by their wing, tags by the tag admin (their posts get events).
             AdminModel::Posts | AdminModel::Tags => None,
         }
@@ -50,6 +57,7 @@ impl Deletable {
             Self::Categories => "categories",
             Self::Comments => "comments",
             Self::Users => "users",
+            Self::Jobs => "jobs",
         }
     }
 }
@@ -73,6 +81,21 @@ pub async fn apply(mut conn: Conn<'_>, write: BulkWrite, ids: &[i64]) -> Result<
                 let flag = w.push(Value::Bool(flag));
                 w.and(&format!("is_active <> {flag}"));
                 format!("UPDATE users SET is_active = {flag}")
+            }
+            BulkWrite::JobRetry => {
+                let now = w.push(Value::Time(chrono::Utc::now()));
+                w.and("status IN ('failed', 'cancelled')");
+                format!(
+                    "UPDATE jobs SET status = 'queued', attempts = 0, run_at = {now}, \
+                     updated_at = {now}, finished_at = NULL"
+                )
+            }
+            BulkWrite::JobCancel => {
+                let now = w.push(Value::Time(chrono::Utc::now()));
+                w.and("status = 'queued'");
+                format!(
+                    "UPDATE jobs SET status = 'cancelled', finished_at = {now}, updated_at = {now}"
+                )
             }
             BulkWrite::Delete(what) => format!("DELETE FROM {}", what.table()),
         };

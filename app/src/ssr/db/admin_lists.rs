@@ -115,6 +115,22 @@ pub fn list_sql(model: AdminModel) -> ListSql {
             created_column: Some("t.date_joined"),
             repr: "t.username",
         },
+        AdminModel::Jobs => ListSql {
+            from: "FROM jobs t",
+            sortable: &[
+                ("id", "t.id"),
+                ("kind", "t.kind"),
+                ("status", "t.status"),
+                ("attempts", "t.attempts"),
+                ("run_at", "t.run_at"),
+                ("created_at", "t.created_at"),
+            ],
+            default_order: "-id",
+            search: &["t.kind", "t.last_error", "t.idempotency_key"],
+            date_column: None,
+            created_column: Some("t.created_at"),
+            repr: "t.kind",
+        },
     }
 }
 
@@ -276,6 +292,19 @@ pub fn conditions(
                     w.and(&format!("t.{name} = {n}"));
                 })
             }
+            (AdminModel::Jobs, "status") => {
+                crate::ssr::db::jobs::JobStatus::parse(value).map(|status| {
+                    let n = w.push(Value::Text(status.as_str().to_string()));
+                    w.and(&format!("t.status = {n}"));
+                })
+            }
+            (AdminModel::Jobs, "kind") => crate::ssr::jobs::Job::KINDS
+                .into_iter()
+                .find(|kind| kind == value)
+                .map(|kind| {
+                    let n = w.push(Value::Text(kind.to_string()));
+                    w.and(&format!("t.kind = {n}"));
+                }),
             (AdminModel::Users, "role") => Role::try_from(value.clone()).ok().map(|role| {
                 let n = w.push(Value::Text(role.as_str().to_string()));
                 w.and(&format!("t.role = {n}"));
@@ -397,6 +426,7 @@ fn count_from(model: AdminModel, w: &Where) -> String {
             AdminModel::Tags => "tags",
             AdminModel::Comments => "comments",
             AdminModel::Users => "users",
+            AdminModel::Jobs => "jobs",
         };
         from_clause(model, w, &format!("FROM {table} t"))
     }
@@ -476,6 +506,28 @@ pub struct UserListRow {
     pub last_login: Option<DateTime<Utc>>,
 }
 
+/// A job row of the change list (the payload, which can hold a message's text and links, is
+/// left out).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobListRow {
+    /// `jobs.id`.
+    pub id: i64,
+    /// `jobs.kind`.
+    pub kind: String,
+    /// `jobs.status`.
+    pub status: String,
+    /// `jobs.attempts`.
+    pub attempts: i64,
+    /// `jobs.max_attempts`.
+    pub max_attempts: i64,
+    /// `jobs.run_at`.
+    pub run_at: DateTime<Utc>,
+    /// `jobs.last_error`.
+    pub last_error: Option<String>,
+    /// `jobs.created_at`.
+    pub created_at: DateTime<Utc>,
+}
+
 /// One page of rows of some model.
 #[derive(Debug, Clone)]
 pub enum ListRows {
@@ -489,6 +541,8 @@ pub enum ListRows {
     Comments(Vec<CommentListRow>),
     /// Users.
     Users(Vec<UserListRow>),
+    /// Background jobs.
+    Jobs(Vec<JobListRow>),
 }
 
 /// Fetches `limit` rows from `offset` of `model`'s list matching `w`, in `order`.
@@ -513,6 +567,7 @@ pub async fn page(
         AdminModel::Tags => "t.id, t.name, t.slug, (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag_id = t.id) AS post_count",
         AdminModel::Comments => "t.id, t.post_id, p.title AS post_title, u.username AS author, t.body, t.is_approved, t.created_at",
         AdminModel::Users => "t.id, t.email, t.username, t.display_name, t.role, t.is_active, t.date_joined, t.last_login",
+        AdminModel::Jobs => "t.id, t.kind, t.status, t.attempts, t.max_attempts, t.run_at, t.last_error, t.created_at",
     };
     // A deep page makes the database skip `offset` rows first. When neither the conditions nor
     // the order need the joined tables, the skipping runs over bare ids (an index walk) and only
@@ -550,6 +605,7 @@ pub async fn page(
         AdminModel::Tags => ListRows::Tags(fetch!(TaxonomyListRow)?),
         AdminModel::Comments => ListRows::Comments(fetch!(CommentListRow)?),
         AdminModel::Users => ListRows::Users(fetch!(UserListRow)?),
+        AdminModel::Jobs => ListRows::Jobs(fetch!(JobListRow)?),
     })
 }
 

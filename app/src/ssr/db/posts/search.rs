@@ -381,6 +381,29 @@ pub async fn tidy(conn: Conn<'_>) -> Result<u64, sqlx::Error> {
     }
 }
 
+/// The periodic upkeep of the index (the `optimize_search_index` job). SQLite: an incremental
+/// FTS5 `merge` of up to 500 pages of segments (bounded work, so the single write lock is not
+/// held for long; FTS5's `automerge` does the rest as posts are written). PostgreSQL: `ANALYZE`
+/// of the index table, so the planner's estimates for searches stay current (the GIN index
+/// itself is maintained by autovacuum).
+///
+/// # Errors
+/// The driver's error.
+pub async fn optimize(conn: Conn<'_>) -> Result<(), sqlx::Error> {
+    match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query("INSERT INTO post_search (post_search, rank) VALUES ('merge', 500)")
+                .execute(c)
+                .await
+                .map(|_| ())
+        }
+        Conn::Postgres(c) => sqlx::query("ANALYZE post_search")
+            .execute(c)
+            .await
+            .map(|_| ()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
