@@ -380,64 +380,6 @@ pub async fn reindex_search(db: &Db, progress: bool) -> Result<(u64, u64), Strin
     Ok((indexed, removed))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn config(pairs: &[(&str, &str)]) -> Config {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|k| map.get(k).cloned()).unwrap()
-    }
-
-    fn ids(config: &Config) -> Vec<&'static str> {
-        deploy_issues(config).into_iter().map(|i| i.id).collect()
-    }
-
-    #[test]
-    fn the_development_defaults_are_all_flagged() {
-        assert_eq!(
-            ids(&config(&[("RUST_LOG", "debug")])),
-            vec![
-                "folio.W001",
-                "folio.W003",
-                "folio.W004",
-                "folio.W006",
-                "folio.W008",
-                "folio.W009"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_production_configuration_passes() {
-        let key = "v9Jq2LxN0pZ7sT4wY1bC6eG3hK8mR5uA-QdFiOlSnVrXzEjHgBkWaMcPtUyI";
-        let c = config(&[
-            ("FOLIO_SECRET_KEY", key),
-            ("FOLIO_SITE_URL", "https://blog.example.org"),
-            ("FOLIO_ALLOWED_HOSTS", "blog.example.org"),
-            ("FOLIO_SMTP_URL", "smtps://u:p@mail.example.org"),
-            ("RUST_LOG", "info"),
-        ]);
-        assert!(deploy_issues(&c).is_empty(), "{:?}", deploy_issues(&c));
-    }
-
-    #[test]
-    fn weak_keys_and_wildcards_are_flagged() {
-        let c = config(&[
-            ("FOLIO_SECRET_KEY", "short"),
-            ("FOLIO_SITE_URL", "https://blog.example.org"),
-            ("FOLIO_ALLOWED_HOSTS", "*"),
-            ("FOLIO_HSTS_SECONDS", "0"),
-            ("FOLIO_SMTP_URL", "smtp://mail"),
-        ]);
-        assert_eq!(ids(&c), vec!["folio.W002", "folio.W005", "folio.W007"]);
-    }
-}
-
 /// `folio jobs list|retry|cancel|run`: prints jobs, queues a failed one again, cancels a queued
 /// one, or runs a periodic job now in this process.
 ///
@@ -533,5 +475,81 @@ pub async fn jobs(
             println!("{} done.", job.kind());
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned()).unwrap()
+    }
+
+    fn ids(config: &Config) -> Vec<&'static str> {
+        deploy_issues(config).into_iter().map(|i| i.id).collect()
+    }
+
+    #[test]
+    fn the_development_defaults_are_all_flagged() {
+        assert_eq!(
+            ids(&config(&[("RUST_LOG", "debug")])),
+            vec![
+                "folio.W001",
+                "folio.W003",
+                "folio.W004",
+                "folio.W006",
+                "folio.W008",
+                "folio.W009"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_production_configuration_passes() {
+        let key = "v9Jq2LxN0pZ7sT4wY1bC6eG3hK8mR5uA-QdFiOlSnVrXzEjHgBkWaMcPtUyI";
+        let c = config(&[
+            ("FOLIO_SECRET_KEY", key),
+            ("FOLIO_SITE_URL", "https://blog.example.org"),
+            ("FOLIO_ALLOWED_HOSTS", "blog.example.org"),
+            ("FOLIO_SMTP_URL", "smtps://u:p@mail.example.org"),
+            ("RUST_LOG", "info"),
+        ]);
+        assert!(deploy_issues(&c).is_empty(), "{:?}", deploy_issues(&c));
+    }
+
+    #[test]
+    fn weak_keys_and_wildcards_are_flagged() {
+        let c = config(&[
+            ("FOLIO_SECRET_KEY", "short"),
+            ("FOLIO_SITE_URL", "https://blog.example.org"),
+            ("FOLIO_ALLOWED_HOSTS", "*"),
+            ("FOLIO_HSTS_SECONDS", "0"),
+            ("FOLIO_SMTP_URL", "smtp://mail"),
+        ]);
+        assert_eq!(ids(&c), vec!["folio.W002", "folio.W005", "folio.W007"]);
+    }
+
+    #[test]
+    fn an_smtp_password_is_flagged_only_when_it_would_cross_unencrypted() {
+        assert!(smtp_sends_password_in_clear(
+            "smtp://user:pass@mail.example.org:587"
+        ));
+        assert!(smtp_sends_password_in_clear(
+            "smtp://user@mail.example.org?tls=opportunistic"
+        ));
+        assert!(!smtp_sends_password_in_clear(
+            "smtp://user:pass@mail.example.org:587?tls=required"
+        ));
+        assert!(!smtp_sends_password_in_clear(
+            "smtps://user:pass@mail.example.org"
+        ));
+        assert!(!smtp_sends_password_in_clear("smtp://127.0.0.1:25"));
+        assert!(!smtp_sends_password_in_clear("not a url"));
     }
 }
