@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod newsletter;
 pub mod public;
 
 use leptos::prelude::*;
@@ -19,6 +20,7 @@ use admin::{
     HistoryRoute, MediaRoute, PreviewRoute,
 };
 use leptos_router::Lazy;
+use newsletter::{ConfirmSubscriptionView, NewsletterView, UnsubscribeView};
 use public::{AuthorView, CategoryView, HomeView, PostView, SearchView, StaticPageView, TagView};
 
 /// All of Folio's pages; unknown paths get [`NotFound`] with status 404.
@@ -41,6 +43,10 @@ pub fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/posts/:id/preview/") view={Lazy::<PreviewRoute>::new()} ssr=SsrMode::Async/>
             <Route path=path!("/admin/:model/:id/delete/") view={Lazy::<DeleteRoute>::new()} ssr=SsrMode::Async/>
             <Route path=path!("/admin/:model/:id/history/") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async/>
+            // Before the post route too: an unsubscribe link has four segments.
+            <Route path=path!("/newsletter/") view=NewsletterView ssr=SsrMode::Async/>
+            <Route path=path!("/newsletter/confirm/:token/") view=ConfirmSubscriptionView ssr=SsrMode::Async/>
+            <Route path=path!("/newsletter/unsubscribe/:id/:signature/") view=UnsubscribeView ssr=SsrMode::Async/>
             <Route path=path!("/:year/:month/:day/:slug/") view=PostView ssr=SsrMode::Async/>
             <Route path=path!("/accounts/login/") view=LoginView ssr=SsrMode::Async/>
             <Route path=path!("/accounts/signup/") view=SignupView ssr=SsrMode::Async/>

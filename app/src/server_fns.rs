@@ -12,6 +12,7 @@ pub mod admin;
 pub mod comments;
 pub mod editor;
 pub mod media;
+pub mod newsletter;
 pub mod posts;
 pub mod site;
 

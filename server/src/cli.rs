@@ -288,11 +288,10 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
 /// stops them gracefully.
 async fn run_worker(config: &Config, concurrency: Option<usize>) -> Result<ExitCode, String> {
     let db = open_database(config).await?;
-    let jobs = crate::jobs::JobContext {
-        db: db.clone(),
-        queue: app::ssr::jobs::JobQueue::new(db.clone()),
-        mailer: crate::startup::mailer(config).map_err(|e| e.to_string())?,
-    };
+    let key = crate::startup::secret_key(config, &db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let jobs = crate::startup::job_context(config, &db, key).map_err(|e| e.to_string())?;
     let mut settings = config.workers;
     settings.concurrency = concurrency.unwrap_or(if settings.concurrency == 0 {
         2

@@ -153,6 +153,9 @@ pub struct Config {
     pub log_filter: Option<String>,
     /// `FOLIO_WORKERS` and the `FOLIO_JOB_*` settings: how background jobs run.
     pub workers: crate::jobs::WorkerSettings,
+    /// `FOLIO_MAIL_RATE`: newsletter messages sent per second at most (default 10; 0: no
+    /// limit), to stay under a mail provider's sending limits.
+    pub mail_rate: Option<f64>,
 }
 
 /// The server's timeouts and connection cap (OWASP Denial of Service Cheat Sheet: no request,
@@ -490,7 +493,23 @@ impl Config {
             )?,
             shutdown_timeout: limits.shutdown_timeout,
         };
+        let mail_rate = match get("FOLIO_MAIL_RATE") {
+            None => Some(10.0),
+            Some(text) => match text.trim().parse::<f64>() {
+                Ok(rate) if rate == 0.0 => None,
+                Ok(rate) if rate.is_finite() && rate > 0.0 => Some(rate),
+                _ => {
+                    return Err(ConfigError {
+                        setting: "FOLIO_MAIL_RATE",
+                        message: format!(
+                            "'{text}' is not a number of messages per second (0: no limit)"
+                        ),
+                    })
+                }
+            },
+        };
         Ok(Self {
+            mail_rate,
             workers,
             page_cache,
             signup_throttle,

@@ -11,6 +11,7 @@ pub mod import;
 pub mod jobs;
 pub mod manage;
 pub mod media;
+pub mod newsletter;
 pub mod page_cache;
 pub mod page_throttle;
 pub mod redirects;

@@ -464,11 +464,10 @@ pub async fn jobs(
                 PeriodicJob::CleanUp => app::ssr::jobs::Job::CleanUp,
                 PeriodicJob::OptimizeSearchIndex => app::ssr::jobs::Job::OptimizeSearchIndex,
             };
-            let ctx = crate::jobs::JobContext {
-                db: db.clone(),
-                queue: app::ssr::jobs::JobQueue::new(db.clone()),
-                mailer: crate::startup::mailer(config).map_err(|e| e.to_string())?,
-            };
+            let key = crate::startup::secret_key(config, db)
+                .await
+                .map_err(|e| e.to_string())?;
+            let ctx = crate::startup::job_context(config, db, key).map_err(|e| e.to_string())?;
             crate::jobs::execute(&ctx, &job)
                 .await
                 .map_err(|e| format!("{}: {e}", job.kind()))?;

@@ -54,6 +54,8 @@ const NOT_CACHED: &[&str] = &[
     "/api/",
     "/admin",
     "/accounts/",
+    // Subscribe, confirm and unsubscribe pages carry a form with the visitor's CSRF token.
+    "/newsletter/",
     "/editor",
     "/search",
     "/pkg/",

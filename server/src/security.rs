@@ -189,7 +189,10 @@ pub async fn security_middleware(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
-    if unsafe_method && !api_without_ambient_credentials(&request) {
+    if unsafe_method
+        && !api_without_ambient_credentials(&request)
+        && !crate::newsletter::is_one_click_unsubscribe(&request)
+    {
         if let Err(failure) = check_csrf(&settings, &host, &mut request).await {
             // The route's pattern, not the path: paths can carry secrets (reset links).
             let route = request

@@ -103,11 +103,7 @@ impl Application {
             source,
         })?;
         let secret_key = resolve_secret_key(config, &db).await?;
-        let jobs = crate::jobs::JobContext {
-            db: db.clone(),
-            queue: app::ssr::jobs::JobQueue::new(db.clone()),
-            mailer: mailer(config)?,
-        };
+        let jobs = job_context(config, &db, secret_key.clone())?;
         // Load the common-password list and the timing-equaliser hash before the first request.
         let _ = tokio::task::spawn_blocking(|| {
             app::ssr::auth::validators::warm_up();
@@ -258,11 +254,7 @@ pub fn build_router(
         .build();
     let state = AppState {
         db,
-        site: SiteInfo {
-            title: config.site_title.clone(),
-            description: config.site_description.clone(),
-            base_url: config.site_url.clone(),
-        },
+        site: site_info(config),
         leptos_options: leptos_options.clone(),
         auth: auth.clone(),
         jobs,
@@ -332,6 +324,10 @@ pub fn build_router(
         .route("/sitemap.xml", get(crate::feeds::sitemap))
         .route("/sitemap/{part}", get(crate::feeds::sitemap_part))
         .route("/robots.txt", get(crate::feeds::robots))
+        .route(
+            "/newsletter/unsubscribe/{id}/{signature}/one-click",
+            axum::routing::post(crate::newsletter::one_click),
+        )
         .nest_service("/pkg", assets)
         .route("/admin/media/upload/", axum::routing::post(crate::media::upload))
         .nest_service("/media", crate::media::files(config.media_dir.clone()))
@@ -419,6 +415,42 @@ pub async fn development_secret_key(db: &Db) -> Result<SecretKey, sqlx::Error> {
 
 /// The `site_settings` key of the generated development secret.
 pub const DEV_SECRET_SETTING: &str = "development_secret_key";
+
+/// The site's name, description and base URL from the configuration.
+pub fn site_info(config: &Config) -> SiteInfo {
+    SiteInfo {
+        title: config.site_title.clone(),
+        description: config.site_description.clone(),
+        base_url: config.site_url.clone(),
+    }
+}
+
+/// What background jobs need, for `db`: its queue, the mailer, the site and `secret_key`.
+///
+/// # Errors
+/// [`StartupError::Mail`] for unusable mail settings.
+pub fn job_context(
+    config: &Config,
+    db: &Db,
+    secret_key: SecretKey,
+) -> Result<crate::jobs::JobContext, StartupError> {
+    Ok(crate::jobs::JobContext {
+        db: db.clone(),
+        queue: app::ssr::jobs::JobQueue::new(db.clone()),
+        mailer: mailer(config)?,
+        site: site_info(config),
+        secret_key,
+        mail_rate: config.mail_rate,
+    })
+}
+
+/// The secret key in use: `FOLIO_SECRET_KEY`, else the development key kept in the database.
+///
+/// # Errors
+/// [`StartupError::SecretKey`] when the development key cannot be read or stored.
+pub async fn secret_key(config: &Config, db: &Db) -> Result<SecretKey, StartupError> {
+    resolve_secret_key(config, db).await
+}
 
 /// Where Folio's email goes: the SMTP server of `FOLIO_SMTP_URL`, else `.eml` files in
 /// `FOLIO_MAIL_DIR`.

@@ -50,7 +50,8 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
-/// The footer: the categories with their post counts, the feed and the sitemap.
+/// The footer: the categories with their post counts, subscribing by email, the feed and the
+/// sitemap.
 #[component]
 pub fn SiteFooter() -> impl IntoView {
     let nav = expect_context::<NavResource>();
@@ -75,7 +76,7 @@ pub fn SiteFooter() -> impl IntoView {
                         })
                     })}
                 </Suspense>
-                <p>"Published with Folio · " <a href="/feed.xml">"Atom feed"</a> " · " <a href="/sitemap.xml">"Sitemap"</a></p>
+                <p>"Published with Folio · " <A href="/newsletter/">"New posts by email"</A> " · " <a href="/feed.xml">"Atom feed"</a> " · " <a href="/sitemap.xml">"Sitemap"</a></p>
             </div>
         </footer>
     }

@@ -16,7 +16,7 @@ pub enum PostKind {
 }
 
 /// The slugs a page may not have: the first path segments of Folio's own routes and files.
-pub const RESERVED_PAGE_SLUGS: [&str; 17] = [
+pub const RESERVED_PAGE_SLUGS: [&str; 18] = [
     "admin",
     "api",
     "accounts",
@@ -34,6 +34,7 @@ pub const RESERVED_PAGE_SLUGS: [&str; 17] = [
     "_fn",
     "editor",
     "favicon.ico",
+    "newsletter",
 ];
 
 impl PostKind {

@@ -215,7 +215,7 @@ pub async fn update_profile(
 
 /// The calling client's address (see [`crate::ssr::auth::throttle::client_address`]).
 #[cfg(feature = "ssr")]
-async fn client_address(state: &crate::ssr::AppState) -> String {
+pub(crate) async fn client_address(state: &crate::ssr::AppState) -> String {
     use axum::extract::ConnectInfo;
     let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
         .await

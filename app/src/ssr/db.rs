@@ -16,6 +16,7 @@ pub mod comments;
 pub mod filter;
 pub mod jobs;
 pub mod media;
+pub mod newsletter;
 pub mod posts;
 pub mod redirects;
 pub mod row_lock;

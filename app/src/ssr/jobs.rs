@@ -30,13 +30,26 @@ pub enum Job {
     /// Delete expired sessions, tokens, throttling records and old finished jobs (Django's
     /// `clearsessions`, run for you).
     CleanUp,
-    /// Keep the full-text search index compact (SQLite FTS5 `optimize`; PostgreSQL `ANALYZE`).
+    /// Keep the full-text search index compact (SQLite FTS5 `merge`; PostgreSQL `ANALYZE`).
     OptimizeSearchIndex,
+    /// Find the posts that became public and queue their newsletters (every minute).
+    NewsletterSweep,
+    /// Email post `post_id` to every confirmed subscriber, once each.
+    SendNewsletter {
+        /// The post.
+        post_id: i64,
+    },
 }
 
 impl Job {
     /// Every kind of job, as stored in `jobs.kind`.
-    pub const KINDS: [&'static str; 3] = ["send_email", "clean_up", "optimize_search_index"];
+    pub const KINDS: [&'static str; 5] = [
+        "send_email",
+        "clean_up",
+        "optimize_search_index",
+        "newsletter_sweep",
+        "send_newsletter",
+    ];
 
     /// The stored kind (`send_email`, `clean_up`, `optimize_search_index`).
     pub const fn kind(&self) -> &'static str {
@@ -44,6 +57,8 @@ impl Job {
             Self::SendEmail { .. } => "send_email",
             Self::CleanUp => "clean_up",
             Self::OptimizeSearchIndex => "optimize_search_index",
+            Self::NewsletterSweep => "newsletter_sweep",
+            Self::SendNewsletter { .. } => "send_newsletter",
         }
     }
 
@@ -51,8 +66,8 @@ impl Job {
     /// server down overnight still gets its mail); housekeeping runs again on its next slot.
     pub const fn max_attempts(&self) -> i64 {
         match self {
-            Self::SendEmail { .. } => 20,
-            Self::CleanUp | Self::OptimizeSearchIndex => 3,
+            Self::SendEmail { .. } | Self::SendNewsletter { .. } => 20,
+            Self::CleanUp | Self::OptimizeSearchIndex | Self::NewsletterSweep => 3,
         }
     }
 
@@ -62,6 +77,10 @@ impl Job {
             Self::SendEmail { .. } => Duration::from_secs(60),
             Self::CleanUp => Duration::from_secs(10 * 60),
             Self::OptimizeSearchIndex => Duration::from_secs(30 * 60),
+            Self::NewsletterSweep => Duration::from_secs(60),
+            // Sending resumes where it stopped, so a newsletter to a large list may take many
+            // attempts' worth of time without harm.
+            Self::SendNewsletter { .. } => Duration::from_secs(6 * 60 * 60),
         }
     }
 
@@ -220,6 +239,8 @@ mod tests {
             },
             Job::CleanUp,
             Job::OptimizeSearchIndex,
+            Job::NewsletterSweep,
+            Job::SendNewsletter { post_id: 42 },
         ];
         for job in &jobs {
             let payload = job.to_payload();

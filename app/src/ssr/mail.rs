@@ -8,8 +8,8 @@
 
 use std::path::PathBuf;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Body, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// Why a mailer could not be set up or a message could not be sent.
@@ -78,6 +78,26 @@ pub struct OutgoingEmail {
     pub body: String,
 }
 
+/// A message for a mailing list (the newsletter): plain text and HTML alternatives, the list
+/// headers of RFC 2369 and RFC 8058, and a Message-ID fixed by the caller, so that sending the
+/// same message again after an interruption is recognisable as the same message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEmail {
+    /// The recipient's address.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text alternative.
+    pub text: String,
+    /// The HTML alternative (sanitised, absolute links).
+    pub html: String,
+    /// The one-click unsubscribe URL (`List-Unsubscribe`, answered by POST per RFC 8058).
+    pub unsubscribe_url: String,
+    /// The Message-ID without angle brackets (`newsletter-12-34@blog.example.org`); letters,
+    /// digits, `.`, `-`, `@` only.
+    pub message_id: String,
+}
+
 fn parse_from(from: &str) -> Result<Mailbox, MailError> {
     from.parse::<Mailbox>()
         .map_err(|e| MailError::InvalidFrom(format!("'{from}' ({e})")))
@@ -108,6 +128,78 @@ impl Mailer {
             transport: Transport::Smtp(transport),
             from: parse_from(from)?,
         })
+    }
+
+    /// Whether the folder transport already holds the message with `message_id` (written as
+    /// `<message_id>.eml`). Always false for SMTP, which cannot tell: a message resent there
+    /// carries the same Message-ID, by which mail systems recognise duplicates.
+    pub fn already_sent(&self, message_id: &str) -> bool {
+        match &self.transport {
+            Transport::Folder(dir) => dir.join(format!("{message_id}.eml")).exists(),
+            Transport::Smtp(_) => false,
+        }
+    }
+
+    /// Sends a mailing-list message. With the folder transport the file is named after the
+    /// Message-ID and written whole or not at all (temporary file, then rename).
+    ///
+    /// # Errors
+    /// [`MailError`] when the message cannot be built or delivered.
+    pub async fn send_list(&self, email: &ListEmail) -> Result<(), MailError> {
+        if !email
+            .message_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '@'))
+        {
+            return Err(MailError::Build(format!(
+                "unsafe Message-ID '{}'",
+                email.message_id
+            )));
+        }
+        let to = email
+            .to
+            .parse::<Mailbox>()
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .message_id(Some(format!("<{}>", email.message_id)))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{}>", email.unsubscribe_url),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_string(),
+            ))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match &self.transport {
+            Transport::Folder(dir) => {
+                let io = |e: std::io::Error| MailError::Send(format!("{}: {e}", dir.display()));
+                tokio::fs::create_dir_all(dir).await.map_err(io)?;
+                let file = dir.join(format!("{}.eml", email.message_id));
+                let partial = dir.join(format!(".{}.tmp", email.message_id));
+                tokio::fs::write(&partial, message.formatted())
+                    .await
+                    .map_err(io)?;
+                tokio::fs::rename(&partial, &file).await.map_err(io)?;
+            }
+            Transport::Smtp(transport) => {
+                transport.send(message).await.map_err(|e| {
+                    if e.is_permanent() {
+                        MailError::Rejected(e.to_string())
+                    } else {
+                        MailError::Send(e.to_string())
+                    }
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// Whether messages go to a folder (development) rather than a mail server.

@@ -28,6 +28,22 @@ fn quick() -> WorkerSettings {
 
 const FROM: &str = "Folio <noreply@example.org>";
 
+/// What the workers of a test need: `db`, its queue, `mailer`, a site and a secret key.
+fn context(db: Db, mailer: Mailer) -> JobContext {
+    JobContext {
+        queue: JobQueue::new(db.clone()),
+        db,
+        mailer,
+        site: app::model::SiteInfo {
+            title: "Test Blog".into(),
+            description: String::new(),
+            base_url: "https://blog.example.org".into(),
+        },
+        secret_key: app::ssr::auth::SecretKey::new(b"test key".to_vec()),
+        mail_rate: None,
+    }
+}
+
 fn email(n: usize) -> Job {
     Job::SendEmail {
         email: OutgoingEmail {
@@ -343,11 +359,7 @@ async fn each_job_is_taken_by_exactly_one_of_several_workers() {
     let mut workers = Vec::new();
     for _ in 0..3 {
         let db = open(&database).await;
-        let ctx = JobContext {
-            queue: JobQueue::new(db.clone()),
-            db,
-            mailer: Mailer::folder(mail.path().to_path_buf(), FROM).unwrap(),
-        };
+        let ctx = context(db, Mailer::folder(mail.path().to_path_buf(), FROM).unwrap());
         workers.push(Workers::start(ctx, quick(), Vec::new()));
     }
     wait_for("every job done", Duration::from_secs(60), || async {
@@ -399,11 +411,10 @@ async fn a_dead_workers_job_runs_again_after_its_lease_unless_it_was_the_last_at
     drop(conn);
     assert_eq!(job(&db, retried).await.status(), JobStatus::Running);
     let mail = tempfile::tempdir().expect("mail folder");
-    let ctx = JobContext {
-        queue: queue.clone(),
-        db: db.clone(),
-        mailer: Mailer::folder(mail.path().to_path_buf(), FROM).unwrap(),
-    };
+    let ctx = context(
+        db.clone(),
+        Mailer::folder(mail.path().to_path_buf(), FROM).unwrap(),
+    );
     let workers = Workers::start(ctx, quick(), Vec::new());
     wait_for("both settled", Duration::from_secs(10), || async {
         let a = job(&db, retried).await.status();
@@ -437,11 +448,10 @@ async fn at_shutdown_an_unfinished_job_goes_back_to_the_queue_without_using_an_a
     let db = open(&database).await;
     let queue = JobQueue::new(db.clone());
     let id = queue.push(&email(1)).await.unwrap();
-    let ctx = JobContext {
-        queue: queue.clone(),
-        db: db.clone(),
-        mailer: Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), FROM).unwrap(),
-    };
+    let ctx = context(
+        db.clone(),
+        Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), FROM).unwrap(),
+    );
     let workers = Workers::start(ctx, quick(), Vec::new());
     let worker = workers.id().to_string();
     wait_for("the attempt to start", Duration::from_secs(10), || async {
@@ -524,11 +534,10 @@ async fn a_job_that_can_never_succeed_fails_at_once_and_keys_queue_a_job_once() 
         .unwrap());
     drop(conn);
     let mail = tempfile::tempdir().expect("mail folder");
-    let ctx = JobContext {
-        queue: queue.clone(),
-        db: db.clone(),
-        mailer: Mailer::folder(mail.path().to_path_buf(), FROM).unwrap(),
-    };
+    let ctx = context(
+        db.clone(),
+        Mailer::folder(mail.path().to_path_buf(), FROM).unwrap(),
+    );
     let workers = Workers::start(ctx, quick(), Vec::new());
     wait_for("the jobs to settle", Duration::from_secs(10), || async {
         let settled = job(&db, bad).await.status() == JobStatus::Failed
@@ -616,11 +625,10 @@ async fn a_message_the_mail_server_refuses_for_good_fails_at_once() {
     let db = open(&database).await;
     let queue = JobQueue::new(db.clone());
     let id = queue.push(&email(1)).await.unwrap();
-    let ctx = JobContext {
-        queue: queue.clone(),
-        db: db.clone(),
-        mailer: Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), FROM).unwrap(),
-    };
+    let ctx = context(
+        db.clone(),
+        Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), FROM).unwrap(),
+    );
     let workers = Workers::start(ctx, quick(), Vec::new());
     let failed = wait_for("the job to fail", Duration::from_secs(30), || async {
         let row = job(&db, id).await;

@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod import;
 mod jobs;
+mod newsletter;
 mod page_cache;
 mod pages;
 mod rest;

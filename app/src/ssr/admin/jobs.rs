@@ -17,6 +17,8 @@ pub fn summary(payload: &str) -> String {
             "Delete expired sessions, tokens, throttling records and old finished jobs".to_string()
         }
         Ok(Job::OptimizeSearchIndex) => "Keep the full-text search index compact".to_string(),
+        Ok(Job::NewsletterSweep) => "Queue the newsletters of posts that became public".to_string(),
+        Ok(Job::SendNewsletter { post_id }) => format!("Email post {post_id} to the subscribers"),
         Err(_) => "A job this version of Folio cannot read".to_string(),
     }
 }
