@@ -496,7 +496,7 @@ impl Config {
         let mail_rate = match get("FOLIO_MAIL_RATE") {
             None => Some(10.0),
             Some(text) => match text.trim().parse::<f64>() {
-                Ok(rate) if rate == 0.0 => None,
+                Ok(0.0) => None,
                 Ok(rate) if rate.is_finite() && rate > 0.0 => Some(rate),
                 _ => {
                     return Err(ConfigError {

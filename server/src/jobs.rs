@@ -262,6 +262,39 @@ pub async fn clean_up(db: &Db) -> Result<Cleaned, sqlx::Error> {
     })
 }
 
+/// Queues a newsletter sweep as soon as this process publishes a post (created published, or
+/// published later), so its newsletter goes out at once rather than at the next minute's sweep;
+/// the sweep decides what is due, so an extra one is harmless. Posts scheduled for later, and
+/// posts published by other processes, are found by the periodic sweep. Stops when `events`
+/// closes.
+pub fn sweep_on_publish(
+    events: &app::ssr::posts::PostEvents,
+    queue: JobQueue,
+) -> tokio::task::JoinHandle<()> {
+    use app::ssr::posts::events::PostChange;
+    use tokio::sync::broadcast::error::RecvError;
+    let mut receiver = events.subscribe();
+    tokio::spawn(async move {
+        loop {
+            let publish = match receiver.recv().await {
+                Ok(event) => {
+                    let now = Utc::now();
+                    let public = event.after.as_ref().is_some_and(|a| a.is_public_at(now));
+                    public && matches!(event.change, PostChange::Published | PostChange::Created)
+                }
+                // Missed events may have been publications: sweep to be sure.
+                Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Closed) => break,
+            };
+            if publish {
+                if let Err(error) = queue.push(&Job::NewsletterSweep).await {
+                    tracing::error!(%error, "cannot queue a newsletter sweep");
+                }
+            }
+        }
+    })
+}
+
 /// A job queued on a fixed period (Celery beat's schedule).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Periodic {

@@ -207,6 +207,7 @@ impl Application {
                 workers.stop().await;
             })
         });
+        let sweeper = crate::jobs::sweep_on_publish(&self.events, self.jobs.queue.clone());
         let flusher = self.views.clone().spawn_flusher(self.db.clone());
         let mut signal = stopping.clone();
         crate::serve::serve(self.listener, self.router, self.limits, async move {
@@ -217,6 +218,7 @@ impl Application {
             let _ = workers.await;
         }
         flusher.abort();
+        sweeper.abort();
         // The views counted since the last flush (the requests in flight have finished).
         if let Err(error) = self.views.flush(&self.db).await {
             tracing::error!(%error, "the last view counts could not be written");
