@@ -1,4 +1,4 @@
--- The audit log records background jobs (retried, cancelled or deleted by staff) (SQLite).
+-- The audit log records background jobs and newsletter subscribers (changed by staff) (SQLite).
 -- Keep in step with ../postgres/20261201000004_admin_log_jobs.sql (the schema test compares them).
 --
 -- SQLite cannot change a CHECK constraint in place, so the table is rebuilt as its documentation
@@ -9,7 +9,7 @@ CREATE TABLE admin_log_new (
     action_time DATETIME NOT NULL,
     user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
     user_repr TEXT NOT NULL CHECK (length(user_repr) <= 254),
-    object_type TEXT NOT NULL CHECK (object_type IN ('post', 'category', 'tag', 'comment', 'user', 'job')),
+    object_type TEXT NOT NULL CHECK (object_type IN ('post', 'category', 'tag', 'comment', 'user', 'job', 'subscriber')),
     object_id INTEGER NOT NULL,
     object_repr TEXT NOT NULL CHECK (length(object_repr) <= 200),
     action TEXT NOT NULL CHECK (action IN ('add', 'change', 'delete')),

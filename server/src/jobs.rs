@@ -287,7 +287,14 @@ pub fn sweep_on_publish(
                 Err(RecvError::Closed) => break,
             };
             if publish {
-                if let Err(error) = queue.push(&Job::NewsletterSweep).await {
+                // One sweep at the start of the next second covers every publication of this
+                // one: a bulk publish of a thousand posts queues one sweep, not a thousand.
+                let due = Utc::now().timestamp() + 1;
+                let options = Enqueue {
+                    run_at: DateTime::<Utc>::from_timestamp(due, 0),
+                    idempotency_key: Some(format!("newsletter_sweep@publish-{due}")),
+                };
+                if let Err(error) = queue.push_with(&Job::NewsletterSweep, options).await {
                     tracing::error!(%error, "cannot queue a newsletter sweep");
                 }
             }

@@ -25,16 +25,19 @@ pub enum AdminModel {
     /// Background jobs (email, clean-up): a change list with retry and cancel actions, and a
     /// read-only page per job.
     Jobs,
+    /// Newsletter subscribers: a change list with unsubscribe and delete actions.
+    Subscribers,
 }
 
 impl AdminModel {
     /// Every model, in the index page's order.
-    pub const ALL: [AdminModel; 6] = [
+    pub const ALL: [AdminModel; 7] = [
         AdminModel::Posts,
         AdminModel::Categories,
         AdminModel::Tags,
         AdminModel::Comments,
         AdminModel::Users,
+        AdminModel::Subscribers,
         AdminModel::Jobs,
     ];
 
@@ -47,6 +50,7 @@ impl AdminModel {
             Self::Comments => "comments",
             Self::Users => "users",
             Self::Jobs => "jobs",
+            Self::Subscribers => "subscribers",
         }
     }
 
@@ -64,6 +68,7 @@ impl AdminModel {
             Self::Comments => "comment",
             Self::Users => "user",
             Self::Jobs => "job",
+            Self::Subscribers => "subscriber",
         }
     }
 
@@ -86,13 +91,14 @@ impl AdminModel {
             Self::Comments => "Comments",
             Self::Users => "Users",
             Self::Jobs => "Jobs",
+            Self::Subscribers => "Subscribers",
         }
     }
 
     /// The index page's group (`Blog`, `Accounts`).
     pub fn area(self) -> &'static str {
         match self {
-            Self::Users => "Accounts",
+            Self::Users | Self::Subscribers => "Accounts",
             Self::Jobs => "System",
             _ => "Blog",
         }
@@ -117,13 +123,15 @@ impl AdminModel {
             Self::Comments => Permission::ModerateComments,
             Self::Users => Permission::ManageUsers,
             Self::Jobs => Permission::ManageJobs,
+            // Addresses of people who are not users: personal data, for administrators.
+            Self::Subscribers => Permission::ManageUsers,
         }
     }
 
     /// Whether objects are added from the admin (comments are written on the site, jobs by
-    /// Folio itself).
+    /// Folio itself, subscribers by themselves: double opt-in).
     pub fn can_add(self) -> bool {
-        !matches!(self, Self::Comments | Self::Jobs)
+        !matches!(self, Self::Comments | Self::Jobs | Self::Subscribers)
     }
 
     /// The change list's path.

@@ -272,7 +272,7 @@ mod tests {
                 AdminModel::Comments
             ]
         );
-        assert_eq!(models_for(Role::Administrator).len(), 6);
+        assert_eq!(models_for(Role::Administrator).len(), 7);
         assert!(!models_for(Role::Editor).contains(&AdminModel::Jobs));
     }
 }

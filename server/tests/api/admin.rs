@@ -1360,3 +1360,63 @@ async fn administrators_see_jobs_and_retry_cancel_or_delete_them_with_an_audit_t
     assert_eq!(report.affected, 1);
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM jobs").await, 1);
 }
+
+#[tokio::test]
+async fn administrators_list_search_unsubscribe_and_delete_subscribers() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.db.acquire_write().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query(
+        "INSERT INTO subscribers (email, status, created_at, confirmed_at) VALUES \
+         ('ada@example.org', 'confirmed', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'), \
+         ('bob@example.org', 'pending', '2026-01-02T00:00:00Z', NULL), \
+         ('cy@example.org', 'unsubscribed', '2026-01-03T00:00:00Z', NULL)"
+    )
+    .execute(c)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    drop(conn);
+    staff(&app, Role::Editor).await;
+    assert_eq!(
+        list_err(&app, "Subscribers").await.0,
+        403,
+        "personal data: administrators only"
+    );
+    app.call_ok("accounts/logout", &[]).await;
+    staff(&app, Role::Administrator).await;
+    assert_eq!(list(&app, "Subscribers", "").await.matching, 3);
+    let confirmed = list(&app, "Subscribers", "status=confirmed").await;
+    assert_eq!(confirmed.matching, 1);
+    assert_eq!(list(&app, "Subscribers", "q=BOB").await.matching, 1);
+    let ada = confirmed.rows[0].id;
+    let report: ActionReport = action(&app, "Subscribers", "unsubscribe", &[], true, "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report.affected, 2, "the two still subscribed");
+    assert_eq!(
+        list(&app, "Subscribers", "status=unsubscribed")
+            .await
+            .matching,
+        3
+    );
+    let report: ActionReport = action(&app, "Subscribers", "delete", &[ada], false, "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report.affected, 1);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM subscribers").await, 2);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM admin_log WHERE object_type = 'subscriber'"
+        )
+        .await,
+        3
+    );
+    let (status, html) = app.get_text("/admin/subscribers/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("bob@example.org"));
+}

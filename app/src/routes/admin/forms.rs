@@ -68,6 +68,8 @@ async fn load(
         }
         AdminModel::Users => AnyForm::User(admin_user_form(id).await?),
         AdminModel::Jobs => AnyForm::Job(admin_job(id.ok_or(AppError::NotFound)?).await?),
+        // Subscribers have no page of their own: their list's actions are all there is.
+        AdminModel::Subscribers => return Err(AppError::NotFound),
     })
 }
 

@@ -41,6 +41,8 @@ pub enum BulkAction {
     Retry,
     /// Jobs: cancel queued jobs.
     Cancel,
+    /// Subscribers: unsubscribe (the address is kept, and nothing more is sent to it).
+    Unsubscribe,
     /// Any model: delete.
     Delete(AdminModel),
 }
@@ -56,6 +58,7 @@ impl BulkAction {
             AdminModel::Comments => vec![Self::Approve, Self::Unapprove],
             AdminModel::Users => vec![Self::Activate, Self::Deactivate],
             AdminModel::Jobs => vec![Self::Retry, Self::Cancel],
+            AdminModel::Subscribers => vec![Self::Unsubscribe],
             AdminModel::Categories | AdminModel::Tags => Vec::new(),
         };
         actions.push(Self::Delete(model));
@@ -81,6 +84,7 @@ impl BulkAction {
             Self::Deactivate => "deactivate",
             Self::Retry => "retry",
             Self::Cancel => "cancel",
+            Self::Unsubscribe => "unsubscribe",
             Self::Delete(_) => "delete",
         }
     }
@@ -97,12 +101,14 @@ impl BulkAction {
             Self::Deactivate => "Deactivate selected users",
             Self::Retry => "Retry selected failed or cancelled jobs",
             Self::Cancel => "Cancel selected queued jobs",
+            Self::Unsubscribe => "Unsubscribe selected subscribers",
             Self::Delete(AdminModel::Posts) => "Delete selected posts",
             Self::Delete(AdminModel::Categories) => "Delete selected categories",
             Self::Delete(AdminModel::Tags) => "Delete selected tags",
             Self::Delete(AdminModel::Comments) => "Delete selected comments",
             Self::Delete(AdminModel::Users) => "Delete selected users",
             Self::Delete(AdminModel::Jobs) => "Delete selected jobs",
+            Self::Delete(AdminModel::Subscribers) => "Delete selected subscribers",
         }
     }
 
@@ -118,6 +124,7 @@ impl BulkAction {
             Self::Deactivate => "deactivated",
             Self::Retry => "queued again",
             Self::Cancel => "cancelled",
+            Self::Unsubscribe => "unsubscribed",
             Self::Delete(_) => "deleted",
         }
     }
@@ -148,6 +155,7 @@ impl BulkAction {
             Self::Deactivate => Some(BulkWrite::UserActive(false)),
             Self::Retry => Some(BulkWrite::JobRetry),
             Self::Cancel => Some(BulkWrite::JobCancel),
+            Self::Unsubscribe => Some(BulkWrite::Unsubscribe),
             Self::Delete(model) => Deletable::of(model).map(BulkWrite::Delete),
         }
     }
@@ -173,6 +181,7 @@ impl BulkAction {
             }
             Self::Retry => "t.status IN ('failed', 'cancelled')".to_string(),
             Self::Cancel => "t.status = 'queued'".to_string(),
+            Self::Unsubscribe => "t.status <> 'unsubscribed'".to_string(),
             Self::Delete(_) => return,
         };
         w.and(&condition);

@@ -105,6 +105,7 @@ fn search_help(model: AdminModel) -> &'static str {
         AdminModel::Comments => "Searches comment text and authors.",
         AdminModel::Users => "Searches email addresses, usernames and names.",
         AdminModel::Jobs => "Searches kinds, last errors and idempotency keys.",
+        AdminModel::Subscribers => "Searches email addresses.",
     }
 }
 
@@ -147,6 +148,12 @@ pub fn columns(model: AdminModel) -> Vec<Column> {
             column("is_active", "Active", true),
             column("date_joined", "Joined", true),
             column("last_login", "Last sign-in", true),
+        ],
+        AdminModel::Subscribers => vec![
+            column("email", "Email address", true),
+            column("status", "Status", true),
+            column("created_at", "Subscribed", true),
+            column("confirmed_at", "Confirmed", true),
         ],
         AdminModel::Jobs => vec![
             column("id", "Job", true),
@@ -249,6 +256,19 @@ fn rows_of(rows: ListRows) -> Vec<Row> {
                     Cell::Bool(r.is_active),
                     Cell::Time(Some(r.date_joined)),
                     Cell::Time(r.last_login),
+                ],
+            })
+            .collect(),
+        ListRows::Subscribers(rows) => rows
+            .into_iter()
+            .map(|r| Row {
+                id: r.id,
+                cells: vec![
+                    // No page of its own: the list's actions are all there is to do.
+                    Cell::Text(r.email),
+                    Cell::Text(r.status),
+                    Cell::Time(Some(r.created_at)),
+                    Cell::Time(r.confirmed_at),
                 ],
             })
             .collect(),
@@ -397,6 +417,22 @@ async fn filters(
                     choices: roles,
                 },
                 yes_no("is_active", "By active"),
+            ]
+        }
+        AdminModel::Subscribers => {
+            let mut status = vec![choice("All", None)];
+            status.extend(
+                ["pending", "confirmed", "unsubscribed"]
+                    .into_iter()
+                    .map(|s| choice(s, Some(s))),
+            );
+            vec![
+                FilterSpec {
+                    param: "status".to_string(),
+                    title: "By status".to_string(),
+                    choices: status,
+                },
+                created_filter("By subscription date"),
             ]
         }
         AdminModel::Jobs => {

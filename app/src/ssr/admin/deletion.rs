@@ -68,7 +68,7 @@ pub async fn preview(
             let posts = crate::ssr::db::tags::posts_named(conn.conn(), id, NAMED_RELATED).await?;
             cascades.push(related("Its place on posts (the posts stay)", posts));
         }
-        AdminModel::Comments => {}
+        AdminModel::Comments | AdminModel::Subscribers => {}
         AdminModel::Jobs => {
             let job = crate::ssr::db::jobs::find(conn.conn(), id)
                 .await?

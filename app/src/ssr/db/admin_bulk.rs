@@ -22,6 +22,8 @@ pub enum BulkWrite {
     JobRetry,
     /// Cancels queued jobs.
     JobCancel,
+    /// Unsubscribes newsletter subscribers.
+    Unsubscribe,
     /// Deletes comments, users or categories (with what cascades from them).
     Delete(Deletable),
 }
@@ -37,6 +39,8 @@ pub enum Deletable {
     Users,
     /// `jobs`.
     Jobs,
+    /// `subscribers` (with their deliveries).
+    Subscribers,
 }
 
 impl Deletable {
@@ -47,6 +51,7 @@ impl Deletable {
             AdminModel::Comments => Some(Self::Comments),
             AdminModel::Users => Some(Self::Users),
             AdminModel::Jobs => Some(Self::Jobs),
+            AdminModel::Subscribers => Some(Self::Subscribers),
             // Posts are deleted by their wing, tags by the tag admin (their posts get events).
             AdminModel::Posts | AdminModel::Tags => None,
         }
@@ -58,6 +63,7 @@ impl Deletable {
             Self::Comments => "comments",
             Self::Users => "users",
             Self::Jobs => "jobs",
+            Self::Subscribers => "subscribers",
         }
     }
 }
@@ -95,6 +101,14 @@ pub async fn apply(mut conn: Conn<'_>, write: BulkWrite, ids: &[i64]) -> Result<
                 w.and("status = 'queued'");
                 format!(
                     "UPDATE jobs SET status = 'cancelled', finished_at = {now}, updated_at = {now}"
+                )
+            }
+            BulkWrite::Unsubscribe => {
+                let now = w.push(Value::Time(chrono::Utc::now()));
+                w.and("status <> 'unsubscribed'");
+                format!(
+                    "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = {now}, \
+                     confirm_token_hash = NULL, confirm_expires_at = NULL"
                 )
             }
             BulkWrite::Delete(what) => format!("DELETE FROM {}", what.table()),

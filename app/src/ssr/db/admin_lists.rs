@@ -115,6 +115,20 @@ pub fn list_sql(model: AdminModel) -> ListSql {
             created_column: Some("t.date_joined"),
             repr: "t.username",
         },
+        AdminModel::Subscribers => ListSql {
+            from: "FROM subscribers t",
+            sortable: &[
+                ("email", "t.email"),
+                ("status", "t.status"),
+                ("created_at", "t.created_at"),
+                ("confirmed_at", "t.confirmed_at"),
+            ],
+            default_order: "-created_at",
+            search: &["t.email"],
+            date_column: None,
+            created_column: Some("t.created_at"),
+            repr: "t.email",
+        },
         AdminModel::Jobs => ListSql {
             from: "FROM jobs t",
             sortable: &[
@@ -292,6 +306,13 @@ pub fn conditions(
                     w.and(&format!("t.{name} = {n}"));
                 })
             }
+            (AdminModel::Subscribers, "status") => ["pending", "confirmed", "unsubscribed"]
+                .into_iter()
+                .find(|status| status == value)
+                .map(|status| {
+                    let n = w.push(Value::Text(status.to_string()));
+                    w.and(&format!("t.status = {n}"));
+                }),
             (AdminModel::Jobs, "status") => {
                 crate::ssr::db::jobs::JobStatus::parse(value).map(|status| {
                     let n = w.push(Value::Text(status.as_str().to_string()));
@@ -427,6 +448,7 @@ fn count_from(model: AdminModel, w: &Where) -> String {
             AdminModel::Comments => "comments",
             AdminModel::Users => "users",
             AdminModel::Jobs => "jobs",
+            AdminModel::Subscribers => "subscribers",
         };
         from_clause(model, w, &format!("FROM {table} t"))
     }
@@ -528,6 +550,21 @@ pub struct JobListRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// A subscriber row of the change list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SubscriberListRow {
+    /// `subscribers.id`.
+    pub id: i64,
+    /// `subscribers.email`.
+    pub email: String,
+    /// `subscribers.status`.
+    pub status: String,
+    /// `subscribers.created_at`.
+    pub created_at: DateTime<Utc>,
+    /// `subscribers.confirmed_at`.
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
 /// One page of rows of some model.
 #[derive(Debug, Clone)]
 pub enum ListRows {
@@ -543,6 +580,8 @@ pub enum ListRows {
     Users(Vec<UserListRow>),
     /// Background jobs.
     Jobs(Vec<JobListRow>),
+    /// Newsletter subscribers.
+    Subscribers(Vec<SubscriberListRow>),
 }
 
 /// Fetches `limit` rows from `offset` of `model`'s list matching `w`, in `order`.
@@ -568,6 +607,7 @@ pub async fn page(
         AdminModel::Comments => "t.id, t.post_id, p.title AS post_title, u.username AS author, t.body, t.is_approved, t.created_at",
         AdminModel::Users => "t.id, t.email, t.username, t.display_name, t.role, t.is_active, t.date_joined, t.last_login",
         AdminModel::Jobs => "t.id, t.kind, t.status, t.attempts, t.max_attempts, t.run_at, t.last_error, t.created_at",
+        AdminModel::Subscribers => "t.id, t.email, t.status, t.created_at, t.confirmed_at",
     };
     // A deep page makes the database skip `offset` rows first. When neither the conditions nor
     // the order need the joined tables, the skipping runs over bare ids (an index walk) and only
@@ -606,6 +646,7 @@ pub async fn page(
         AdminModel::Comments => ListRows::Comments(fetch!(CommentListRow)?),
         AdminModel::Users => ListRows::Users(fetch!(UserListRow)?),
         AdminModel::Jobs => ListRows::Jobs(fetch!(JobListRow)?),
+        AdminModel::Subscribers => ListRows::Subscribers(fetch!(SubscriberListRow)?),
     })
 }
 
