@@ -79,9 +79,6 @@ pub struct JobContext {
     pub mail_rate: Option<f64>,
 }
 
-/// How many deliveries a newsletter reads from its ledger at a time.
-pub const DELIVERY_BATCH: i64 = 200;
-
 /// Why one attempt of a job failed.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -129,105 +126,8 @@ pub async fn execute(ctx: &JobContext, job: &Job) -> Result<(), JobError> {
         Job::NewsletterSweep => {
             app::ssr::newsletter::sweep(&ctx.queue, Utc::now()).await?;
         }
-        Job::SendNewsletter { post_id } => send_newsletter(ctx, *post_id).await?,
+        Job::SendNewsletter { post_id } => crate::newsletter::send(ctx, *post_id).await?,
     }
-    Ok(())
-}
-
-/// Sends post `post_id`'s newsletter: fixes its recipients once (the confirmed subscribers when
-/// sending starts), then goes through the ledger, marking each delivery `sending` before the
-/// message goes out and `sent` after, at most `FOLIO_MAIL_RATE` messages a second. An attempt
-/// that stops (mail server down, worker killed) resumes where it was: a delivery left `sending`
-/// is checked with the folder transport (the file named after its Message-ID exists or not)
-/// and sent again over SMTP under the same Message-ID, by which mail systems drop duplicates.
-/// A subscriber whose address the server refuses for good is marked `failed`; the others
-/// still get theirs.
-///
-/// # Errors
-/// [`JobError`] when the mail server is unreachable (the job is retried later) or the database
-/// fails.
-pub async fn send_newsletter(ctx: &JobContext, post_id: i64) -> Result<(), JobError> {
-    use app::ssr::db::newsletter as ledger;
-    let now = Utc::now();
-    let mut conn = ctx.db.acquire().await?;
-    let row = app::ssr::db::posts::public::find_for_preview(conn.conn(), post_id, now).await?;
-    let public = ledger::is_public(conn.conn(), post_id, now).await?;
-    drop(conn);
-    let Some(row) = row.filter(|_| public) else {
-        // Unpublished or deleted before it went out: nothing to send.
-        let mut conn = ctx.db.acquire_write().await?;
-        ledger::finish(conn.conn(), post_id, "skipped", now).await?;
-        tracing::info!(post_id, "newsletter not sent: the post is no longer public");
-        return Ok(());
-    };
-    let post = app::ssr::posts::reads::detail_from_row(row, 0);
-    let recipients = {
-        let mut tx = ctx.db.begin().await?;
-        let n = ledger::snapshot_recipients(tx.conn(), post_id).await?;
-        tx.commit().await?;
-        n
-    };
-    tracing::info!(post_id, recipients, "sending the newsletter");
-    let mut pace = ctx
-        .mail_rate
-        .filter(|rate| *rate > 0.0)
-        .map(|rate| tokio::time::interval(Duration::from_secs_f64(1.0 / rate)));
-    loop {
-        let mut conn = ctx.db.acquire().await?;
-        let batch = ledger::next_deliveries(conn.conn(), post_id, DELIVERY_BATCH).await?;
-        drop(conn);
-        if batch.is_empty() {
-            break;
-        }
-        for delivery in batch {
-            let email = app::ssr::newsletter::message(
-                &ctx.site,
-                &ctx.secret_key,
-                &post,
-                delivery.subscriber_id,
-                &delivery.email,
-            );
-            let mark = |status: &'static str, error: Option<String>| {
-                let db = ctx.db.clone();
-                let subscriber = delivery.subscriber_id;
-                async move {
-                    let mut conn = db.acquire_write().await?;
-                    ledger::mark(
-                        conn.conn(),
-                        post_id,
-                        subscriber,
-                        status,
-                        error.as_deref(),
-                        Utc::now(),
-                    )
-                    .await
-                }
-            };
-            if delivery.status == "sending" && ctx.mailer.already_sent(&email.message_id) {
-                mark("sent", None).await?;
-                continue;
-            }
-            if let Some(pace) = pace.as_mut() {
-                pace.tick().await;
-            }
-            mark("sending", None).await?;
-            match ctx.mailer.send_list(&email).await {
-                Ok(()) => mark("sent", None).await?,
-                Err(error) if error.is_transient() => {
-                    mark("pending", None).await?;
-                    return Err(error.into());
-                }
-                Err(error) => {
-                    tracing::warn!(post_id, subscriber_id = delivery.subscriber_id, %error, "newsletter refused for one subscriber");
-                    mark("failed", Some(error.to_string())).await?;
-                }
-            }
-        }
-    }
-    let mut conn = ctx.db.acquire_write().await?;
-    ledger::finish(conn.conn(), post_id, "sent", Utc::now()).await?;
-    let (total, sent, failed) = ledger::progress(conn.conn(), post_id).await?;
-    tracing::info!(post_id, total, sent, failed, "newsletter sent");
     Ok(())
 }
 

@@ -76,7 +76,7 @@ pub fn SiteFooter() -> impl IntoView {
                         })
                     })}
                 </Suspense>
-                <p>"Published with Folio · " <A href="/newsletter/">"New posts by email"</A> " · " <a href="/feed.xml">"Atom feed"</a> " · " <a href="/sitemap.xml">"Sitemap"</a></p>
+                <p>"Published with Folio · " <a href="/newsletter/">"New posts by email"</a> " · " <a href="/feed.xml">"Atom feed"</a> " · " <a href="/sitemap.xml">"Sitemap"</a></p>
             </div>
         </footer>
     }
