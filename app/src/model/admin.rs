@@ -439,6 +439,9 @@ pub struct PostForm {
     pub excerpt: String,
     /// The public path when the post is public.
     pub public_path: Option<String>,
+    /// Read-only: how far the post's newsletter got ("Sent to 4,812 of 10,000 subscribers;
+    /// 3 failed"), or `None` when it has none.
+    pub newsletter: Option<String>,
     /// The version the form was opened at (see the conflict check).
     pub version: String,
     /// The categories to choose from: `(id, name)`.

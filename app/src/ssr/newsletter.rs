@@ -200,6 +200,59 @@ pub async fn skip(db: &Db, post_id: i64) -> Result<bool, sqlx::Error> {
     rows::create(conn.conn(), post_id, "skipped", Utc::now()).await
 }
 
+/// How far post `post_id`'s newsletter got, in words for the post's admin page, or `None` when
+/// the post has no newsletter (never public since newsletters started).
+///
+/// # Errors
+/// The driver's error.
+pub async fn progress_line(
+    mut conn: crate::ssr::db::Conn<'_>,
+    post_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(status) = rows::status(conn.reborrow(), post_id).await? else {
+        return Ok(None);
+    };
+    let (recipients, sent, failed) = rows::progress(conn, post_id).await?;
+    Ok(Some(describe_progress(&status, recipients, sent, failed)))
+}
+
+/// The words for a newsletter's `status` and counts: "Sending: 120 of 10,000 sent", "Sent to
+/// 9,997 of 10,000 subscribers; 3 failed", "Not emailed".
+pub fn describe_progress(status: &str, recipients: i64, sent: i64, failed: i64) -> String {
+    let n = thousands;
+    let failures = if failed > 0 {
+        format!("; {} failed", n(failed))
+    } else {
+        String::new()
+    };
+    match status {
+        "skipped" => "Not emailed (it stopped being public before it went out)".to_string(),
+        "sent" => format!(
+            "Sent to {} of {} subscribers{failures}",
+            n(sent),
+            n(recipients)
+        ),
+        _ => format!("Sending: {} of {} sent{failures}", n(sent), n(recipients)),
+    }
+}
+
+/// `n` with commas between groups of three digits (`10,000`).
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
 /// Makes the site-relative links and images of `html` absolute (`href="/…"`, `src="/…"`), as
 /// an email has no page address to resolve them against.
 pub fn absolute_links(html: &str, base_url: &str) -> String {
@@ -286,6 +339,19 @@ mod tests {
         assert_ne!(signature(&key, 1), signature(&other, 1));
         assert!(unsubscribe_path(&key, 7).starts_with("/newsletter/unsubscribe/7/"));
         assert!(one_click_path(&key, 7).ends_with("/one-click"));
+    }
+
+    #[test]
+    fn progress_reads_as_a_sentence() {
+        assert_eq!(
+            describe_progress("sent", 10_000, 9_997, 3),
+            "Sent to 9,997 of 10,000 subscribers; 3 failed"
+        );
+        assert_eq!(
+            describe_progress("sending", 10_000, 120, 0),
+            "Sending: 120 of 10,000 sent"
+        );
+        assert!(describe_progress("skipped", 0, 0, 0).starts_with("Not emailed"));
     }
 
     #[test]

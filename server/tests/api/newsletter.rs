@@ -211,6 +211,26 @@ async fn a_new_post_is_emailed_once_to_each_confirmed_subscriber_and_one_click_u
     .await;
     let messages = newsletters_in(&mail);
     assert_eq!(messages.len(), 3, "the confirmed subscribers only");
+    // The post's admin page tells how far it got.
+    app.create_user(
+        "admin@example.org",
+        "admin",
+        "velvet-orbit-lantern-42",
+        app::domain::Role::Administrator,
+    )
+    .await;
+    app.login("admin@example.org", "velvet-orbit-lantern-42")
+        .await;
+    let form: app::model::admin::PostForm = app
+        .get(&format!("/_fn/admin/posts/form?id={post}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        form.newsletter.as_deref(),
+        Some("Sent to 3 of 3 subscribers")
+    );
     // Sweeping again (or after a restart) sends nothing more.
     assert!(app::ssr::newsletter::sweep(&queue, Utc::now())
         .await

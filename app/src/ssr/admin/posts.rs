@@ -89,6 +89,7 @@ pub async fn form(
             updated_at: None,
             excerpt: String::new(),
             public_path: None,
+            newsletter: None,
             version: String::new(),
             categories,
             can_change_author,
@@ -131,6 +132,7 @@ pub async fn form(
         updated_at: Some(row.updated_at),
         excerpt: row.excerpt,
         public_path,
+        newsletter: crate::ssr::newsletter::progress_line(conn.conn(), row.id).await?,
         categories,
         can_change_author,
         tags: crate::ssr::db::tags::for_post(conn.conn(), row.id)

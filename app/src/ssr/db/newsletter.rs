@@ -323,6 +323,20 @@ pub async fn finish(
     })
 }
 
+/// Post `post_id`'s newsletter: its status (`sending`, `sent`, `skipped`), or `None` when it
+/// has none.
+///
+/// # Errors
+/// The driver's error.
+pub async fn status(conn: Conn<'_>, post_id: i64) -> Result<Option<String>, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_scalar::<_, String>(
+        "SELECT status FROM newsletters WHERE post_id = $1"
+    )
+    .bind(post_id)
+    .fetch_optional(c)
+    .await)
+}
+
 /// How far post `post_id`'s newsletter got: `(recipients, sent, failed)`.
 ///
 /// # Errors

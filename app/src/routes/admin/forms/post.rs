@@ -36,6 +36,12 @@ pub fn PostFormView(form: PostForm) -> impl IntoView {
     let facts = match form.id {
         Some(_) => vec![
             ("Views", form.view_count.to_string()),
+            (
+                "Newsletter",
+                form.newsletter
+                    .clone()
+                    .unwrap_or_else(|| "Not emailed".to_string()),
+            ),
             ("Created", admin_time(form.created_at)),
             ("Last changed", admin_time(form.updated_at)),
             (
