@@ -233,13 +233,20 @@ impl Mailer {
             .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.transport {
             Transport::Folder(dir) => {
-                tokio::fs::create_dir_all(dir)
+                // Written in a hidden folder beside, then renamed in: whoever reads the folder
+                // (a developer, a test) never sees half a message.
+                let partial = dir.join(".partial");
+                tokio::fs::create_dir_all(&partial)
                     .await
-                    .map_err(|e| MailError::Send(format!("{}: {e}", dir.display())))?;
-                let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
+                    .map_err(|e| MailError::Send(format!("{}: {e}", partial.display())))?;
+                let id = AsyncFileTransport::<Tokio1Executor>::new(&partial)
                     .send(message)
                     .await
                     .map_err(|e| MailError::Send(e.to_string()))?;
+                let name = format!("{id}.eml");
+                tokio::fs::rename(partial.join(&name), dir.join(&name))
+                    .await
+                    .map_err(|e| MailError::Send(format!("{}: {e}", dir.display())))?;
                 tracing::info!(
                     subject = %email.subject,
                     file = %dir.join(format!("{id}.eml")).display(),

@@ -554,21 +554,25 @@ impl TestApp {
     /// Waits (up to 10 s) for the `n`-th email (1-based) and returns the link in it that starts
     /// with `prefix` (e.g. `/accounts/reset/`), as a site path.
     pub async fn wait_for_link(&self, n: usize, prefix: &str) -> String {
+        let marker = format!("https://blog.example.org{prefix}");
+        let mut last = None;
         for _ in 0..200 {
             let emails = self.emails();
             if emails.len() >= n {
                 let body = &emails[n - 1];
-                let marker = format!("https://blog.example.org{prefix}");
                 if let Some(start) = body.find(&marker) {
                     let rest = &body[start + "https://blog.example.org".len()..];
                     let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
                     return rest[..end].to_string();
                 }
-                panic!("email {n} has no {prefix} link:\n{body}");
+                last = Some(body.clone());
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("email {n} never arrived");
+        match last {
+            Some(body) => panic!("email {n} has no {prefix} link:\n{body}"),
+            None => panic!("email {n} never arrived"),
+        }
     }
 }
 
