@@ -397,25 +397,17 @@ pub async fn request_password_reset(
 ) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
     let now = Utc::now();
-    let _asked = throttle::reserve(
+    let may_send = throttle::reserve_emailed_link(
         &state.db,
-        &[throttle::email_client_rule(state.auth.email_limit, address)],
+        state.auth.email_limit,
+        address,
+        email.as_str(),
         now,
     )
     .await?;
-    match throttle::reserve(
-        &state.db,
-        &[throttle::email_recipient_rule(email.as_str())],
-        now,
-    )
-    .await
-    {
-        Ok(_sent) => {}
-        Err(AppError::TooManyRequests { .. }) => {
-            tracing::info!("password reset: enough links went to this address for now");
-            return Ok(());
-        }
-        Err(other) => return Err(other),
+    if !may_send {
+        tracing::info!("password reset: enough links went to this address for now");
+        return Ok(());
     }
     let mut conn = state.db.acquire().await?;
     let account = users::find_account_by_email(conn.conn(), email.as_str()).await?;

@@ -38,22 +38,17 @@ pub const SINCE_SETTING: &str = "newsletter_since";
 pub async fn subscribe(state: &AppState, email: &str, address: &str) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
     let now = Utc::now();
-    let _asked = throttle::reserve(
+    let may_send = throttle::reserve_emailed_link(
         &state.db,
-        &[throttle::email_client_rule(state.auth.email_limit, address)],
+        state.auth.email_limit,
+        address,
+        email.as_str(),
         now,
     )
     .await?;
-    match throttle::reserve(
-        &state.db,
-        &[throttle::email_recipient_rule(email.as_str())],
-        now,
-    )
-    .await
-    {
-        Ok(_sent) => {}
-        Err(AppError::TooManyRequests { .. }) => return Ok(()),
-        Err(other) => return Err(other),
+    if !may_send {
+        tracing::info!("subscribe: enough links went to this address for now");
+        return Ok(());
     }
     let token = tokens::generate();
     let mut tx = state.db.begin().await?;

@@ -91,6 +91,20 @@ where
     }
 }
 
+/// A mail server that accepts connections and never says a word (a hung server): its port, and
+/// the task holding the connections open (abort it to let go).
+async fn stalled_mail_server() -> (u16, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    (port, held)
+}
+
 /// A port on 127.0.0.1 that nothing listens on (bound, then released).
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -436,14 +450,7 @@ async fn a_dead_workers_job_runs_again_after_its_lease_unless_it_was_the_last_at
 #[tokio::test]
 async fn at_shutdown_an_unfinished_job_goes_back_to_the_queue_without_using_an_attempt() {
     // A mail server that accepts connections and never answers: the attempt hangs.
-    let stalled = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = stalled.local_addr().unwrap().port();
-    let held = tokio::spawn(async move {
-        let mut open = Vec::new();
-        while let Ok((socket, _)) = stalled.accept().await {
-            open.push(socket);
-        }
-    });
+    let (port, held) = stalled_mail_server().await;
     let database = TestDatabase::create(backend()).await;
     let db = open(&database).await;
     let queue = JobQueue::new(db.clone());
@@ -574,14 +581,7 @@ async fn a_job_that_can_never_succeed_fails_at_once_and_keys_queue_a_job_once() 
 #[tokio::test]
 async fn a_job_of_a_worker_process_killed_mid_attempt_is_finished_by_another_worker() {
     // The first worker's mail server accepts and never answers: its attempt hangs.
-    let stalled = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = stalled.local_addr().unwrap().port();
-    let held = tokio::spawn(async move {
-        let mut open = Vec::new();
-        while let Ok((socket, _)) = stalled.accept().await {
-            open.push(socket);
-        }
-    });
+    let (port, held) = stalled_mail_server().await;
     let database = Arc::new(TestDatabase::create(backend()).await);
     let db = open(&database).await;
     let id = JobQueue::new(db.clone()).push(&email(1)).await.unwrap();

@@ -127,6 +127,30 @@ pub async fn reserve(db: &Db, rules: &[Rule], now: DateTime<Utc>) -> Result<Rese
     Ok(Reservation { ids })
 }
 
+/// The mail-bombing guard of every "email me a link" form (password reset, subscribe): client
+/// `address` may ask `client_limit` times (past that, the error), and one `recipient` gets at
+/// most [`EMAILS_PER_ADDRESS`] links whoever asks. Returns whether a link may go to
+/// `recipient` now; `false` is not an error, so the form answers the same and tells nobody
+/// which addresses are known.
+///
+/// # Errors
+/// [`AppError::TooManyRequests`] when this client asked too often; [`AppError::Internal`] when
+/// the database fails.
+pub async fn reserve_emailed_link(
+    db: &Db,
+    client_limit: Limit,
+    address: &str,
+    recipient: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let _asked = reserve(db, &[email_client_rule(client_limit, address)], now).await?;
+    match reserve(db, &[email_recipient_rule(recipient)], now).await {
+        Ok(_sent) => Ok(true),
+        Err(AppError::TooManyRequests { .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
 /// Whether one more event under each of `rules` would still be within its limit, without
 /// recording anything (for silent limits, such as emails to one address).
 ///
