@@ -111,6 +111,8 @@ pub enum PeriodicJob {
     CleanUp,
     /// Merge the search index's segments (SQLite) or refresh its statistics (PostgreSQL).
     OptimizeSearchIndex,
+    /// Queue the newsletters of posts that became public (the workers send them).
+    NewsletterSweep,
 }
 
 /// What `folio search` can do.

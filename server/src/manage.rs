@@ -463,6 +463,7 @@ pub async fn jobs(
             let job = match job {
                 PeriodicJob::CleanUp => app::ssr::jobs::Job::CleanUp,
                 PeriodicJob::OptimizeSearchIndex => app::ssr::jobs::Job::OptimizeSearchIndex,
+                PeriodicJob::NewsletterSweep => app::ssr::jobs::Job::NewsletterSweep,
             };
             let key = crate::startup::secret_key(config, db)
                 .await

@@ -344,7 +344,7 @@ async fn jobs_are_listed_retried_cancelled_and_run_from_the_command_line() {
     let (code, _, err) = folio_in(dir.path(), &env, &["jobs", "cancel", "999999"], "");
     assert_eq!(code, 1);
     assert!(err.contains("job 999999: no such job"), "{err}");
-    for job in ["clean-up", "optimize-search-index"] {
+    for job in ["clean-up", "optimize-search-index", "newsletter-sweep"] {
         let (code, out, err) = folio_in(dir.path(), &env, &["jobs", "run", job], "");
         assert_eq!(code, 0, "{job}: {err}");
         assert!(out.contains("done."), "{out}");
