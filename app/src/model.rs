@@ -9,6 +9,7 @@ use crate::domain::pagination::PageInfo;
 pub mod admin;
 pub mod editor;
 pub mod media;
+pub mod newsletter;
 
 /// The public face of a user: enough to credit and link an author.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

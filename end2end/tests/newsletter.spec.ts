@@ -54,6 +54,13 @@ test("a reader subscribes and confirms, an editor publishes, the newsletter arri
   expect(header).not.toBeNull();
   const oneClick = new URL(header![1]).pathname;
 
+  // The visible link in the message opens the subscriber's page: which posts, or unsubscribe.
+  const manage = oneClick.replace(/one-click$/, "");
+  await page.goto(manage);
+  await hydrated(page);
+  await expect(page.getByText(`${email} gets every new post by email.`)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Unsubscribe" })).toBeVisible();
+
   // A mail provider's one-click POST (RFC 8058): no cookies, no page.
   const response = await request.post(oneClick, {
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -62,8 +69,49 @@ test("a reader subscribes and confirms, an editor publishes, the newsletter arri
   expect(response.status()).toBe(200);
   expect(await response.text()).toContain("You are unsubscribed.");
 
-  // The visible link in the message opens a page with one button; pressing it again is harmless.
-  await page.goto(oneClick.replace(/one-click$/, ""));
+  // The page now says so, and offers to subscribe again.
+  await page.goto(manage);
+  await hydrated(page);
+  await expect(page.getByText(`${email} is unsubscribed`)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Subscribe again" })).toBeVisible();
+});
+
+test("a reader unsubscribes with the button of the manage page", async ({ page }) => {
+  const email = `leaver${Date.now()}${Math.floor(Math.random() * 1000)}@example.org`;
+  // From a post page's box: the address comes along to the newsletter page.
+  await page.goto("/newsletter/?email=" + encodeURIComponent(email));
+  await hydrated(page);
+  await expect(page.getByLabel("Email address")).toHaveValue(email);
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await expect(page.getByText("Almost done")).toBeVisible();
+  const confirm = await linkFromEmail(email, "/newsletter/confirm/");
+  await page.goto(confirm);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByText("Your subscription is confirmed")).toBeVisible();
+  // Asking again sends the manage link instead of changing anything.
+  await page.goto("/newsletter/");
+  await hydrated(page);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  let manage = "";
+  await expect
+    .poll(
+      () => {
+        for (const file of readdirSync(mailDir()).filter((f) => f.endsWith(".eml"))) {
+          const text = readFileSync(join(mailDir(), file), "utf8");
+          const match = text.includes(`To: ${email}`) && text.match(/https?:\/\/[^\s/]+(\/newsletter\/unsubscribe\/\d+\/[A-Za-z0-9_-]+\/)/);
+          if (match) {
+            manage = match[1];
+            return manage;
+          }
+        }
+        return "";
+      },
+      { timeout: 10_000, message: `an email to ${email} with its manage link` },
+    )
+    .not.toBe("");
+  await page.goto(manage);
   await hydrated(page);
   await page.getByRole("button", { name: "Unsubscribe" }).click();
   await expect(page.getByText("You are unsubscribed")).toBeVisible();

@@ -2,7 +2,8 @@
 //! handlers over the same services and queries as the server functions.
 //!
 //! - [`auth`]: token and session authentication; [`throttle`]: request rates;
-//! - [`posts`], [`categories`], [`tags`], [`comments`], [`tokens`], [`ops`]: the endpoints;
+//! - [`posts`], [`categories`], [`tags`], [`comments`], [`subscribers`], [`tokens`], [`ops`]:
+//!   the endpoints;
 //! - [`serializers`]: the JSON shapes; [`input`]: reading request bodies; [`pagination`];
 //! - [`error`]: the one error type and its JSON; [`browsable`]: HTML for browsers;
 //! - [`openapi`]: the OpenAPI document and its documentation page.
@@ -21,6 +22,7 @@ pub mod ops;
 pub mod pagination;
 pub mod posts;
 pub mod serializers;
+pub mod subscribers;
 pub mod tags;
 pub mod throttle;
 pub mod tokens;
@@ -69,6 +71,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(api: ApiState) -> Router<S> {
         .route("/api/tags/{slug}/", get(tags::retrieve))
         .route("/api/comments/", get(comments::list).post(comments::create))
         .route(
+            "/api/subscribers/",
+            get(subscribers::list).post(subscribers::create),
+        )
+        .route(
             "/api/auth/token/",
             post(tokens::obtain).delete(tokens::revoke),
         )
@@ -108,7 +114,8 @@ fn resolves_with_slash(path: &str) -> bool {
     let is_slug = |s: &str| !s.contains('.');
     match segments.as_slice() {
         [] => true,
-        ["posts" | "categories" | "tags" | "comments" | "stats" | "schema" | "docs"] => true,
+        ["posts" | "categories" | "tags" | "comments" | "subscribers" | "stats" | "schema"
+        | "docs"] => true,
         ["posts" | "categories" | "tags", slug] => is_slug(slug),
         ["auth", "token"] => true,
         _ => false,

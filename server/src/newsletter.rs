@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use app::error::AppError;
 use app::ssr::AppState;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use tower_sessions::Session;
 
 use crate::jobs::{JobContext, JobError};
 
@@ -154,5 +155,64 @@ pub async fn one_click(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Something went wrong; please try again later.\n",
         ),
+    }
+}
+
+/// The path of the subscribers' CSV export (the change list's query string selects the rows).
+pub const EXPORT_PATH: &str = "/admin/subscribers/export.csv";
+
+/// `GET /admin/subscribers/export.csv?<change-list query>`: the subscribers the change list
+/// shows with the same search, filters and order, as a CSV download (see
+/// [`app::ssr::admin::changelist::export_subscribers`]); for staff with `ManageUsers`. Not
+/// signed in: a redirect to the sign-in page, which comes back here; otherwise the error's
+/// status.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Response {
+    use app::domain::changelist::ListParams;
+    let query = query.unwrap_or_default();
+    let here = if query.is_empty() {
+        EXPORT_PATH.to_string()
+    } else {
+        format!("{EXPORT_PATH}?{query}")
+    };
+    let actor = match app::ssr::auth::require_permission(
+        &state,
+        &session,
+        app::domain::Permission::ManageUsers,
+    )
+    .await
+    {
+        Ok(actor) => actor,
+        Err(AppError::Unauthorized) => {
+            return Redirect::to(&format!(
+                "/accounts/login/?next={}",
+                app::domain::text::encode_query_value(&here)
+            ))
+            .into_response()
+        }
+        Err(error) => return (error.status_code(), error.to_string()).into_response(),
+    };
+    let params = ListParams::parse(&query);
+    let now = Utc::now();
+    match app::ssr::admin::changelist::export_subscribers(&state, &actor, &params, now).await {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"subscribers-{}.csv\"",
+                        now.format("%Y-%m-%d")
+                    ),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(error) => (error.status_code(), error.to_string()).into_response(),
     }
 }

@@ -356,6 +356,9 @@ pub struct IndexModel {
     /// Something that needs attention, with the list path that shows it (jobs: "3 failed since
     /// yesterday" linking to the failed jobs).
     pub alert: Option<(String, String)>,
+    /// A figure worth seeing at a glance, with the list path that shows it (subscribers:
+    /// "9,997 confirmed").
+    pub note: Option<(String, String)>,
 }
 
 /// The admin index: the models the caller may manage and the recent actions.

@@ -46,6 +46,8 @@ pub struct EditorPost {
     pub nav_order: Option<i32>,
     /// Where readers find the post, when it is public.
     pub public_path: Option<String>,
+    /// How far its newsletter got (`None`: not emailed yet, or never to be: pages).
+    pub newsletter: Option<crate::model::newsletter::NewsletterProgress>,
 }
 
 impl EditorPost {

@@ -24,28 +24,6 @@ pub use media::MediaLibraryView;
 
 use leptos_router::{lazy_route, LazyRoute};
 
-/// Declares a lazy route for an admin page: the page's code (and everything only the admin
-/// uses) goes into a separate wasm chunk that the browser loads when an admin page is first
-/// opened, so readers never download it (cargo-leptos `--split`, Leptos lazy routes).
-macro_rules! lazy_page {
-    ($route:ident, $view:ident) => {
-        #[doc = concat!("The lazily loaded route of [`", stringify!($view), "`].")]
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                view! { <$view/> }.into_any()
-            }
-        }
-    };
-}
-
 lazy_page!(AdminIndexRoute, AdminIndexView);
 lazy_page!(ChangeListRoute, ChangeListView);
 lazy_page!(AddRoute, AddView);

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::model::editor::{
     EditorDraft, EditorPost, PublishAction, Revision, RevisionSummary, Saved,
 };
+use crate::model::newsletter::NewsletterProgress;
 use crate::model::PostDetail;
 
 #[cfg(feature = "ssr")]
@@ -63,7 +64,8 @@ pub async fn editor_save(
     crate::ssr::editor::save(&state, &actor, saving, draft, chrono::Utc::now()).await
 }
 
-/// Publishes, schedules or unpublishes post `id`.
+/// Publishes, schedules or unpublishes post `id`; `email` false publishes it without emailing
+/// the subscribers (absent, as from an editor page loaded before this choice existed: emailed).
 ///
 /// # Errors
 /// As [`editor_save`]; [`AppError::BadRequest`] for a schedule time in the past.
@@ -72,9 +74,39 @@ pub async fn editor_publish(
     id: i64,
     version: String,
     action: PublishAction,
+    #[server(default)] email: Option<bool>,
 ) -> Result<Saved, AppError> {
     let (state, actor) = staff().await?;
-    crate::ssr::editor::publish(&state, &actor, id, action, &version, chrono::Utc::now()).await
+    crate::ssr::editor::publish(
+        &state,
+        &actor,
+        id,
+        action,
+        email.unwrap_or(true),
+        &version,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// How far post `id`'s newsletter got (`None`: not emailed yet).
+///
+/// # Errors
+/// As [`editor_open`].
+#[server(prefix = "/_fn", endpoint = "editor/newsletter", input = GetUrl)]
+pub async fn editor_newsletter(id: i64) -> Result<Option<NewsletterProgress>, AppError> {
+    let (state, actor) = staff().await?;
+    crate::ssr::editor::newsletter(&state, &actor, id).await
+}
+
+/// Sends post `id`'s failed newsletter deliveries again; the progress afterwards.
+///
+/// # Errors
+/// As [`editor_open`]; [`AppError::Conflict`] when there is nothing to retry.
+#[server(prefix = "/_fn", endpoint = "editor/newsletter/retry", input = Json)]
+pub async fn editor_retry_newsletter(id: i64) -> Result<Option<NewsletterProgress>, AppError> {
+    let (state, actor) = staff().await?;
+    crate::ssr::editor::retry_newsletter(&state, &actor, id).await
 }
 
 /// Post `id`'s revisions, newest first.

@@ -162,11 +162,21 @@ pub async fn index(
         } else {
             None
         };
+        let note = if *model == AdminModel::Subscribers {
+            let confirmed = crate::ssr::db::newsletter::count_confirmed(conn.conn()).await?;
+            Some((
+                format!("{} confirmed", crate::ssr::newsletter::thousands(confirmed)),
+                format!("{}?status=confirmed", model.list_path()),
+            ))
+        } else {
+            None
+        };
         let entry = IndexModel {
             model: *model,
             count,
             can_add: model.can_add(),
             alert,
+            note,
         };
         match areas.iter_mut().find(|(area, _)| area == model.area()) {
             Some((_, list)) => list.push(entry),

@@ -17,6 +17,7 @@ use crate::model::admin::AdminModel;
 use crate::model::editor::{
     EditorDraft, EditorPost, FeaturedImage, PublishAction, Revision, RevisionSummary, Saved,
 };
+use crate::model::newsletter::NewsletterProgress;
 use crate::model::PostDetail;
 use crate::ssr::admin;
 use crate::ssr::db::posts::revisions as queries;
@@ -91,6 +92,7 @@ pub async fn open(
             .collect(),
         kind: row.kind,
         nav_order: row.nav_order,
+        newsletter: crate::ssr::newsletter::progress(conn.conn(), id).await?,
     })
 }
 
@@ -278,7 +280,11 @@ fn saved(written: &Written, now: DateTime<Utc>) -> Saved {
     }
 }
 
-/// Publishes post `id` now, schedules it for a future time, or takes it back to draft.
+/// Publishes post `id` now, schedules it for a future time, or takes it back to draft. When it
+/// is published or scheduled, `email` says whether its subscribers get it by email when it
+/// becomes public (false: "publish without emailing"); decided before the post can become
+/// public, so the publish sweep never sees it public without the decision. A post already
+/// emailed is never emailed again.
 ///
 /// # Errors
 /// As [`save`]; [`AppError::BadRequest`] for a schedule time that is not in the future;
@@ -288,10 +294,17 @@ pub async fn publish(
     actor: &AccountRow,
     id: i64,
     action: PublishAction,
+    email: bool,
     version: &str,
     now: DateTime<Utc>,
 ) -> Result<Saved, AppError> {
-    admin::authorise_model(actor, AdminModel::Posts)?;
+    {
+        let mut conn = state.db.acquire_write().await?;
+        load(conn.conn(), actor, id).await?;
+        if action != PublishAction::Unpublish {
+            crate::ssr::newsletter::set_emailing(conn.conn(), id, email).await?;
+        }
+    }
     let written = state
         .posts()
         .publish(
@@ -306,9 +319,53 @@ pub async fn publish(
         post_id = id,
         user_id = actor.id,
         ?action,
+        email,
         "post publishing changed in the editor"
     );
     Ok(saved(&written, now))
+}
+
+/// How far post `id`'s newsletter got (`None`: not emailed yet), for the publish panel.
+///
+/// # Errors
+/// As [`open`].
+pub async fn newsletter(
+    state: &AppState,
+    actor: &AccountRow,
+    id: i64,
+) -> Result<Option<NewsletterProgress>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    load(conn.conn(), actor, id).await?;
+    Ok(crate::ssr::newsletter::progress(conn.conn(), id).await?)
+}
+
+/// Sends post `id`'s failed newsletter deliveries again; the progress afterwards.
+///
+/// # Errors
+/// As [`open`]; [`AppError::Conflict`] when there is nothing to retry (still sending, or no
+/// failures).
+pub async fn retry_newsletter(
+    state: &AppState,
+    actor: &AccountRow,
+    id: i64,
+) -> Result<Option<NewsletterProgress>, AppError> {
+    {
+        let mut conn = state.db.acquire().await?;
+        load(conn.conn(), actor, id).await?;
+    }
+    let retried = crate::ssr::newsletter::retry_failed(&state.jobs, id).await?;
+    if retried == 0 {
+        return Err(AppError::Conflict(
+            "There are no failed deliveries to retry.".into(),
+        ));
+    }
+    tracing::info!(
+        post_id = id,
+        user_id = actor.id,
+        retried,
+        "newsletter retry asked in the editor"
+    );
+    newsletter(state, actor, id).await
 }
 
 /// Post `id`'s revisions, newest first (at most [`REVISIONS_SHOWN`]).

@@ -9,10 +9,12 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::Email;
 use crate::error::AppError;
+use crate::model::newsletter::{NewsletterProgress, SubscribeChoices, Subscription};
 use crate::model::{PostDetail, SiteInfo};
 use crate::ssr::auth::{throttle, tokens, SecretKey};
-use crate::ssr::db::newsletter as rows;
-use crate::ssr::db::{settings, Db};
+use crate::ssr::db::newsletter::{self as rows, Choice};
+use crate::ssr::db::users::AccountRow;
+use crate::ssr::db::{categories, settings, Conn, Db};
 use crate::ssr::jobs::{push_on, Enqueue, Job, JobQueue};
 use crate::ssr::mail::{ListEmail, OutgoingEmail};
 use crate::ssr::AppState;
@@ -24,19 +26,75 @@ pub const CONFIRM_FOR: chrono::Duration = chrono::Duration::days(3);
 /// emailed (so turning Folio's newsletter on does not mail the whole archive).
 pub const SINCE_SETTING: &str = "newsletter_since";
 
-/// Asks for new posts by email at `email`: a confirmation link is emailed (double opt-in)
-/// unless the address is already confirmed. Answers the same whether or not the address was
-/// known, so the form does not tell who subscribes.
+/// The most categories a subscriber can choose (more than a site has in practice; bounds the
+/// work one request can ask for).
+pub const MAX_CATEGORIES: usize = 100;
+
+/// The categories a subscribe form offers, by name.
+///
+/// # Errors
+/// [`AppError::Internal`] when the database fails.
+pub async fn choices(db: &Db) -> Result<SubscribeChoices, AppError> {
+    let mut conn = db.acquire().await?;
+    let rows = categories::list(conn.conn(), MAX_CATEGORIES as i64, 0).await?;
+    Ok(SubscribeChoices {
+        categories: rows.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// The [`Choice`] of the category `slugs` a form or the API sent: none means every new post.
+///
+/// # Errors
+/// [`AppError::Validation`] (`categories`) for a slug that names no category, or more than
+/// [`MAX_CATEGORIES`]; [`AppError::Internal`] when the database fails.
+pub async fn resolve_choice(mut conn: Conn<'_>, slugs: &[String]) -> Result<Choice, AppError> {
+    if slugs.len() > MAX_CATEGORIES {
+        return Err(AppError::field(
+            "categories",
+            format!("Choose at most {MAX_CATEGORIES} categories."),
+        ));
+    }
+    let mut category_ids = Vec::new();
+    for slug in slugs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match categories::find_by_slug(conn.reborrow(), slug).await? {
+            Some(row) if !category_ids.contains(&row.id) => category_ids.push(row.id),
+            Some(_) => {}
+            None => {
+                return Err(AppError::field(
+                    "categories",
+                    format!("There is no category \"{slug}\"; choose from the list."),
+                ))
+            }
+        }
+    }
+    Ok(Choice { category_ids })
+}
+
+/// Asks for new posts by email at `email`: all of them, or those of the categories with the
+/// given `slugs`. A confirmation link is emailed (double opt-in); an address already confirmed
+/// gets a link to its manage page instead (where its owner changes the categories), so the
+/// form does not let a stranger change someone's subscription. Answers the same whether or not
+/// the address was known, so the form does not tell who subscribes.
 ///
 /// Against mail bombing, client `address` may ask `FOLIO_EMAIL_THROTTLE` times (then 429), and
 /// one address gets at most [`throttle::EMAILS_PER_ADDRESS`] links whoever asks (past that,
 /// nothing is sent and the answer is the same).
 ///
 /// # Errors
-/// [`AppError::Validation`] (`email`) for an invalid address; [`AppError::TooManyRequests`]
-/// when this client asked too often; [`AppError::Internal`] when the database fails.
-pub async fn subscribe(state: &AppState, email: &str, address: &str) -> Result<(), AppError> {
+/// [`AppError::Validation`] (`email`, `categories`) for an invalid address or an unknown
+/// category; [`AppError::TooManyRequests`] when this client asked too often;
+/// [`AppError::Internal`] when the database fails.
+pub async fn subscribe(
+    state: &AppState,
+    email: &str,
+    slugs: &[String],
+    address: &str,
+) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let choice = {
+        let mut conn = state.db.acquire().await?;
+        resolve_choice(conn.conn(), slugs).await?
+    };
     let now = Utc::now();
     let may_send = throttle::reserve_emailed_link(
         &state.db,
@@ -52,35 +110,178 @@ pub async fn subscribe(state: &AppState, email: &str, address: &str) -> Result<(
     }
     let token = tokens::generate();
     let mut tx = state.db.begin().await?;
-    let (_, needs_confirmation) = rows::request(
+    let (id, needs_confirmation) = rows::request(
         tx.conn(),
         email.as_str(),
+        &choice,
         &tokens::digest(&token),
         now + CONFIRM_FOR,
         now,
     )
     .await?;
-    if needs_confirmation {
+    let site = &state.site.title;
+    let email = if needs_confirmation {
         let link = state
             .site
             .absolute(&format!("/newsletter/confirm/{token}/"));
-        let job = Job::SendEmail {
-            email: OutgoingEmail {
-                to: email.as_str().to_string(),
-                subject: format!("Confirm your subscription to {}", state.site.title),
-                body: format!(
-                    "Hello,\n\nSomeone (we hope you) asked to receive new posts of {site} by email at this address.\n\
-                     To confirm, open this link:\n\n{link}\n\n\
-                     The link works for three days. If you did not ask for this, ignore this email: \
-                     nothing will be sent to you.\n\nThe {site} team\n",
-                    site = state.site.title,
-                ),
-            },
-        };
-        push_on(tx.conn(), &job, &Enqueue::default(), now).await?;
-    }
+        OutgoingEmail {
+            to: email.as_str().to_string(),
+            subject: format!("Confirm your subscription to {site}"),
+            body: format!(
+                "Hello,\n\nSomeone (we hope you) asked to receive new posts of {site} by email at this address.\n\
+                 To confirm, open this link:\n\n{link}\n\n\
+                 The link works for three days. If you did not ask for this, ignore this email: \
+                 nothing will be sent to you.\n\nThe {site} team\n",
+            ),
+        }
+    } else {
+        let link = state
+            .site
+            .absolute(&manage_path(&state.auth.secret_key, id));
+        OutgoingEmail {
+            to: email.as_str().to_string(),
+            subject: format!("Your subscription to {site}"),
+            body: format!(
+                "Hello,\n\nSomeone (we hope you) asked to receive new posts of {site} by email at this address. \
+                 It is already subscribed, so nothing changed.\n\
+                 To choose which posts you get, or to unsubscribe, open this link:\n\n{link}\n\n\
+                 The {site} team\n",
+            ),
+        }
+    };
+    push_on(
+        tx.conn(),
+        &Job::SendEmail { email },
+        &Enqueue::default(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     state.jobs.wake();
+    Ok(())
+}
+
+/// Subscribes the signed-in `account` to the posts of the categories with `slugs` (none: every
+/// post). An account whose address is verified is subscribed at once (it confirmed the address
+/// when it signed up); otherwise a confirmation link is emailed as for anyone, under the same
+/// mail-bombing guard. Returns whether the subscription waits for that confirmation.
+///
+/// # Errors
+/// [`AppError::Validation`] (`email`) for an account without an address, (`categories`) for an
+/// unknown category; [`AppError::TooManyRequests`]; [`AppError::Internal`].
+pub async fn subscribe_account(
+    state: &AppState,
+    account: &AccountRow,
+    slugs: &[String],
+    address: &str,
+) -> Result<bool, AppError> {
+    let Some(email) = account.email.as_deref() else {
+        return Err(AppError::field(
+            "email",
+            "Your account has no email address to send posts to.",
+        ));
+    };
+    if !account.is_verified {
+        subscribe(state, email, slugs, address).await?;
+        return Ok(true);
+    }
+    let mut tx = state.db.begin().await?;
+    let choice = resolve_choice(tx.conn(), slugs).await?;
+    let id = rows::subscribe_confirmed(tx.conn(), email, &choice, Utc::now()).await?;
+    tx.commit().await?;
+    tracing::info!(
+        subscriber_id = id,
+        user_id = account.id,
+        "subscribed from the profile"
+    );
+    Ok(false)
+}
+
+/// The subscription of the signed-in `account` (by its address), or `None` when it has never
+/// subscribed.
+///
+/// # Errors
+/// [`AppError::Internal`] when the database fails.
+pub async fn account_subscription(
+    db: &Db,
+    key: &SecretKey,
+    account: &AccountRow,
+) -> Result<Option<Subscription>, AppError> {
+    let Some(email) = account.email.as_deref() else {
+        return Ok(None);
+    };
+    let mut conn = db.acquire().await?;
+    let Some(row) = rows::find_by_email(conn.conn(), email).await? else {
+        return Ok(None);
+    };
+    Ok(Some(describe(conn.conn(), key, row).await?))
+}
+
+async fn describe(
+    conn: Conn<'_>,
+    key: &SecretKey,
+    row: rows::SubscriberRow,
+) -> Result<Subscription, AppError> {
+    let categories = if row.all_posts {
+        Vec::new()
+    } else {
+        rows::chosen_categories(conn, row.id).await?
+    };
+    Ok(Subscription {
+        status: row.status,
+        email: row.email,
+        all_posts: row.all_posts,
+        categories,
+        manage_path: manage_path(key, row.id),
+    })
+}
+
+/// The subscription of signed link (`id`, `signature`), for its manage page.
+///
+/// # Errors
+/// [`AppError::NotFound`] for a wrong signature or an unknown subscriber;
+/// [`AppError::Internal`] when the database fails.
+pub async fn subscription(
+    db: &Db,
+    key: &SecretKey,
+    id: i64,
+    given: &str,
+) -> Result<Subscription, AppError> {
+    verify(key, id, given)?;
+    let mut conn = db.acquire().await?;
+    let row = rows::find(conn.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    describe(conn.conn(), key, row).await
+}
+
+/// Changes which posts the subscriber of signed link (`id`, `signature`) gets: the categories
+/// with `slugs`, or every post when none. An unsubscribed subscriber stays unsubscribed (the
+/// page offers to subscribe again, which takes a new confirmation).
+///
+/// # Errors
+/// [`AppError::NotFound`] for a link that is not valid; [`AppError::Validation`]
+/// (`categories`); [`AppError::Internal`].
+pub async fn update_choice(
+    db: &Db,
+    key: &SecretKey,
+    id: i64,
+    given: &str,
+    slugs: &[String],
+) -> Result<(), AppError> {
+    verify(key, id, given)?;
+    let mut tx = db.begin().await?;
+    if rows::find(tx.conn(), id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let choice = resolve_choice(tx.conn(), slugs).await?;
+    rows::set_choice(tx.conn(), id, &choice).await?;
+    tx.commit().await?;
+    tracing::info!(
+        subscriber_id = id,
+        all_posts = choice.all_posts(),
+        "subscription changed"
+    );
     Ok(())
 }
 
@@ -109,9 +310,35 @@ pub fn signature(key: &SecretKey, id: i64) -> String {
     key.digest("newsletter-unsubscribe", id.to_string().as_bytes())
 }
 
-/// The unsubscribe page of subscriber `id` (the visible link in every newsletter).
+/// The manage page of subscriber `id` (the visible "unsubscribe" link in every newsletter):
+/// choose categories or unsubscribe.
 pub fn unsubscribe_path(key: &SecretKey, id: i64) -> String {
     format!("/newsletter/unsubscribe/{id}/{}/", signature(key, id))
+}
+
+/// The same page as [`unsubscribe_path`], named for what an already-confirmed subscriber
+/// opens it for.
+pub fn manage_path(key: &SecretKey, id: i64) -> String {
+    unsubscribe_path(key, id)
+}
+
+/// Checks that `given` is subscriber `id`'s link signature, in constant time.
+///
+/// # Errors
+/// [`AppError::NotFound`] when it is not (a wrong link looks like a missing page).
+fn verify(key: &SecretKey, id: i64, given: &str) -> Result<(), AppError> {
+    let expected = signature(key, id);
+    let matches = expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if matches {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// The one-click unsubscribe address of `List-Unsubscribe` (RFC 8058: a POST to it
@@ -126,16 +353,7 @@ pub fn one_click_path(key: &SecretKey, id: i64) -> String {
 /// [`AppError::NotFound`] for a wrong signature or an unknown subscriber;
 /// [`AppError::Internal`] when the database fails.
 pub async fn unsubscribe(db: &Db, key: &SecretKey, id: i64, given: &str) -> Result<bool, AppError> {
-    let expected = signature(key, id);
-    let matches = expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !matches {
-        return Err(AppError::NotFound);
-    }
+    verify(key, id, given)?;
     let mut conn = db.acquire_write().await?;
     if rows::find(conn.conn(), id).await?.is_none() {
         return Err(AppError::NotFound);
@@ -169,9 +387,11 @@ pub async fn sweep(queue: &JobQueue, now: DateTime<Utc>) -> Result<Vec<i64>, sql
     for post_id in due {
         let mut tx = db.begin().await?;
         if rows::create(tx.conn(), post_id, "sending", now).await? {
+            // One key per newsletter row: a post whose unsent newsletter was forgotten ("publish
+            // without emailing" undone) gets a new row and a new job.
             let options = Enqueue {
                 run_at: None,
-                idempotency_key: Some(format!("newsletter:{post_id}")),
+                idempotency_key: Some(format!("newsletter:{post_id}:{}", now.timestamp_micros())),
             };
             push_on(tx.conn(), &Job::SendNewsletter { post_id }, &options, now).await?;
             queued.push(post_id);
@@ -185,30 +405,81 @@ pub async fn sweep(queue: &JobQueue, now: DateTime<Utc>) -> Result<Vec<i64>, sql
     Ok(queued)
 }
 
-/// Marks post `post_id` as not to be emailed ("publish without emailing"); false when its
-/// newsletter already exists.
+/// How far post `post_id`'s newsletter got, or `None` when the post has no newsletter (never
+/// public since newsletters started).
 ///
 /// # Errors
 /// The driver's error.
-pub async fn skip(db: &Db, post_id: i64) -> Result<bool, sqlx::Error> {
-    let mut conn = db.acquire_write().await?;
-    rows::create(conn.conn(), post_id, "skipped", Utc::now()).await
-}
-
-/// How far post `post_id`'s newsletter got, in words for the post's admin page, or `None` when
-/// the post has no newsletter (never public since newsletters started).
-///
-/// # Errors
-/// The driver's error.
-pub async fn progress_line(
-    mut conn: crate::ssr::db::Conn<'_>,
+pub async fn progress(
+    mut conn: Conn<'_>,
     post_id: i64,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<NewsletterProgress>, sqlx::Error> {
     let Some(status) = rows::status(conn.reborrow(), post_id).await? else {
         return Ok(None);
     };
     let (recipients, sent, failed) = rows::progress(conn, post_id).await?;
-    Ok(Some(describe_progress(&status, recipients, sent, failed)))
+    Ok(Some(NewsletterProgress {
+        line: describe_progress(&status, recipients, sent, failed),
+        status,
+        recipients,
+        sent,
+        failed,
+    }))
+}
+
+/// [`progress`] in words, for the post's admin page.
+///
+/// # Errors
+/// The driver's error.
+pub async fn progress_line(conn: Conn<'_>, post_id: i64) -> Result<Option<String>, sqlx::Error> {
+    Ok(progress(conn, post_id).await?.map(|p| p.line))
+}
+
+/// Sends the failed deliveries of post `post_id`'s finished newsletter again (after the cause,
+/// a full mailbox or a mail server's refusal, was dealt with): they are queued once more and a
+/// sending job is pushed. Returns how many will be retried (0 when there is nothing to retry).
+///
+/// # Errors
+/// The driver's error.
+pub async fn retry_failed(queue: &JobQueue, post_id: i64) -> Result<i64, sqlx::Error> {
+    let now = Utc::now();
+    let mut tx = queue.db().begin().await?;
+    let n = rows::retry_failed(tx.conn(), post_id).await?;
+    if n > 0 {
+        let options = Enqueue {
+            run_at: None,
+            idempotency_key: Some(format!(
+                "newsletter:{post_id}:retry:{}",
+                now.timestamp_micros()
+            )),
+        };
+        push_on(tx.conn(), &Job::SendNewsletter { post_id }, &options, now).await?;
+    }
+    tx.commit().await?;
+    if n > 0 {
+        queue.wake();
+        tracing::info!(
+            post_id,
+            deliveries = n,
+            "newsletter: failed deliveries retried"
+        );
+    }
+    Ok(n)
+}
+
+/// Whether post `post_id` will be emailed when it becomes public: `email` false marks it "not
+/// emailed" ("publish without emailing"); true undoes that while nothing was sent. Called by
+/// publishing before the post becomes public; an existing newsletter is left as it is.
+///
+/// # Errors
+/// The driver's error.
+pub async fn set_emailing(conn: Conn<'_>, post_id: i64, email: bool) -> Result<(), sqlx::Error> {
+    if email {
+        rows::forget_skipped(conn, post_id).await?;
+    } else {
+        rows::create(conn, post_id, "skipped", Utc::now()).await?;
+    }
+    Ok(())
 }
 
 /// The words for a newsletter's `status` and counts: "Sending: 120 of 10,000 sent", "Sent to
@@ -221,7 +492,7 @@ pub fn describe_progress(status: &str, recipients: i64, sent: i64, failed: i64) 
         String::new()
     };
     match status {
-        "skipped" => "Not emailed (it stopped being public before it went out)".to_string(),
+        "skipped" => "Not emailed".to_string(),
         "sent" => format!(
             "Sent to {} of {} subscribers{failures}",
             n(sent),
@@ -232,7 +503,7 @@ pub fn describe_progress(status: &str, recipients: i64, sent: i64, failed: i64) 
 }
 
 /// `n` with commas between groups of three digits (`10,000`).
-fn thousands(n: i64) -> String {
+pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -9,9 +9,10 @@ use utoipa::{Modify, OpenApi};
 
 use super::serializers::{
     ApiRoot, BadRequest, Category, Comment, CommentWrite, ErrorDetail, Health, Kind, Page, Post,
-    PostWrite, Stats, Status, Tag, TagWithCount, TokenRequest, TokenResponse, ValidationErrors,
+    PostWrite, Stats, Status, Subscriber, SubscriberWrite, Tag, TagWithCount, TokenRequest,
+    TokenResponse, ValidationErrors,
 };
-use super::{categories, comments, ops, posts, tags, tokens};
+use super::{categories, comments, ops, posts, subscribers, tags, tokens};
 
 /// The API's OpenAPI document.
 #[derive(OpenApi)]
@@ -28,12 +29,14 @@ use super::{categories, comments, ops, posts, tags, tokens};
         ops::root, posts::list, posts::create, posts::trending, posts::titles, posts::retrieve,
         posts::update, posts::partial_update, posts::destroy, categories::list,
         categories::retrieve, tags::list, tags::retrieve, comments::list, comments::create,
-        tokens::obtain, tokens::revoke, ops::stats, ops::healthz,
+        subscribers::list, subscribers::create, tokens::obtain, tokens::revoke, ops::stats,
+        ops::healthz,
     ),
     components(schemas(
         ApiRoot, BadRequest, Category, Comment, CommentWrite, ErrorDetail, Health, Kind, Page<Post>,
-        Page<Category>, Page<Comment>, Page<TagWithCount>, Post, PostWrite, Stats, Status, Tag,
-        TagWithCount, TokenRequest, TokenResponse, ValidationErrors,
+        Page<Category>, Page<Comment>, Page<Subscriber>, Page<TagWithCount>, Post, PostWrite,
+        Stats, Status, Subscriber, SubscriberWrite, Tag, TagWithCount, TokenRequest,
+        TokenResponse, ValidationErrors,
     )),
     modifiers(&SecuritySchemes),
     tags(
@@ -41,6 +44,7 @@ use super::{categories, comments, ops, posts, tags, tokens};
         (name = "categories", description = "Post categories (read-only)."),
         (name = "tags", description = "Post tags (read-only; posts set theirs with `tag_slugs`)."),
         (name = "comments", description = "Comments on posts."),
+        (name = "subscribers", description = "New posts by email: subscribe (anyone), list (administrators)."),
         (name = "auth", description = "API tokens."),
         (name = "api", description = "The API root, statistics and health."),
     )

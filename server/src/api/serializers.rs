@@ -255,6 +255,59 @@ pub struct CommentWrite {
     pub body: String,
 }
 
+/// A subscription request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubscriberWrite {
+    /// The address to send new posts to (a confirmation link goes there first).
+    #[schema(max_length = 254)]
+    pub email: String,
+    /// Slugs of the categories whose posts to send; empty or absent for every new post.
+    pub categories: Option<Vec<String>>,
+}
+
+/// The statuses of a subscriber.
+pub const SUBSCRIBER_STATUSES: [&str; 3] = ["pending", "confirmed", "unsubscribed"];
+
+/// A newsletter subscriber (staff only).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Subscriber {
+    /// The subscriber's id.
+    pub id: i64,
+    /// Their address.
+    pub email: String,
+    /// `pending` (not confirmed yet), `confirmed` or `unsubscribed`.
+    pub status: String,
+    /// Every new post (true) or only those of `categories`.
+    pub all_posts: bool,
+    /// Slugs of the chosen categories (empty when `all_posts`).
+    pub categories: Vec<String>,
+    /// When they first asked.
+    pub created_at: DateTime<Utc>,
+    /// When they confirmed, if they did.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// When they unsubscribed, if they did.
+    pub unsubscribed_at: Option<DateTime<Utc>>,
+}
+
+impl Subscriber {
+    /// The representation of `row` with its chosen `categories`.
+    pub fn new(
+        row: app::ssr::db::newsletter::SubscriberDetailRow,
+        categories: Vec<String>,
+    ) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            status: row.status,
+            all_posts: row.all_posts,
+            categories,
+            created_at: row.created_at,
+            confirmed_at: row.confirmed_at,
+            unsubscribed_at: row.unsubscribed_at,
+        }
+    }
+}
+
 /// Credentials exchanged for a token.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TokenRequest {

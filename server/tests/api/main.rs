@@ -19,4 +19,5 @@ mod rest;
 mod schema;
 mod search;
 mod security;
+mod subscriptions;
 mod taxonomy;

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use crate::helpers::{backend, read_emails, PostSpec, ServerProcess, TestApp, TestDatabase};
 
-async fn exec(db: &Db, sql: &str) {
+pub(crate) async fn exec(db: &Db, sql: &str) {
     let mut conn = db.acquire_write().await.unwrap();
     app::on_conn!(conn.conn(), |c| sqlx::query(sql)
         .execute(c)
@@ -20,7 +20,7 @@ async fn exec(db: &Db, sql: &str) {
     .unwrap();
 }
 
-async fn scalar(db: &Db, sql: &str) -> i64 {
+pub(crate) async fn scalar(db: &Db, sql: &str) -> i64 {
     let mut conn = db.acquire().await.unwrap();
     app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(sql)
         .fetch_one(c)
@@ -28,7 +28,7 @@ async fn scalar(db: &Db, sql: &str) -> i64 {
     .unwrap()
 }
 
-async fn text(db: &Db, sql: &str) -> String {
+pub(crate) async fn text(db: &Db, sql: &str) -> String {
     let mut conn = db.acquire().await.unwrap();
     app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, String>(sql)
         .fetch_one(c)
@@ -37,7 +37,7 @@ async fn text(db: &Db, sql: &str) -> String {
 }
 
 /// Adds `n` confirmed subscribers (`reader<i>@example.org`) in one statement per 500.
-async fn confirmed_subscribers(db: &Db, n: usize) {
+pub(crate) async fn confirmed_subscribers(db: &Db, n: usize) {
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let values: Vec<String> = chunk
             .iter()
@@ -58,7 +58,7 @@ async fn confirmed_subscribers(db: &Db, n: usize) {
     }
 }
 
-async fn wait_until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool) {
+pub(crate) async fn wait_until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !check().await {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -66,7 +66,7 @@ async fn wait_until(what: &str, limit: Duration, mut check: impl AsyncFnMut() ->
     }
 }
 
-fn newsletters_in(dir: &std::path::Path) -> Vec<String> {
+pub(crate) fn newsletters_in(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -83,7 +83,7 @@ fn newsletters_in(dir: &std::path::Path) -> Vec<String> {
 
 /// A raw message with quoted-printable soft line breaks and escapes undone (enough to search
 /// its text; headers are left as they are).
-fn decoded(message: &str) -> String {
+pub(crate) fn decoded(message: &str) -> String {
     let joined = message.replace("=\r\n", "");
     let bytes = joined.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -103,7 +103,7 @@ fn decoded(message: &str) -> String {
 }
 
 /// The value of header `name` in a raw message (unfolded).
-fn header_value(message: &str, name: &str) -> Option<String> {
+pub(crate) fn header_value(message: &str, name: &str) -> Option<String> {
     let unfolded = message.replace("\r\n ", " ").replace("\r\n\t", " ");
     unfolded
         .lines()
@@ -145,13 +145,19 @@ async fn subscribing_takes_a_confirmed_link_and_answers_the_same_for_everyone() 
         .await
         .expect("a used link is refused");
     assert_eq!(status, 400, "{error:?}");
-    // A confirmed address asking again gets the same answer and no email.
+    // A confirmed address asking again gets the same answer, and an email with the link of its
+    // manage page (no confirmation link: nothing changes without its owner).
     let sent = app.emails().len();
     app.call_ok("newsletter/subscribe", &[("email", "reader@example.org")])
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(app.emails().len(), sent);
+    let manage = app
+        .wait_for_link(sent + 1, "/newsletter/unsubscribe/")
+        .await;
+    assert!(!app.emails()[sent].contains("/newsletter/confirm/"));
     assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM subscribers").await, 1);
+    let (status, html) = app.get_text(&manage).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("gets every new post"), "{html}");
     // Bad input: a clear field error, nothing stored.
     let (status, _) = app
         .call_err("newsletter/subscribe", &[("email", "not an address")])
@@ -269,6 +275,13 @@ async fn a_new_post_is_emailed_once_to_each_confirmed_subscriber_and_one_click_u
         .strip_prefix("https://blog.example.org")
         .expect("an address on the site")
         .to_string();
+    // The visible link opens the subscriber's page: their choice and an Unsubscribe button.
+    let page = path.trim_end_matches("one-click").to_string();
+    assert!(message.contains(&format!("https://blog.example.org{page}")));
+    let (status, html) = app.get_text(&page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("reader0@example.org gets every new post by email."));
+    assert!(html.contains(">Unsubscribe</button>"), "{html}");
     // A mail provider's one-click POST: no cookie, no Origin, no CSRF token.
     let bare = reqwest::Client::new();
     let parts: Vec<&str> = path.split('/').collect();
@@ -302,12 +315,11 @@ async fn a_new_post_is_emailed_once_to_each_confirmed_subscriber_and_one_click_u
         .await,
         "unsubscribed"
     );
-    // The visible link opens a page with one button.
-    let page = path.trim_end_matches("one-click").to_string();
-    assert!(message.contains(&format!("https://blog.example.org{page}")));
+    // Afterwards the page says so, and offers to subscribe again.
     let (status, html) = app.get_text(&page).await;
     assert_eq!(status, 200);
-    assert!(html.contains(">Unsubscribe</button>"), "{html}");
+    assert!(html.contains("reader0@example.org is unsubscribed"), "{html}");
+    assert!(!html.contains(">Unsubscribe</button>"));
 }
 
 #[tokio::test]

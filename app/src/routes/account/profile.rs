@@ -12,7 +12,9 @@ use crate::components::forms::{
 use crate::components::page_meta::PageMeta;
 use crate::components::user::{refresh_user_on_success, RequireUser};
 use crate::model::CurrentUser;
+use crate::routes::newsletter::CategoryChoice;
 use crate::server_fns::accounts::{ResendVerification, UpdateProfile};
+use crate::server_fns::newsletter::{my_subscription, newsletter_choices, SubscribeMe};
 
 /// The account page.
 #[component]
@@ -42,6 +44,10 @@ fn ProfileForms(user: CurrentUser) -> impl IntoView {
             "profile" => Some("Your profile was saved."),
             "password" => Some("Your password was changed. Other devices were signed out."),
             "verification-sent" => Some("We sent you a new confirmation link."),
+            "subscribed" => Some("You are subscribed: new posts will come to your inbox."),
+            "subscription-sent" => Some(
+                "We emailed you a link to confirm your subscription (your address is not confirmed yet).",
+            ),
             _ => None,
         })
     };
@@ -84,6 +90,50 @@ fn ProfileForms(user: CurrentUser) -> impl IntoView {
             </ActionForm>
             <h2>"Password"</h2>
             <p><A href="/accounts/password/change/">"Change your password"</A></p>
+            <NewsletterSection/>
         </section>
+    }
+}
+
+/// "New posts by email": the reader's subscription with a link to change it, or a form to
+/// subscribe their account's address.
+#[component]
+fn NewsletterSection() -> impl IntoView {
+    let subscribe = ServerAction::<SubscribeMe>::new();
+    let error = action_error(subscribe);
+    let data = Resource::new(
+        move || subscribe.version().get(),
+        |_| async move {
+            let mine = my_subscription().await?;
+            let choices = newsletter_choices().await?;
+            Ok::<_, crate::error::AppError>((mine, choices.categories))
+        },
+    );
+    view! {
+        <h2>"New posts by email"</h2>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((Some(sub), _)) if sub.status != "unsubscribed" => {
+                        let what = if sub.all_posts { "every new post" } else { "new posts in the categories you chose" };
+                        let waiting = if sub.status == "pending" { " once you confirm the link we emailed" } else { "" };
+                        view! {
+                            <p>{format!("You get {what} by email at {}{waiting}.", sub.email)}</p>
+                            <p><a href=sub.manage_path>"Change which posts, or unsubscribe"</a></p>
+                        }.into_any()
+                    }
+                    Ok((_, categories)) => view! {
+                        <p>"Get each new post by email at your account’s address."</p>
+                        <ActionForm action=subscribe attr:class="account-form">
+                            <CsrfField/>
+                            <FormMessage error/>
+                            <CategoryChoice categories error/>
+                            <button type="submit" disabled=move || subscribe.pending().get()>"Subscribe"</button>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(_) => view! { <p class="form-error">"Your subscription could not be loaded; try again later."</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

@@ -210,6 +210,10 @@ fn ChangeListPage(
             {list.can_add.then(|| view! {
                 <A href=format!("/admin/{}/add/", model.slug()) attr:class="button">"Add " {model.singular()}</A>
             })}
+            // The rows as searched and filtered here, as a CSV download (a server route).
+            {(model == AdminModel::Subscribers).then(|| view! {
+                <a href=format!("/admin/subscribers/export.csv{}", params.to_query()) class="button secondary" rel="external" download>"Export CSV"</a>
+            })}
         </div>
         {move || saved_notice().map(|n| view! { <Notice>{n}</Notice> })}
         <div class="admin-message" role="status" aria-live="polite">

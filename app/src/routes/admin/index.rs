@@ -33,6 +33,9 @@ pub fn AdminIndexView() -> impl IntoView {
                                                         {m.alert.map(|(text, href)| view! {
                                                             <td class="alert"><A href=href>{text}</A></td>
                                                         })}
+                                                        {m.note.map(|(text, href)| view! {
+                                                            <td class="note"><A href=href>{text}</A></td>
+                                                        })}
                                                         <td>{m.can_add.then(|| view! {
                                                             <A href=format!("/admin/{}/add/", m.model.slug()) attr:class="addlink">"Add"</A>
                                                         })}</td>

@@ -7,6 +7,7 @@ use crate::components::comments::Comments;
 use crate::components::error_page::ErrorPage;
 use crate::components::loading::PageTransition;
 use crate::components::post_article::PostArticle;
+use crate::routes::newsletter::SubscribeBox;
 use crate::server_fns::posts::view_post;
 
 /// The post page.
@@ -34,6 +35,7 @@ pub fn PostView() -> impl IntoView {
                         let path = post.summary.path.clone();
                         view! {
                             <PostArticle post/>
+                            <SubscribeBox/>
                             <Comments post_id=id path/>
                         }
                         .into_any()

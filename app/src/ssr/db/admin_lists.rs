@@ -306,6 +306,19 @@ pub fn conditions(
                     w.and(&format!("t.{name} = {n}"));
                 })
             }
+            (AdminModel::Subscribers, "category") if value == "all" => {
+                let n = w.push(Value::Bool(true));
+                w.and(&format!("t.all_posts = {n}"));
+                Some(())
+            }
+            (AdminModel::Subscribers, "category") => {
+                let n = w.push(Value::Text(value.clone()));
+                w.and(&format!(
+                    "t.all_posts = FALSE AND t.id IN (SELECT sc.subscriber_id FROM subscriber_categories sc \
+                     JOIN categories sc_c ON sc_c.id = sc.category_id WHERE sc_c.slug = {n})"
+                ));
+                Some(())
+            }
             (AdminModel::Subscribers, "status") => ["pending", "confirmed", "unsubscribed"]
                 .into_iter()
                 .find(|status| status == value)
@@ -563,6 +576,10 @@ pub struct SubscriberListRow {
     pub created_at: DateTime<Utc>,
     /// `subscribers.confirmed_at`.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// `subscribers.all_posts`.
+    pub all_posts: bool,
+    /// How many categories they chose.
+    pub category_count: i64,
 }
 
 /// One page of rows of some model.
@@ -582,6 +599,31 @@ pub enum ListRows {
     Jobs(Vec<JobListRow>),
     /// Newsletter subscribers.
     Subscribers(Vec<SubscriberListRow>),
+}
+
+/// The columns of a subscriber row of the change list and its export.
+const SUBSCRIBER_COLUMNS: &str = "t.id, t.email, t.status, t.created_at, t.confirmed_at, t.all_posts, \
+     (SELECT COUNT(*) FROM subscriber_categories sc WHERE sc.subscriber_id = t.id) AS category_count";
+
+/// Every subscriber matching `w` in `order` (the CSV export of the change list as filtered).
+///
+/// # Errors
+/// The driver's error.
+pub async fn all_subscribers(
+    conn: Conn<'_>,
+    w: &Where,
+    order: &str,
+) -> Result<Vec<SubscriberListRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers t{} ORDER BY {order}",
+        w.sql
+    );
+    on_conn!(conn, |c| bind_values!(
+        sqlx::query_as::<_, SubscriberListRow>(&sql),
+        &w.values
+    )
+    .fetch_all(c)
+    .await)
 }
 
 /// Fetches `limit` rows from `offset` of `model`'s list matching `w`, in `order`.
@@ -607,7 +649,7 @@ pub async fn page(
         AdminModel::Comments => "t.id, t.post_id, p.title AS post_title, u.username AS author, t.body, t.is_approved, t.created_at",
         AdminModel::Users => "t.id, t.email, t.username, t.display_name, t.role, t.is_active, t.date_joined, t.last_login",
         AdminModel::Jobs => "t.id, t.kind, t.status, t.attempts, t.max_attempts, t.run_at, t.last_error, t.created_at",
-        AdminModel::Subscribers => "t.id, t.email, t.status, t.created_at, t.confirmed_at",
+        AdminModel::Subscribers => SUBSCRIBER_COLUMNS,
     };
     // A deep page makes the database skip `offset` rows first. When neither the conditions nor
     // the order need the joined tables, the skipping runs over bare ids (an index walk) and only

@@ -15,6 +15,22 @@ pub struct SubscriberRow {
     pub email: String,
     /// `pending`, `confirmed` or `unsubscribed`.
     pub status: String,
+    /// Every new post (true), or only those of the chosen categories.
+    pub all_posts: bool,
+}
+
+/// Which posts a subscriber asked for: every new post, or those of some categories (by id).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Choice {
+    /// The chosen categories' ids; empty means every new post.
+    pub category_ids: Vec<i64>,
+}
+
+impl Choice {
+    /// Whether every new post is wanted.
+    pub fn all_posts(&self) -> bool {
+        self.category_ids.is_empty()
+    }
 }
 
 /// The subscriber with `email` (compared case-insensitively).
@@ -26,7 +42,7 @@ pub async fn find_by_email(
     email: &str,
 ) -> Result<Option<SubscriberRow>, sqlx::Error> {
     on_conn!(conn, |c| sqlx::query_as::<_, SubscriberRow>(
-        "SELECT id, email, status FROM subscribers WHERE lower(email) = lower($1)"
+        "SELECT id, email, status, all_posts FROM subscribers WHERE lower(email) = lower($1)"
     )
     .bind(email)
     .fetch_optional(c)
@@ -39,16 +55,17 @@ pub async fn find_by_email(
 /// The driver's error.
 pub async fn find(conn: Conn<'_>, id: i64) -> Result<Option<SubscriberRow>, sqlx::Error> {
     on_conn!(conn, |c| sqlx::query_as::<_, SubscriberRow>(
-        "SELECT id, email, status FROM subscribers WHERE id = $1"
+        "SELECT id, email, status, all_posts FROM subscribers WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)
     .await)
 }
 
-/// Records a subscription request for `email` that waits for confirmation with the token whose
-/// digest is `token_hash`, until `expires_at`: a new pending subscriber, or a pending or
-/// unsubscribed one given a fresh token (a confirmed subscriber is left as it is). Returns the
+/// Records a subscription request for `email` and `choice` that waits for confirmation with the
+/// token whose digest is `token_hash`, until `expires_at`: a new pending subscriber, or a
+/// pending or unsubscribed one given a fresh token and the new choice (a confirmed subscriber is
+/// left as it is: changing what they get takes their signed manage link). Returns the
 /// subscriber's id and whether a confirmation is needed (false when already confirmed).
 ///
 /// # Errors
@@ -56,6 +73,7 @@ pub async fn find(conn: Conn<'_>, id: i64) -> Result<Option<SubscriberRow>, sqlx
 pub async fn request(
     mut conn: Conn<'_>,
     email: &str,
+    choice: &Choice,
     token_hash: &str,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -64,6 +82,7 @@ pub async fn request(
         if existing.status == "confirmed" {
             return Ok((existing.id, false));
         }
+        set_choice(conn.reborrow(), existing.id, choice).await?;
         on_conn!(conn, |c| sqlx::query(
             "UPDATE subscribers SET confirm_token_hash = $2, confirm_expires_at = $3 WHERE id = $1"
         )
@@ -75,7 +94,7 @@ pub async fn request(
         .map(|_| ()))?;
         return Ok((existing.id, true));
     }
-    let id = on_conn!(conn, |c| {
+    let id = on_conn!(conn.reborrow(), |c| {
         sqlx::query_scalar::<_, i64>(
         "INSERT INTO subscribers (email, status, confirm_token_hash, confirm_expires_at, created_at) \
          VALUES ($1, 'pending', $2, $3, $4) RETURNING id"
@@ -87,7 +106,175 @@ pub async fn request(
     .fetch_one(c)
     .await
     })?;
+    set_choice(conn, id, choice).await?;
     Ok((id, true))
+}
+
+/// Subscribes `email` with `choice` at once, confirmed: for a signed-in reader whose address
+/// their account has already verified (the double opt-in happened then). Creates the
+/// subscriber or confirms and updates the existing one. Returns its id.
+///
+/// # Errors
+/// The driver's error.
+pub async fn subscribe_confirmed(
+    mut conn: Conn<'_>,
+    email: &str,
+    choice: &Choice,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let id = match find_by_email(conn.reborrow(), email).await? {
+        Some(existing) => {
+            on_conn!(conn.reborrow(), |c| sqlx::query(
+                "UPDATE subscribers SET status = 'confirmed', \
+                 confirmed_at = CASE WHEN status = 'confirmed' THEN confirmed_at ELSE $2 END, \
+                 unsubscribed_at = NULL, confirm_token_hash = NULL, confirm_expires_at = NULL \
+                 WHERE id = $1"
+            )
+            .bind(existing.id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+            existing.id
+        }
+        None => on_conn!(conn.reborrow(), |c| sqlx::query_scalar::<_, i64>(
+            "INSERT INTO subscribers (email, status, created_at, confirmed_at) \
+             VALUES ($1, 'confirmed', $2, $2) RETURNING id"
+        )
+        .bind(email)
+        .bind(now)
+        .fetch_one(c)
+        .await)?,
+    };
+    set_choice(conn, id, choice).await?;
+    Ok(id)
+}
+
+/// Sets which posts subscriber `id` gets: `all_posts`, and the rows of
+/// `subscriber_categories` replaced by `choice`'s (ids of categories that no longer exist are
+/// left out).
+///
+/// # Errors
+/// The driver's error.
+pub async fn set_choice(mut conn: Conn<'_>, id: i64, choice: &Choice) -> Result<(), sqlx::Error> {
+    on_conn!(conn.reborrow(), |c| sqlx::query(
+        "UPDATE subscribers SET all_posts = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(choice.all_posts())
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    on_conn!(conn.reborrow(), |c| sqlx::query(
+        "DELETE FROM subscriber_categories WHERE subscriber_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    for category_id in &choice.category_ids {
+        on_conn!(conn.reborrow(), |c| sqlx::query(
+            "INSERT INTO subscriber_categories (subscriber_id, category_id) \
+             SELECT $1, id FROM categories WHERE id = $2 \
+             ON CONFLICT (subscriber_id, category_id) DO NOTHING"
+        )
+        .bind(id)
+        .bind(category_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// The slugs of the categories subscriber `id` chose, by name.
+///
+/// # Errors
+/// The driver's error.
+pub async fn chosen_categories(conn: Conn<'_>, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_scalar::<_, String>(
+        "SELECT c.slug FROM subscriber_categories sc JOIN categories c ON c.id = sc.category_id \
+         WHERE sc.subscriber_id = $1 ORDER BY c.name, c.id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)
+}
+
+/// The chosen categories' slugs of the subscribers with ids from `first` to `last` (inclusive),
+/// as `(subscriber id, slug)` by subscriber and name: one query for a page of subscribers,
+/// whose caller keeps the pairs of its own rows.
+///
+/// # Errors
+/// The driver's error.
+pub async fn chosen_categories_between(
+    conn: Conn<'_>,
+    first: i64,
+    last: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_as::<_, (i64, String)>(
+        "SELECT sc.subscriber_id, c.slug FROM subscriber_categories sc \
+         JOIN categories c ON c.id = sc.category_id \
+         WHERE sc.subscriber_id >= $1 AND sc.subscriber_id <= $2 \
+         ORDER BY sc.subscriber_id, c.name, c.id"
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(c)
+    .await)
+}
+
+/// A subscriber as the staff-only API lists them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubscriberDetailRow {
+    /// `subscribers.id`.
+    pub id: i64,
+    /// The address.
+    pub email: String,
+    /// `pending`, `confirmed` or `unsubscribed`.
+    pub status: String,
+    /// Every new post, or only the chosen categories'.
+    pub all_posts: bool,
+    /// When they first asked.
+    pub created_at: DateTime<Utc>,
+    /// When they confirmed (last).
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// When they unsubscribed, if they did.
+    pub unsubscribed_at: Option<DateTime<Utc>>,
+}
+
+/// Counts the subscribers, only those with `status` when given.
+///
+/// # Errors
+/// The driver's error.
+pub async fn count(conn: Conn<'_>, status: Option<&str>) -> Result<i64, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM subscribers WHERE ($1 IS NULL OR status = $1)"
+    )
+    .bind(status)
+    .fetch_one(c)
+    .await)
+}
+
+/// Lists `limit` subscribers from `offset` by id, only those with `status` when given.
+///
+/// # Errors
+/// The driver's error.
+pub async fn list(
+    conn: Conn<'_>,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<SubscriberDetailRow>, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query_as::<_, SubscriberDetailRow>(
+        "SELECT id, email, status, all_posts, created_at, confirmed_at, unsubscribed_at \
+         FROM subscribers WHERE ($1 IS NULL OR status = $1) ORDER BY id LIMIT $2 OFFSET $3"
+    )
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(c)
+    .await)
 }
 
 /// Confirms the subscriber whose unexpired token has digest `token_hash` and uses the token up;
@@ -202,7 +389,8 @@ pub async fn create(
 }
 
 /// Writes the delivery ledger of post `post_id`'s newsletter once: a `pending` row for every
-/// confirmed subscriber at this moment, and the number of recipients. Later calls change
+/// subscriber confirmed at this moment who wants every post or the post's category, and the
+/// number of recipients. Later calls change
 /// nothing. Returns the number of recipients.
 ///
 /// # Errors
@@ -222,6 +410,9 @@ pub async fn snapshot_recipients(mut conn: Conn<'_>, post_id: i64) -> Result<i64
     on_conn!(conn.reborrow(), |c| sqlx::query(
         "INSERT INTO newsletter_deliveries (post_id, subscriber_id, status) \
          SELECT $1, s.id, 'pending' FROM subscribers s WHERE s.status = 'confirmed' \
+         AND (s.all_posts OR EXISTS (SELECT 1 FROM subscriber_categories sc \
+         JOIN posts p ON p.category_id = sc.category_id \
+         WHERE sc.subscriber_id = s.id AND p.id = $1)) \
          ON CONFLICT (post_id, subscriber_id) DO NOTHING"
     )
     .bind(post_id)
@@ -351,4 +542,48 @@ pub async fn progress(conn: Conn<'_>, post_id: i64) -> Result<(i64, i64, i64), s
     .bind(post_id)
     .fetch_one(c)
     .await)
+}
+
+/// Tries the failed deliveries of post `post_id`'s finished newsletter again: they go back to
+/// `pending` and the newsletter to `sending`. Returns how many deliveries will be retried (0,
+/// and nothing changed, when the newsletter is not finished or had no failures).
+///
+/// # Errors
+/// The driver's error.
+pub async fn retry_failed(mut conn: Conn<'_>, post_id: i64) -> Result<i64, sqlx::Error> {
+    let reopened = on_conn!(conn.reborrow(), |c| sqlx::query(
+        "UPDATE newsletters SET status = 'sending', finished_at = NULL \
+         WHERE post_id = $1 AND status = 'sent' AND EXISTS \
+         (SELECT 1 FROM newsletter_deliveries d WHERE d.post_id = $1 AND d.status = 'failed')"
+    )
+    .bind(post_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if reopened == 0 {
+        return Ok(0);
+    }
+    on_conn!(conn, |c| sqlx::query(
+        "UPDATE newsletter_deliveries SET status = 'pending', error = NULL \
+         WHERE post_id = $1 AND status = 'failed'"
+    )
+    .bind(post_id)
+    .execute(c)
+    .await
+    .map(|r| i64::try_from(r.rows_affected()).unwrap_or(i64::MAX)))
+}
+
+/// Forgets post `post_id`'s skipped newsletter when nothing of it was sent (no recipients were
+/// fixed), so the post is emailed the next time it becomes public; whether a row was removed.
+///
+/// # Errors
+/// The driver's error.
+pub async fn forget_skipped(conn: Conn<'_>, post_id: i64) -> Result<bool, sqlx::Error> {
+    on_conn!(conn, |c| sqlx::query(
+        "DELETE FROM newsletters WHERE post_id = $1 AND status = 'skipped' AND recipients IS NULL"
+    )
+    .bind(post_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))
 }

@@ -12,10 +12,13 @@ use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::model::editor::{EditorPost, FeaturedImage, PublishAction, Revision, RevisionSummary};
 use crate::model::media::MediaItem;
+use crate::model::newsletter::NewsletterProgress;
 use crate::routes::admin::admin_time;
 use crate::routes::admin::media::{MediaPicker, UploadButton};
 use crate::routes::admin::tag_field::TagField;
-use crate::server_fns::editor::{editor_publish, editor_restore, editor_revision};
+use crate::server_fns::editor::{
+    editor_newsletter, editor_publish, editor_restore, editor_retry_newsletter, editor_revision,
+};
 
 /// The longest meta description search engines show, in characters (as the admin form).
 const META_DESCRIPTION_MAX: usize = 300;
@@ -60,6 +63,43 @@ fn status_text(
     }
 }
 
+/// Keeps `newsletter` current while it changes: every 2 seconds while it is being sent, and
+/// (up to a minute) while a live post waits for the publish sweep to start it.
+fn newsletter_polling(
+    id: i64,
+    newsletter: RwSignal<Option<NewsletterProgress>>,
+    is_live: impl Fn() -> bool + Send + Sync + 'static,
+    autosave: Autosave,
+) {
+    let waits = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let sending = newsletter.with(|n| n.as_ref().is_some_and(NewsletterProgress::is_sending));
+        let awaited = newsletter.with(Option::is_none)
+            && is_live()
+            && autosave.kind.get() == PostKind::Post
+            && waits.get_value() < 30;
+        if !(sending || awaited) {
+            return;
+        }
+        waits.update_value(|w| *w += 1);
+        set_timeout(
+            move || {
+                if !autosave.alive() {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(progress) = editor_newsletter(id).await {
+                        if autosave.alive() {
+                            newsletter.set(progress);
+                        }
+                    }
+                });
+            },
+            std::time::Duration::from_secs(2),
+        );
+    });
+}
+
 /// The side panel of the editor.
 #[component]
 pub fn SidePanel(post: EditorPost, autosave: Autosave, engine: EngineStore) -> impl IntoView {
@@ -67,6 +107,9 @@ pub fn SidePanel(post: EditorPost, autosave: Autosave, engine: EngineStore) -> i
     let message = RwSignal::new(None::<Result<String, String>>);
     let schedule_at = RwSignal::new(String::new());
     let working = RwSignal::new(false);
+    // Whether publishing emails the post to the subscribers ("publish without emailing" unticks it).
+    let email = RwSignal::new(true);
+    let newsletter = RwSignal::new(post.newsletter.clone());
     let publish = move |action: PublishAction, done: &'static str| {
         if working.get_untracked() {
             return;
@@ -82,7 +125,15 @@ pub fn SidePanel(post: EditorPost, autosave: Autosave, engine: EngineStore) -> i
                 autosave.save_and_wait(false).await
             };
             let result = match saved_first {
-                Ok(()) => editor_publish(id, autosave.version.get_untracked(), action).await,
+                Ok(()) => {
+                    editor_publish(
+                        id,
+                        autosave.version.get_untracked(),
+                        action,
+                        Some(email.get_untracked()),
+                    )
+                    .await
+                }
                 Err(error) => Err(error),
             };
             if !autosave.alive() {
@@ -107,6 +158,26 @@ pub fn SidePanel(post: EditorPost, autosave: Autosave, engine: EngineStore) -> i
         publication.with(|p| {
             p.status == PostStatus::Published && p.published_at.is_some_and(|at| at <= now())
         })
+    };
+    newsletter_polling(id, newsletter, is_live, autosave);
+    // A dated post not emailed yet (or marked "not emailed" with nothing sent) offers the choice.
+    let may_choose_email = move || {
+        autosave.kind.get() == PostKind::Post
+            && !is_live()
+            && newsletter.with(|n| {
+                n.as_ref()
+                    .is_none_or(|p| p.status == "skipped" && p.recipients == 0)
+            })
+    };
+    let retry = move |_| {
+        leptos::task::spawn_local(async move {
+            match editor_retry_newsletter(id).await {
+                Ok(progress) => newsletter.set(progress),
+                Err(error) => message.set(Some(Err(error
+                    .form_message()
+                    .unwrap_or_else(|| error.to_string())))),
+            }
+        });
     };
     let categories = post.categories.clone();
     let tag_text = RwSignal::new(post.tags.join(", "));
@@ -141,6 +212,24 @@ pub fn SidePanel(post: EditorPost, autosave: Autosave, engine: EngineStore) -> i
                         </button>
                     </Show>
                 </div>
+                <Show when=may_choose_email>
+                    <label class="checkbox panel-email">
+                        <input type="checkbox" prop:checked=move || email.get()
+                            on:change=move |ev| email.set(event_target_checked(&ev))/>
+                        " Email it to subscribers when it is published"
+                    </label>
+                </Show>
+                {move || newsletter.get().map(|p| {
+                    let can_retry = p.can_retry();
+                    view! {
+                        <p class="newsletter-progress" role="status">
+                            "Newsletter: " {p.line}
+                            {can_retry.then(|| view! {
+                                " — " <button type="button" class="link-button" on:click=retry>"retry"</button>
+                            })}
+                        </p>
+                    }
+                })}
                 <form class="schedule" on:submit=move |ev| {
                     ev.prevent_default();
                     match parse_local_datetime(&schedule_at.get_untracked()) {
