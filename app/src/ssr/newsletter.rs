@@ -56,7 +56,18 @@ pub async fn resolve_choice(mut conn: Conn<'_>, slugs: &[String]) -> Result<Choi
     }
     let mut category_ids = Vec::new();
     for slug in slugs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        match categories::find_by_slug(conn.reborrow(), slug).await? {
+        // Slugs are short and URL-safe; anything else names no category (and never reaches
+        // the database, which refuses some characters, NUL on PostgreSQL, with an error).
+        let plausible = slug.len() <= 220
+            && slug
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let found = if plausible {
+            categories::find_by_slug(conn.reborrow(), slug).await?
+        } else {
+            None
+        };
+        match found {
             Some(row) if !category_ids.contains(&row.id) => category_ids.push(row.id),
             Some(_) => {}
             None => {

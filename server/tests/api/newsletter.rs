@@ -318,7 +318,10 @@ async fn a_new_post_is_emailed_once_to_each_confirmed_subscriber_and_one_click_u
     // Afterwards the page says so, and offers to subscribe again.
     let (status, html) = app.get_text(&page).await;
     assert_eq!(status, 200);
-    assert!(html.contains("reader0@example.org is unsubscribed"), "{html}");
+    assert!(
+        html.contains("reader0@example.org is unsubscribed"),
+        "{html}"
+    );
     assert!(!html.contains(">Unsubscribe</button>"));
 }
 

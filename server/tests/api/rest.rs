@@ -1136,7 +1136,7 @@ async fn every_response_has_a_duration_and_a_request_id() {
 }
 
 /// Every route the router serves, as `METHOD path`.
-const ROUTES: [&str; 19] = [
+const ROUTES: [&str; 21] = [
     "get /api/",
     "get /api/posts/",
     "post /api/posts/",
@@ -1152,6 +1152,8 @@ const ROUTES: [&str; 19] = [
     "get /api/tags/{slug}/",
     "get /api/comments/",
     "post /api/comments/",
+    "get /api/subscribers/",
+    "post /api/subscribers/",
     "post /api/auth/token/",
     "delete /api/auth/token/",
     "get /api/stats/",
