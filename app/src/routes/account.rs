@@ -13,15 +13,3 @@ pub use password::{PasswordChangeView, PasswordResetConfirmView, PasswordResetVi
 pub use profile::ProfileView;
 pub use signup::SignupView;
 pub use verify::{VerifiedView, VerifyEmailView};
-
-use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
-
-lazy_page!(LoginRoute, LoginView);
-lazy_page!(SignupRoute, SignupView);
-lazy_page!(ProfileRoute, ProfileView);
-lazy_page!(PasswordChangeRoute, PasswordChangeView);
-lazy_page!(PasswordResetRoute, PasswordResetView);
-lazy_page!(PasswordResetConfirmRoute, PasswordResetConfirmView);
-lazy_page!(VerifyEmailRoute, VerifyEmailView);
-lazy_page!(VerifiedRoute, VerifiedView);

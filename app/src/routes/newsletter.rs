@@ -8,7 +8,6 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use leptos_router::{lazy_route, LazyRoute};
 
 use crate::components::forms::{action_error, CsrfField, Field, FieldErrors, FormMessage, Notice};
 use crate::components::page_meta::PageMeta;
@@ -19,10 +18,6 @@ use crate::server_fns::newsletter::{
     get_subscription, newsletter_choices, ConfirmSubscription, Subscribe, Unsubscribe,
     UpdateSubscription,
 };
-
-lazy_page!(NewsletterRoute, NewsletterView);
-lazy_page!(ConfirmSubscriptionRoute, ConfirmSubscriptionView);
-lazy_page!(UnsubscribeRoute, UnsubscribeView);
 
 /// The "which posts" checkboxes of a subscribe or manage form: one `categories[]` checkbox per
 /// category, those in `checked` ticked; none ticked means every new post. Shows nothing when the
