@@ -28,6 +28,9 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Ask the server at FOLIO_ADDR for /healthz: exit 0 when it is healthy, 1 otherwise (for
+    /// container HEALTHCHECKs; needs no curl).
+    Healthcheck,
     /// Import content from other systems.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -187,6 +190,11 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             app.run_until_stopped()
                 .await
                 .map_err(|e| format!("FOLIO_ADDR: server failed: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Healthcheck => {
+            crate::healthcheck::check(config.addr).await?;
+            println!("ok");
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

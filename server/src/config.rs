@@ -15,7 +15,8 @@
 //! | `FOLIO_SECURE_COOKIES` | `true` when the site URL is `https://` | cookies only over HTTPS |
 //! | `FOLIO_HSTS_SECONDS` | `31536000` when the site URL is `https://` | `Strict-Transport-Security` max-age (0: none) |
 //! | `FOLIO_SESSION_AGE` | `1209600` (two weeks) | seconds an unused session lives |
-//! | `FOLIO_TRUSTED_PROXIES` | `0` | reverse proxies in front of Folio that append to `X-Forwarded-For` |
+//! | `FOLIO_TRUSTED_PROXIES` | `0` | reverse proxies in front of Folio that append to `X-Forwarded-For` (and set `X-Forwarded-Proto`) |
+//! | `FOLIO_SSL_REDIRECT` | `false` | redirect plain-HTTP requests to the `https://` site URL (Django's `SECURE_SSL_REDIRECT`) |
 //! | `FOLIO_SMTP_URL` | none | `smtp://user:pass@host:587` (STARTTLS) or `smtps://…`; without it, email goes to `FOLIO_MAIL_DIR` |
 //! | `FOLIO_MAIL_DIR` | `data/mail` | folder of `.eml` files for development |
 //! | `FOLIO_MAIL_FROM` | `Folio <noreply@localhost>` | sender of Folio's email |
@@ -114,6 +115,9 @@ pub struct Config {
     pub session_age: std::time::Duration,
     /// Reverse proxies trusted to append to `X-Forwarded-For`.
     pub trusted_proxies: usize,
+    /// `FOLIO_SSL_REDIRECT`: answer requests that did not come over HTTPS (as the trusted
+    /// proxies' `X-Forwarded-Proto` says) with a 301 to the same path on the `https://` site URL.
+    pub ssl_redirect: bool,
     /// `FOLIO_API_THROTTLE_ANON`: the REST API's rate per anonymous client address (default
     /// `60/minute`, DRF's notation).
     pub api_throttle_anon: crate::api::throttle::Rate,
@@ -386,6 +390,22 @@ impl Config {
         }
         let trusted_proxies =
             parse_number("FOLIO_TRUSTED_PROXIES", get("FOLIO_TRUSTED_PROXIES"), 0)?;
+        let ssl_redirect = parse_bool("FOLIO_SSL_REDIRECT", get("FOLIO_SSL_REDIRECT"), false)?;
+        if ssl_redirect && !https {
+            return Err(ConfigError {
+                setting: "FOLIO_SSL_REDIRECT",
+                message: "needs an https:// FOLIO_SITE_URL to redirect to".into(),
+            });
+        }
+        if ssl_redirect && trusted_proxies == 0 {
+            return Err(ConfigError {
+                setting: "FOLIO_SSL_REDIRECT",
+                message: "needs FOLIO_TRUSTED_PROXIES of 1 or more: Folio serves plain HTTP, so only \
+                          the proxy in front (X-Forwarded-Proto) can say a request came over HTTPS; \
+                          without one every request would be redirected, forever"
+                    .into(),
+            });
+        }
         let rate = |setting: &'static str, default: &str| {
             crate::api::throttle::Rate::parse(&get(setting).unwrap_or_else(|| default.to_string()))
                 .map_err(|message| ConfigError { setting, message })
@@ -530,6 +550,7 @@ impl Config {
             hsts_seconds,
             session_age: std::time::Duration::from_secs(session_age_secs),
             trusted_proxies,
+            ssl_redirect,
             api_throttle_anon,
             api_throttle_user,
             smtp_url,

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod feeds;
+pub mod healthcheck;
 pub mod import;
 pub mod jobs;
 pub mod manage;

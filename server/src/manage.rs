@@ -293,6 +293,9 @@ pub fn deploy_issues(config: &Config) -> Vec<CheckIssue> {
         Some(url) if smtp_sends_password_in_clear(url.expose()) => add("folio.W010", "FOLIO_SMTP_URL has a user name or password but neither smtps:// nor ?tls=required: lettre then talks to the mail server unencrypted and the password crosses in clear. Use smtps://host:465 or smtp://host:587?tls=required (STARTTLS).".into()),
         Some(_) => {}
     }
+    if config.is_https() && !config.ssl_redirect {
+        add("folio.W012", "FOLIO_SSL_REDIRECT is off: a request over plain HTTP is answered instead of being sent to HTTPS. Set it to true (with FOLIO_TRUSTED_PROXIES and a proxy that sets X-Forwarded-Proto), unless the proxy redirects itself.".into());
+    }
     if config.workers.concurrency == 0 {
         add("folio.W011", "FOLIO_WORKERS is 0: this process runs no background jobs (email, clean-up). Make sure a `folio worker` process runs beside it.".into());
     }

@@ -36,6 +36,12 @@ pub struct SecuritySettings {
     pub hsts_seconds: u64,
     /// Signs and checks CSRF tokens.
     pub secret_key: SecretKey,
+    /// With `FOLIO_SSL_REDIRECT`, the `https://` origin (the site URL's) that plain-HTTP
+    /// requests are sent to.
+    pub ssl_redirect: Option<String>,
+    /// Reverse proxies in front (`FOLIO_TRUSTED_PROXIES`): only then is `X-Forwarded-Proto`
+    /// believed.
+    pub trusted_proxies: usize,
 }
 
 /// The CSP nonce of one response, put in the request's extensions for the page renderer.
@@ -163,6 +169,35 @@ fn refuse(status: StatusCode, title: &str, detail: &str) -> Response {
         .into_response()
 }
 
+/// The origin (`scheme://host[:port]`) of a site URL, without its path.
+pub fn origin_of(site_url: &str) -> String {
+    match url::Url::parse(site_url) {
+        Ok(url) => url.origin().ascii_serialization(),
+        Err(_) => site_url.trim_end_matches('/').to_string(),
+    }
+}
+
+/// Whether the request reached the first trusted proxy over HTTPS, by `X-Forwarded-Proto`.
+/// Folio itself speaks plain HTTP, so without trusted proxies (`trusted_proxies` 0) nothing
+/// is secure and the header, which any client can send, is ignored, as Django's
+/// `SECURE_PROXY_SSL_HEADER` asks to be set only behind a proxy that sets it. With several
+/// proxies that append (`https, http`), the value written by the outermost trusted one counts,
+/// counted from the right as `X-Forwarded-For` is.
+pub fn came_over_https(headers: &HeaderMap, trusted_proxies: usize) -> bool {
+    if trusted_proxies == 0 {
+        return false;
+    }
+    let Some(value) = header(headers, "x-forwarded-proto") else {
+        return false;
+    };
+    let hops: Vec<&str> = value.split(',').map(str::trim).collect();
+    let outermost = hops
+        .len()
+        .checked_sub(trusted_proxies)
+        .map_or(hops[0], |i| hops[i]);
+    outermost.eq_ignore_ascii_case("https")
+}
+
 /// The middleware (see the module documentation).
 pub async fn security_middleware(
     State(settings): State<SecuritySettings>,
@@ -184,6 +219,26 @@ pub async fn security_middleware(
         );
         add_headers(&settings, response.headers_mut(), Scripts::None);
         return response;
+    }
+    // FOLIO_SSL_REDIRECT (Django's SECURE_SSL_REDIRECT): to the same path on the HTTPS site.
+    // The health check is exempt, as orchestrators and proxies call it over plain HTTP.
+    if let Some(origin) = &settings.ssl_redirect {
+        if !health_check && !came_over_https(request.headers(), settings.trusted_proxies) {
+            let target = request
+                .uri()
+                .path_and_query()
+                .map_or("/", axum::http::uri::PathAndQuery::as_str);
+            let mut response = match HeaderValue::from_str(&format!("{origin}{target}")) {
+                Ok(location) => (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [(header::LOCATION, location)],
+                )
+                    .into_response(),
+                Err(_) => StatusCode::BAD_REQUEST.into_response(),
+            };
+            add_headers(&settings, response.headers_mut(), Scripts::None);
+            return response;
+        }
     }
     let unsafe_method = !matches!(
         *request.method(),

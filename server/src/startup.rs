@@ -289,6 +289,10 @@ pub fn build_router(
         allowed_hosts: config.allowed_hosts.clone().into(),
         hsts_seconds: config.hsts_seconds,
         secret_key: auth.secret_key.clone(),
+        ssl_redirect: config
+            .ssl_redirect
+            .then(|| crate::security::origin_of(&config.site_url)),
+        trusted_proxies: config.trusted_proxies,
     };
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(app::ssr::auth::SESSION_COOKIE)

@@ -102,6 +102,18 @@ pub enum DbError {
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database has a migration this binary does not know: a newer Folio migrated it. An
+    /// older binary must not run on it (its queries would not match the schema); see README,
+    /// "Rolling back".
+    #[error(
+        "the database was migrated by a newer Folio (it has migration {version}, which this \
+         version does not know). Run the newer version, or restore the backup taken before \
+         upgrading (see README, \"Rolling back\")"
+    )]
+    NewerSchema {
+        /// The version of the first unknown migration.
+        version: i64,
+    },
 }
 
 /// A connection pool to SQLite or PostgreSQL.
@@ -268,13 +280,23 @@ impl Db {
     /// `migrations/postgres`) that the database has not seen yet.
     ///
     /// # Errors
-    /// [`DbError::Migrate`] when a migration fails or the database has one Folio does not know.
+    /// [`DbError::NewerSchema`] when the database has a migration this binary does not know
+    /// (a newer Folio ran on it); [`DbError::Migrate`] when a migration fails.
     pub async fn migrate(&self) -> Result<(), DbError> {
-        match self {
-            Self::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
-            Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        // sqlx takes an advisory lock on PostgreSQL (and SQLite's writer is one connection), so
+        // processes starting together run each migration once; the others wait, then find it
+        // applied.
+        let result = match self {
+            Self::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await,
+            Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(sqlx::migrate::MigrateError::VersionMissing(version)) => {
+                Err(DbError::NewerSchema { version })
+            }
+            Err(other) => Err(other.into()),
         }
-        Ok(())
     }
 
     /// Takes a connection for reading (on SQLite, from the read pool).

@@ -256,9 +256,19 @@ fn check_deploy_lists_each_problem_and_fails() {
         ("FOLIO_SITE_URL", "https://blog.example.org"),
         ("FOLIO_ALLOWED_HOSTS", "blog.example.org"),
         ("FOLIO_SMTP_URL", "smtps://user:pass@mail.example.org"),
+        ("FOLIO_SSL_REDIRECT", "true"),
+        ("FOLIO_TRUSTED_PROXIES", "1"),
     ];
     let (code, stdout, _) = folio_in(dir.path(), &production, &["check", "--deploy"], "");
     assert_eq!(code, 0, "{stdout}");
+    // HTTPS without redirecting plain HTTP to it.
+    let (code, stdout, _) = folio_in(dir.path(), &production[..4], &["check", "--deploy"], "");
+    assert_eq!(code, 1);
+    assert!(stdout.contains("folio.W012"), "{stdout}");
+    // Redirecting without a proxy to say what is HTTPS would loop: refused at start.
+    let (code, _, stderr) = folio_in(dir.path(), &production[..5], &["check", "--deploy"], "");
+    assert_ne!(code, 0);
+    assert!(stderr.contains("FOLIO_TRUSTED_PROXIES"), "{stderr}");
     // A mail server password over a plain connection; no job workers in this process.
     let mut risky = production.to_vec();
     risky[3] = ("FOLIO_SMTP_URL", "smtp://user:pass@mail.example.org:587");
@@ -352,4 +362,19 @@ async fn jobs_are_listed_retried_cancelled_and_run_from_the_command_line() {
     let (code, _, err) = folio_in(dir.path(), &env, &["jobs", "run", "launch-rockets"], "");
     assert_ne!(code, 0);
     assert!(err.contains("launch-rockets"), "{err}");
+}
+
+#[tokio::test]
+async fn healthcheck_exits_zero_while_the_server_is_healthy_and_one_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = crate::helpers::ServerProcess::start(&[]).await;
+    let addr = server.address.trim_start_matches("http://").to_string();
+    let (code, stdout, stderr) =
+        folio_in(dir.path(), &[("FOLIO_ADDR", &addr)], &["healthcheck"], "");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "ok");
+    server.kill();
+    let (code, _, stderr) = folio_in(dir.path(), &[("FOLIO_ADDR", &addr)], &["healthcheck"], "");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("/healthz: cannot connect"), "{stderr}");
 }

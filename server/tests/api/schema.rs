@@ -306,3 +306,96 @@ async fn the_database_enforces_the_blog_rules() {
     .unwrap();
     assert_eq!(left, 0);
 }
+
+/// How many migrations the database has recorded.
+async fn applied(db: &Db) -> i64 {
+    let mut conn = db.acquire().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM _sqlx_migrations"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_older_folio_refuses_a_database_a_newer_one_migrated() {
+    let database = TestDatabase::create(crate::helpers::backend()).await;
+    let db = Db::connect(&database.url).await.unwrap();
+    db.migrate().await.unwrap();
+    let before = applied(&db).await;
+    // What a newer Folio leaves behind: a migration this binary does not have.
+    {
+        let mut conn = db.acquire_write().await.unwrap();
+        app::on_conn!(conn.conn(), |c| sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (29991231000001, 'from the future', TRUE, $1, 0)"
+        )
+        .bind(vec![0u8; 48])
+        .execute(c)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+    let error = db.migrate().await.expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            app::ssr::db::DbError::NewerSchema {
+                version: 29991231000001
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("migrated by a newer Folio"),
+        "{error}"
+    );
+    assert_eq!(applied(&db).await, before + 1, "nothing else changed");
+    db.close().await;
+    // The command line says the same and exits 1.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("migrate")
+        .env("DATABASE_URL", &database.url)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("migrated by a newer Folio"), "{stderr}");
+}
+
+#[tokio::test]
+async fn processes_starting_together_on_postgres_migrate_once() {
+    // Several processes share a database only on PostgreSQL (a SQLite file belongs to one
+    // machine and its one writer); sqlx holds an advisory lock while it migrates.
+    if crate::helpers::backend() != TestBackend::Postgres {
+        return;
+    }
+    let database = TestDatabase::create(TestBackend::Postgres).await;
+    let mut starting = Vec::new();
+    for _ in 0..4 {
+        let url = database.url.clone();
+        starting.push(tokio::spawn(async move {
+            let db = Db::connect(&url).await.unwrap();
+            let result = db.migrate().await;
+            (db, result)
+        }));
+    }
+    let mut pools = Vec::new();
+    for task in starting {
+        let (db, result) = task.await.unwrap();
+        result.expect("every process starts");
+        pools.push(db);
+    }
+    let expected = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../migrations/postgres"
+    ))
+    .unwrap()
+    .count() as i64;
+    assert_eq!(applied(&pools[0]).await, expected);
+    for db in pools {
+        db.close().await;
+    }
+}

@@ -345,3 +345,66 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+#[tokio::test]
+async fn plain_http_is_redirected_to_https_as_the_trusted_proxy_says() {
+    let app = TestApp::spawn_with(
+        backend(),
+        &[
+            ("FOLIO_SITE_URL", "https://blog.example.org"),
+            ("FOLIO_SSL_REDIRECT", "true"),
+            ("FOLIO_TRUSTED_PROXIES", "1"),
+        ],
+    )
+    .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |path: &str, proto: Option<&str>| {
+        let mut request = client.get(format!("{}{path}", app.address));
+        if let Some(proto) = proto {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        request.send()
+    };
+    // Plain HTTP (no header, or the proxy says http): to the same path and query on HTTPS.
+    for proto in [None, Some("http")] {
+        let response = get("/search?q=rust&page=2", proto).await.unwrap();
+        assert_eq!(response.status(), 301, "{proto:?}");
+        assert_eq!(
+            response.headers()["location"],
+            "https://blog.example.org/search?q=rust&page=2"
+        );
+    }
+    // Unsafe methods too (Django's SECURE_SSL_REDIRECT redirects every request).
+    let response = client
+        .post(format!("{}/_fn/accounts/login", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 301);
+    // Over HTTPS, as the proxy says: served.
+    assert_eq!(get("/", Some("https")).await.unwrap().status(), 200);
+    // A client's own "https" left of what our one proxy appended does not count.
+    assert_eq!(get("/", Some("https, http")).await.unwrap().status(), 301);
+    assert_eq!(get("/", Some("http, https")).await.unwrap().status(), 200);
+    // The health check answers over plain HTTP (load balancers call it so).
+    assert_eq!(get("/healthz", None).await.unwrap().status(), 200);
+
+    // Without trusted proxies the header is anyone's to send, so it is never believed; such a
+    // configuration is refused at start, as it would redirect forever.
+    let refused = folio_server::config::Config::from_lookup(|key| match key {
+        "FOLIO_SITE_URL" => Some("https://blog.example.org".to_string()),
+        "FOLIO_SSL_REDIRECT" => Some("true".to_string()),
+        _ => None,
+    });
+    assert!(refused.is_err());
+    let headers = {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        h
+    };
+    assert!(!folio_server::security::came_over_https(&headers, 0));
+    assert!(folio_server::security::came_over_https(&headers, 1));
+}
