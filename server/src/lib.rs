@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod api;
 pub mod assets;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod feeds;
 pub mod healthcheck;

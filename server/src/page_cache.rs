@@ -18,7 +18,8 @@
 //!   counts, so a publication changes every page). A page rendered while a change arrived is not
 //!   stored. A page is also kept no later than the next scheduled post's `published_at`
 //!   (scheduling is decided when pages are read, with no event), and no longer than
-//!   [`PageCacheSettings::max_age`] (the safety net for writes another process made).
+//!   [`PageCacheSettings::max_age`] (the safety net). Other processes' writes on the same
+//!   PostgreSQL arrive as changes too (see [`crate::cluster`]).
 //! - **CSP**: a page's inline scripts carry the nonce of the response that rendered it. A cached
 //!   page must not replay that nonce to everyone, so a page served from the cache is allowed its
 //!   inline scripts by hash: the response carries [`ScriptHashes`], and the security middleware

@@ -208,6 +208,8 @@ impl Application {
             })
         });
         let sweeper = crate::jobs::sweep_on_publish(&self.events, self.jobs.queue.clone());
+        // Other processes on the same PostgreSQL hear of this one's changes, and it of theirs.
+        let cluster = crate::cluster::Cluster::start(&self.db, &self.events);
         let flusher = self.views.clone().spawn_flusher(self.db.clone());
         let mut signal = stopping.clone();
         crate::serve::serve(self.listener, self.router, self.limits, async move {
@@ -219,6 +221,7 @@ impl Application {
         }
         flusher.abort();
         sweeper.abort();
+        cluster.stop();
         // The views counted since the last flush (the requests in flight have finished).
         if let Err(error) = self.views.flush(&self.db).await {
             tracing::error!(%error, "the last view counts could not be written");

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod cli;
+mod cluster;
 mod comments;
 mod editor;
 mod events;

@@ -4,10 +4,10 @@
 //! signal, made explicit and sent only after the transaction committed).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::domain::{PostKind, PostStatus};
 
@@ -136,6 +136,9 @@ pub struct PostEvents {
     sender: broadcast::Sender<PostEvent>,
     sent: Arc<AtomicU64>,
     site_version: Arc<AtomicU64>,
+    /// Where changes readers see are announced to the other Folio processes on the same
+    /// database (set by the server on PostgreSQL; see [`PostEvents::announce_to`]).
+    announcer: Arc<OnceLock<mpsc::UnboundedSender<()>>>,
 }
 
 impl Default for PostEvents {
@@ -152,6 +155,27 @@ impl PostEvents {
             sender,
             sent: Arc::new(AtomicU64::new(0)),
             site_version: Arc::new(AtomicU64::new(0)),
+            announcer: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// From now on, every change readers can see (an event about a published post, or
+    /// [`PostEvents::site_changed`]) also sends a unit on `announcer`, which the server turns
+    /// into a notification to the other processes. Set once; later calls change nothing.
+    pub fn announce_to(&self, announcer: mpsc::UnboundedSender<()>) {
+        let _ = self.announcer.set(announcer);
+    }
+
+    /// Another process changed something readers see: every watch of this process sees a
+    /// change at its next look (their caches drop what they keep), as after
+    /// [`PostEvents::site_changed`], without announcing it again.
+    pub fn remote_change(&self) {
+        self.site_version.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn announce(&self) {
+        if let Some(announcer) = self.announcer.get() {
+            let _ = announcer.send(());
         }
     }
 
@@ -162,11 +186,16 @@ impl PostEvents {
 
     /// Sends `events` (after their transaction committed). Nobody listening is not an error.
     pub fn send(&self, events: impl IntoIterator<Item = PostEvent>) {
+        let mut seen_by_readers = false;
         for event in events {
             tracing::debug!(post_id = event.post_id, change = ?event.change, "post changed");
+            seen_by_readers |= super::watch::touches_readers(&event);
             let _ = self.sender.send(event);
             // Counted once it is in the channel, so a watch that sees the count finds the event.
             self.sent.fetch_add(1, Ordering::AcqRel);
+        }
+        if seen_by_readers {
+            self.announce();
         }
     }
 
@@ -179,6 +208,7 @@ impl PostEvents {
     /// approved or deleted, an author's name, a tag's description); call it after the commit.
     pub fn site_changed(&self) {
         self.site_version.fetch_add(1, Ordering::AcqRel);
+        self.announce();
     }
 
     /// The version of the site's content outside posts: changes whenever
@@ -228,6 +258,29 @@ mod tests {
         );
         assert_eq!(kind(Some(&draft), Some(&draft)), Some(PostChange::Updated));
         assert_eq!(kind(None, None), None);
+    }
+
+    #[test]
+    fn only_changes_readers_see_are_announced_to_other_processes() {
+        let events = PostEvents::new();
+        let (announcer, mut announced) = tokio::sync::mpsc::unbounded_channel();
+        events.announce_to(announcer);
+        let draft = state(PostStatus::Draft, "a");
+        events.send(PostEvent::between(1, None, Some(draft.clone())));
+        assert!(
+            announced.try_recv().is_err(),
+            "a draft's edit is nobody's business"
+        );
+        let public = state(PostStatus::Published, "a");
+        events.send(PostEvent::between(1, Some(draft), Some(public)));
+        assert!(announced.try_recv().is_ok());
+        events.site_changed();
+        assert!(announced.try_recv().is_ok());
+        // What another process announced is not announced back.
+        let version = events.site_version();
+        events.remote_change();
+        assert_eq!(events.site_version(), version + 1);
+        assert!(announced.try_recv().is_err());
     }
 
     #[test]
