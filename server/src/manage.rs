@@ -522,6 +522,8 @@ mod tests {
             ("FOLIO_ALLOWED_HOSTS", "blog.example.org"),
             ("FOLIO_SMTP_URL", "smtps://u:p@mail.example.org"),
             ("RUST_LOG", "info"),
+            ("FOLIO_SSL_REDIRECT", "true"),
+            ("FOLIO_TRUSTED_PROXIES", "1"),
         ]);
         assert!(deploy_issues(&c).is_empty(), "{:?}", deploy_issues(&c));
     }
@@ -535,7 +537,10 @@ mod tests {
             ("FOLIO_HSTS_SECONDS", "0"),
             ("FOLIO_SMTP_URL", "smtp://mail"),
         ]);
-        assert_eq!(ids(&c), vec!["folio.W002", "folio.W005", "folio.W007"]);
+        assert_eq!(
+            ids(&c),
+            vec!["folio.W002", "folio.W005", "folio.W007", "folio.W012"]
+        );
     }
 
     #[test]
