@@ -31,7 +31,12 @@ async fn staff_named(app: &TestApp, name: &str, role: Role) -> i64 {
     id
 }
 
-async fn json_call(app: &TestApp, endpoint: &str, body: serde_json::Value) -> reqwest::Response {
+/// Calls server function `endpoint` with a JSON body, as the editor's `fetch` does.
+pub(crate) async fn json_call(
+    app: &TestApp,
+    endpoint: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
     app.client
         .post(format!("{}/_fn/{endpoint}", app.address))
         .header("origin", &app.address)

@@ -114,6 +114,22 @@ pub(crate) fn header_value(message: &str, name: &str) -> Option<String> {
         })
 }
 
+/// A server (jobs polled every 50 ms) whose first publish sweep has run: it marks when
+/// newsletters started, and posts public before that are never emailed.
+pub(crate) async fn newsletter_server() -> TestApp {
+    let app = TestApp::spawn_with(backend(), &[("FOLIO_JOB_POLL_SECONDS", "0.05")]).await;
+    wait_until("the first sweep", Duration::from_secs(10), async || {
+        scalar(
+            &app.db,
+            "SELECT COUNT(*) FROM site_settings WHERE key = 'newsletter_since'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    app
+}
+
 #[tokio::test]
 async fn subscribing_takes_a_confirmed_link_and_answers_the_same_for_everyone() {
     let app = TestApp::spawn_with(backend(), &[("FOLIO_JOB_POLL_SECONDS", "0.05")]).await;
@@ -173,18 +189,8 @@ async fn subscribing_takes_a_confirmed_link_and_answers_the_same_for_everyone() 
 
 #[tokio::test]
 async fn a_new_post_is_emailed_once_to_each_confirmed_subscriber_and_one_click_unsubscribes() {
-    let app = TestApp::spawn_with(backend(), &[("FOLIO_JOB_POLL_SECONDS", "0.05")]).await;
+    let app = newsletter_server().await;
     let queue = JobQueue::new(app.db.clone());
-    // The server's first sweep marks when newsletters started: older posts are never sent.
-    wait_until("the first sweep", Duration::from_secs(10), async || {
-        scalar(
-            &app.db,
-            "SELECT COUNT(*) FROM site_settings WHERE key = 'newsletter_since'",
-        )
-        .await
-            == 1
-    })
-    .await;
     confirmed_subscribers(&app.db, 3).await;
     exec(&app.db, "INSERT INTO subscribers (email, status, created_at) VALUES ('pending@example.org', 'pending', '2026-01-01T00:00:00Z'), ('gone@example.org', 'unsubscribed', '2026-01-01T00:00:00Z')").await;
     app.create_post(PostSpec::published("An old post", 30))

@@ -11,7 +11,8 @@ use app::ssr::jobs::JobQueue;
 use chrono::Utc;
 use serde_json::json;
 
-use crate::helpers::{backend, PostSpec, TestApp};
+use crate::editor::json_call;
+use crate::helpers::{PostSpec, TestApp};
 use crate::newsletter::{exec, newsletters_in, scalar, text, wait_until};
 
 const GOOD: &str = "velvet-orbit-lantern-42";
@@ -19,16 +20,7 @@ const GOOD: &str = "velvet-orbit-lantern-42";
 /// A server whose first publish sweep has run (posts public before it are never emailed), with
 /// an old post in each of the categories News and Rust.
 async fn newsletter_site() -> TestApp {
-    let app = TestApp::spawn_with(backend(), &[("FOLIO_JOB_POLL_SECONDS", "0.05")]).await;
-    wait_until("the first sweep", Duration::from_secs(10), async || {
-        scalar(
-            &app.db,
-            "SELECT COUNT(*) FROM site_settings WHERE key = 'newsletter_since'",
-        )
-        .await
-            == 1
-    })
-    .await;
+    let app = crate::newsletter::newsletter_server().await;
     app.create_post(PostSpec::published("Old news", 30)).await;
     let mut rust = PostSpec::published("Old rust", 30);
     rust.category = "Rust";
@@ -455,18 +447,6 @@ async fn administrators_export_and_filter_subscribers() {
         subscribers.note.as_ref().map(|(text, _)| text.as_str()),
         Some("1 confirmed")
     );
-}
-
-async fn json_call(app: &TestApp, endpoint: &str, body: serde_json::Value) -> reqwest::Response {
-    app.client
-        .post(format!("{}/_fn/{endpoint}", app.address))
-        .header("origin", &app.address)
-        .header("sec-fetch-site", "same-origin")
-        .header("sec-fetch-mode", "cors")
-        .json(&body)
-        .send()
-        .await
-        .expect("request")
 }
 
 async fn progress(app: &TestApp, id: i64) -> Option<NewsletterProgress> {
