@@ -72,7 +72,8 @@ async fn open(app: &TestApp, id: i64) -> Result<EditorPost, (u16, AppError)> {
     decode(app.get(&format!("/_fn/editor/open?id={id}")).await).await
 }
 
-fn draft(post: &EditorPost, title: &str, body: &str) -> EditorDraft {
+/// The editor's draft of `post` with a new `title` and `body`, the other fields as they are.
+pub(crate) fn draft(post: &EditorPost, title: &str, body: &str) -> EditorDraft {
     EditorDraft {
         title: title.to_string(),
         body: body.to_string(),
