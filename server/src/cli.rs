@@ -274,12 +274,19 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 category,
                 progress: true,
             };
-            // This process serves no pages: nobody listens to its change events.
+            // This process serves no pages: its change events only count what changed.
             let events = app::ssr::posts::PostEvents::new();
             let posts = app::ssr::posts::Posts::new(&db, &events);
             let summary = crate::import::import_markdown(&posts, &options)
                 .await
                 .map_err(|e| e.to_string())?;
+            // Servers running on the same PostgreSQL drop their cached pages now rather than at
+            // their cache's maximum age.
+            if events.sent() > 0 {
+                if let Err(error) = crate::cluster::announce_once(&db).await {
+                    eprintln!("warning: running servers were not told of the import: {error}");
+                }
+            }
             db.close().await;
             for (path, reason) in &summary.failed {
                 eprintln!("error: {}: {reason}", path.display());

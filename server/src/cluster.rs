@@ -11,6 +11,8 @@
 //!   restarted), sqlx reconnects; notifications sent meanwhile are lost, so a reconnection also
 //!   counts as a change (the caches are dropped once, conservatively).
 //!
+//! `folio import` announces its import once when it is done ([`announce_once`]).
+//!
 //! On SQLite there is one machine and, in practice, one process: nothing is started.
 //! The page cache's maximum age stays as the safety net.
 
@@ -28,6 +30,22 @@ pub const CHANNEL: &str = "folio_changes";
 /// How long the announcer waits after a change for more before it notifies (one notification for
 /// a burst of writes).
 pub const COALESCE: Duration = Duration::from_millis(20);
+
+/// Tells the processes on `db` once that something readers see changed (for a command such as
+/// `folio import` that runs no cluster tasks); on SQLite, nothing.
+///
+/// # Errors
+/// The driver's error.
+pub async fn announce_once(db: &Db) -> Result<(), sqlx::Error> {
+    if let Db::Postgres(pool) = db {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(format!("command-{}", std::process::id()))
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
 
 /// The tasks that keep this process's caches in step with the other processes' writes.
 #[derive(Debug)]

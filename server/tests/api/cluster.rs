@@ -124,3 +124,44 @@ async fn a_post_published_through_one_process_shows_at_once_on_the_others() {
         published.elapsed().as_millis()
     );
 }
+
+#[tokio::test]
+async fn an_import_from_the_command_line_shows_at_once_on_running_servers() {
+    if backend() != TestBackend::Postgres {
+        return;
+    }
+    let database = Arc::new(TestDatabase::create(TestBackend::Postgres).await);
+    let server =
+        ServerProcess::start_on(database.clone(), "serve", &[("FOLIO_WORKERS", "0")]).await;
+    home(&server).await;
+    let (cache, before) = home(&server).await;
+    assert_eq!(cache, "hit");
+    assert!(!before.contains("Imported while serving"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("imported.md"),
+        "+++\ntitle = \"Imported while serving\"\ndate = 2026-01-15\n+++\n\nFrom the command line.\n",
+    )
+    .unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["import", "markdown"])
+        .arg(dir.path())
+        .env("DATABASE_URL", &database.url)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let imported = Instant::now();
+    loop {
+        let (_, page) = home(&server).await;
+        if page.contains("Imported while serving") {
+            break;
+        }
+        assert!(
+            imported.elapsed() < Duration::from_secs(3),
+            "the server still serves the page from before the import"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
