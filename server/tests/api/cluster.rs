@@ -46,23 +46,14 @@ async fn a_post_published_through_one_process_shows_at_once_on_the_others() {
     let reader = ServerProcess::start_on(database.clone(), "serve", &settings).await;
     // An editor, made directly in the shared database.
     let db = Db::connect(&database.url).await.unwrap();
-    let valid = app::ssr::accounts::validate_new_account(
+    crate::helpers::create_account(
+        &db,
         "editor@example.org",
         "editor",
-        &app::ssr::auth::password::Password::new(PASSWORD),
-        None,
-    )
-    .unwrap();
-    app::ssr::accounts::create_account(
-        &db,
-        &app::ssr::auth::password::HashLimiter::per_core(),
-        &valid,
+        PASSWORD,
         app::domain::Role::Editor,
-        true,
-        chrono::Utc::now(),
     )
-    .await
-    .unwrap();
+    .await;
     let category: i64 = {
         let mut conn = db.acquire().await.unwrap();
         app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(

@@ -118,23 +118,14 @@ async fn a_server_killed_during_editor_saves_keeps_each_post_as_one_whole_save()
     let database = Arc::new(TestDatabase::create(backend()).await);
     let mut server = ServerProcess::start_on(database.clone(), "serve", &[]).await;
     let db = Db::connect(&database.url).await.unwrap();
-    let valid = app::ssr::accounts::validate_new_account(
+    crate::helpers::create_account(
+        &db,
         "author@example.org",
         "author",
-        &app::ssr::auth::password::Password::new(PASSWORD),
-        None,
-    )
-    .unwrap();
-    app::ssr::accounts::create_account(
-        &db,
-        &app::ssr::auth::password::HashLimiter::per_core(),
-        &valid,
+        PASSWORD,
         app::domain::Role::Author,
-        true,
-        chrono::Utc::now(),
     )
-    .await
-    .unwrap();
+    .await;
     let client = Client::new(&server.address);
     let login = client
         .call("accounts/login")

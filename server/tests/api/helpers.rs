@@ -352,6 +352,32 @@ impl<'a> PostSpec<'a> {
     }
 }
 
+/// Creates a verified account with `role` directly in `db` (production password hashing; no
+/// email), for tests whose servers are separate processes; its id.
+pub async fn create_account(
+    db: &app::ssr::db::Db,
+    email: &str,
+    username: &str,
+    password: &str,
+    role: app::domain::Role,
+) -> i64 {
+    use app::ssr::accounts;
+    use app::ssr::auth::password::Password;
+    let valid = accounts::validate_new_account(email, username, &Password::new(password), None)
+        .expect("valid account");
+    accounts::create_account(
+        db,
+        &app::ssr::auth::password::HashLimiter::per_core(),
+        &valid,
+        role,
+        true,
+        Utc::now(),
+    )
+    .await
+    .expect("account created")
+    .id
+}
+
 /// Counts non-overlapping occurrences of `needle` in `haystack`.
 pub fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
@@ -481,21 +507,7 @@ impl TestApp {
         password: &str,
         role: app::domain::Role,
     ) -> i64 {
-        use app::ssr::accounts;
-        use app::ssr::auth::password::Password;
-        let valid = accounts::validate_new_account(email, username, &Password::new(password), None)
-            .expect("valid account");
-        accounts::create_account(
-            &self.db,
-            &app::ssr::auth::password::HashLimiter::per_core(),
-            &valid,
-            role,
-            true,
-            Utc::now(),
-        )
-        .await
-        .expect("account created")
-        .id
+        create_account(&self.db, email, username, password, role).await
     }
 
     /// Signs this client in (expects success).

@@ -281,23 +281,14 @@ async fn email_waits_for_a_mail_server_that_is_down_across_a_restart_and_arrives
     let database = Arc::new(TestDatabase::create(backend()).await);
     let mut server = ServerProcess::start_on(database.clone(), "serve", &settings).await;
     let db = open(&database).await;
-    let valid = app::ssr::accounts::validate_new_account(
+    crate::helpers::create_account(
+        &db,
         "ada@example.org",
         "ada",
-        &app::ssr::auth::password::Password::new("correct horse battery"),
-        None,
-    )
-    .expect("valid");
-    app::ssr::accounts::create_account(
-        &db,
-        &app::ssr::auth::password::HashLimiter::per_core(),
-        &valid,
+        "correct horse battery",
         app::domain::Role::Reader,
-        true,
-        Utc::now(),
     )
-    .await
-    .expect("account");
+    .await;
     let browser = TestApp2 {
         address: server.address.clone(),
         client: reqwest::Client::builder()
