@@ -13,6 +13,7 @@ pub mod editor;
 pub mod jobs;
 pub mod mail;
 pub mod media;
+pub mod media_store;
 pub mod newsletter;
 pub mod posts;
 pub mod slots;

@@ -151,7 +151,7 @@ async fn context(State(api): State<ApiState>, mut request: Request, next: Next) 
             ThrottleKey::Address(client_address(&api, peer, request.headers()))
         }
     };
-    if let Err(wait) = api.throttle.check(&key) {
+    if let Err(wait) = api.throttle.check(&key).await {
         tracing::warn!(key = ?key, retry_after_secs = wait, "API request throttled");
         return ApiError::Throttled(wait).into_response();
     }

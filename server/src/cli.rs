@@ -226,6 +226,13 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
         Command::Check { deploy } => {
             let db = open_database(&config).await?;
             db.close().await;
+            // The media store must take a file and give it back (a folder: writable; a bucket:
+            // reachable with these credentials).
+            let media = crate::startup::media_store(&config).map_err(|e| e.to_string())?;
+            media
+                .probe()
+                .await
+                .map_err(|e| format!("media store {}: {e}", media.describe()))?;
             let issues = if deploy {
                 crate::manage::deploy_issues(&config)
             } else {
@@ -288,6 +295,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 }
             }
             db.close().await;
+            for (path, note) in &summary.notes {
+                eprintln!("note: {}: {note}", path.display());
+            }
             for (path, reason) in &summary.failed {
                 eprintln!("error: {}: {reason}", path.display());
             }

@@ -13,12 +13,16 @@
 //!
 //! `folio import` announces its import once when it is done ([`announce_once`]).
 //!
+//! - **Jobs**: a trigger on `jobs` notifies `folio_jobs` when a job becomes due; every process
+//!   running job workers listens ([`wake_on_queued_jobs`]) and wakes them.
+//!
 //! On SQLite there is one machine and, in practice, one process: nothing is started.
 //! The page cache's maximum age stays as the safety net.
 
 use std::time::Duration;
 
 use app::ssr::db::Db;
+use app::ssr::jobs::JobQueue;
 use app::ssr::posts::PostEvents;
 use sqlx::postgres::{PgListener, PgPool};
 use tokio::sync::mpsc;
@@ -26,6 +30,10 @@ use tokio::task::JoinHandle;
 
 /// The notification channel.
 pub const CHANNEL: &str = "folio_changes";
+
+/// The channel on which PostgreSQL announces jobs that are due (a trigger on `jobs`, see the
+/// migration `20261201000007_scale_out.sql`).
+pub const JOBS_CHANNEL: &str = "folio_jobs";
 
 /// How long the announcer waits after a change for more before it notifies (one notification for
 /// a burst of writes).
@@ -75,6 +83,53 @@ impl Cluster {
         for task in self.tasks {
             task.abort();
         }
+    }
+}
+
+/// On PostgreSQL, starts a task that wakes this process's job workers (through `queue`) whenever
+/// any process queues a job that is due, so a job queued by a web process starts on a
+/// `folio worker` within milliseconds instead of at the worker's next poll. On SQLite, `None`:
+/// the poll (`FOLIO_JOB_POLL_SECONDS`) finds other processes' jobs.
+pub fn wake_on_queued_jobs(db: &Db, queue: JobQueue) -> Option<JoinHandle<()>> {
+    let Db::Postgres(pool) = db else {
+        return None;
+    };
+    Some(tokio::spawn(listen_for_jobs(pool.clone(), queue)))
+}
+
+/// Wakes `queue`'s workers on every `folio_jobs` notification, for as long as the process runs.
+/// A lost connection also wakes them (a notification may have been missed).
+async fn listen_for_jobs(pool: PgPool, queue: JobQueue) {
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for queued jobs; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(error) = listener.listen(JOBS_CHANNEL).await {
+            tracing::warn!(%error, "cannot LISTEN for queued jobs; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        tracing::debug!("listening for queued jobs");
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => queue.wake(),
+                Ok(None) => {
+                    tracing::info!("job listening connection lost; reconnecting");
+                    queue.wake();
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "listening for queued jobs failed; starting again");
+                    queue.wake();
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

@@ -21,10 +21,12 @@
 //! | `FOLIO_MAIL_DIR` | `data/mail` | folder of `.eml` files for development |
 //! | `FOLIO_MAIL_FROM` | `Folio <noreply@localhost>` | sender of Folio's email |
 //! | `FOLIO_MEDIA_DIR` | `data/media` | folder of uploaded images, served at `/media/` |
+//! | `FOLIO_MEDIA_STORE` | none | `s3://bucket/prefix`: uploads in an S3-compatible store (`AWS_*` variables for credentials, region, endpoint) instead of `FOLIO_MEDIA_DIR` |
 //! | `FOLIO_MEDIA_MAX_BYTES` | `10485760` (10 MB) | largest image upload accepted |
 //! | `FOLIO_SIGNUP_THROTTLE` | `10/hour` | sign-ups per client address |
 //! | `FOLIO_EMAIL_THROTTLE` | `10/hour` | emailed links (reset, verification) asked for per client address |
 //! | `FOLIO_SEARCH_THROTTLE` | `60/minute` | search and sitemap requests per client address |
+//! | `FOLIO_THROTTLE_STORE` | `database` on PostgreSQL, `memory` on SQLite | where the API and search rates are counted (`database`: shared by every process) |
 //! | `FOLIO_PASSWORD_HASHERS` | cores of the machine | password hashes computed at once (19 MiB each) |
 //! | `FOLIO_BUSY_WAIT` | `10` | seconds a request waits for a password-hashing or image slot before 503 |
 //! | `FOLIO_IMAGE_WORKERS` | cores of the machine | uploaded images decoded or resized at once |
@@ -123,6 +125,10 @@ pub struct Config {
     pub api_throttle_anon: crate::api::throttle::Rate,
     /// `FOLIO_API_THROTTLE_USER`: the REST API's rate per signed-in user (default `300/minute`).
     pub api_throttle_user: crate::api::throttle::Rate,
+    /// `FOLIO_THROTTLE_STORE`: where the REST API's and the search pages' request rates are
+    /// counted; `None` (unset) means the engine's default (the database on PostgreSQL, so every
+    /// process counts the same; memory on SQLite).
+    pub throttle_store: Option<crate::rate_limit::ThrottleStore>,
     /// `FOLIO_SMTP_URL`, if email goes to a mail server.
     pub smtp_url: Option<Secret>,
     /// Folder of `.eml` files when there is no SMTP server.
@@ -131,6 +137,12 @@ pub struct Config {
     pub mail_from: String,
     /// Folder of uploaded images (served at `/media/`).
     pub media_dir: PathBuf,
+    /// `FOLIO_MEDIA_STORE`: `s3://bucket[/prefix]` keeps uploads in an S3-compatible store
+    /// (credentials and endpoint from the standard `AWS_*` variables) instead of `media_dir`.
+    pub media_store: Option<String>,
+    /// The S3 client's settings found among [`S3_SETTINGS`] (name lower-cased, value), applied
+    /// over what the `object_store` crate reads from the environment itself.
+    pub media_store_settings: Vec<(String, Secret)>,
     /// Largest upload accepted, in bytes.
     pub media_max_bytes: u64,
     /// `FOLIO_SIGNUP_THROTTLE`: sign-ups per client address (default `10/hour`).
@@ -182,6 +194,20 @@ pub struct ServerLimits {
     /// then the remaining connections are closed and the process exits.
     pub shutdown_timeout: std::time::Duration,
 }
+
+/// The standard AWS variables the S3 media store takes (`FOLIO_MEDIA_STORE=s3://…`): credentials,
+/// region, and for S3-compatible servers their endpoint, plain HTTP and addressing style.
+pub const S3_SETTINGS: [&str; 9] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT",
+    "AWS_ENDPOINT_URL",
+    "AWS_ALLOW_HTTP",
+    "AWS_VIRTUAL_HOSTED_STYLE_REQUEST",
+];
 
 /// A secret setting: never printed by `Debug`.
 #[derive(Clone)]
@@ -412,6 +438,13 @@ impl Config {
         };
         let api_throttle_anon = rate("FOLIO_API_THROTTLE_ANON", "60/minute")?;
         let api_throttle_user = rate("FOLIO_API_THROTTLE_USER", "300/minute")?;
+        let throttle_store = get("FOLIO_THROTTLE_STORE")
+            .map(|value| crate::rate_limit::ThrottleStore::parse(&value))
+            .transpose()
+            .map_err(|message| ConfigError {
+                setting: "FOLIO_THROTTLE_STORE",
+                message,
+            })?;
         let smtp_url = get("FOLIO_SMTP_URL").map(Secret);
         let mail_dir = get("FOLIO_MAIL_DIR")
             .map(PathBuf::from)
@@ -421,6 +454,21 @@ impl Config {
         let media_dir = get("FOLIO_MEDIA_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("data/media"));
+        let media_store = get("FOLIO_MEDIA_STORE").filter(|v| !v.trim().is_empty());
+        if let Some(url) = &media_store {
+            if !url.starts_with("s3://") {
+                return Err(ConfigError {
+                    setting: "FOLIO_MEDIA_STORE",
+                    message: format!(
+                        "'{url}' is not an s3://bucket/prefix URL (unset it to keep media in FOLIO_MEDIA_DIR)"
+                    ),
+                });
+            }
+        }
+        let media_store_settings = S3_SETTINGS
+            .iter()
+            .filter_map(|name| get(name).map(|value| (name.to_ascii_lowercase(), Secret(value))))
+            .collect();
         let media_max_bytes = parse_number(
             "FOLIO_MEDIA_MAX_BYTES",
             get("FOLIO_MEDIA_MAX_BYTES"),
@@ -540,6 +588,8 @@ impl Config {
             image_workers,
             limits,
             media_dir,
+            media_store,
+            media_store_settings,
             media_max_bytes,
             addr,
             database_url: DatabaseUrl(database_url),
@@ -552,6 +602,7 @@ impl Config {
             trusted_proxies,
             ssl_redirect,
             api_throttle_anon,
+            throttle_store,
             api_throttle_user,
             smtp_url,
             mail_dir,

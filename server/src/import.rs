@@ -7,6 +7,7 @@
 //! reason and the others still import.
 
 pub mod front_matter;
+pub mod shortcodes;
 pub mod source;
 
 use std::collections::{BTreeMap, HashMap};
@@ -49,18 +50,22 @@ pub struct ImportSummary {
     pub skipped: usize,
     /// Files that failed, with the reason.
     pub failed: Vec<(PathBuf, String)>,
+    /// Files imported with something left out or guessed, with what (an unknown shortcode, a
+    /// draft without a date).
+    pub notes: Vec<(PathBuf, String)>,
 }
 
 impl ImportSummary {
     /// The one-line summary printed at the end.
     pub fn line(&self) -> String {
         format!(
-            "{} created, {} updated, {} unchanged, {} failed ({} section files skipped)",
+            "{} created, {} updated, {} unchanged, {} failed ({} section files skipped, {} notes)",
             self.created,
             self.updated,
             self.unchanged,
             self.failed.len(),
-            self.skipped
+            self.skipped,
+            self.notes.len()
         )
     }
 }
@@ -86,13 +91,17 @@ struct Found {
     path: PathBuf,
 }
 
-/// A file's post and Markdown body, or why it cannot become a post.
-type ParsedFile = Result<(SourcePost, String), String>;
+/// A file's post, front matter and Markdown body, or why it cannot become a post.
+type ParsedFile = Result<(SourcePost, Front, String), String>;
+
+/// A file's front matter.
+type Front = std::collections::BTreeMap<String, front_matter::Value>;
 
 /// A parsed file ready to be written.
 struct Parsed {
     path: PathBuf,
     post: SourcePost,
+    front: Front,
     body: String,
     category: String,
 }
@@ -237,15 +246,17 @@ pub async fn import_markdown(
             continue;
         }
         let parsed = source::to_source_post(&doc.front, &found.path)
-            .map(|post| (post, doc.body.to_string()))
+            .map(|post| (post, doc.front.clone(), doc.body.to_string()))
             .map_err(|e| e.to_string());
         documents.push((found, parsed));
     }
 
     // Internal links: `@/<path relative to the import folder>` -> the post's URL.
+    // Hugo's `ref`/`relref` name a content path too, or only a file's name when that is unique.
     let mut internal: HashMap<String, String> = HashMap::new();
+    let mut by_name: HashMap<String, Option<String>> = HashMap::new();
     for (found, parsed) in &documents {
-        if let Ok((post, _)) = parsed {
+        if let Ok((post, _, _)) = parsed {
             if let Some(at) = post.published_at {
                 let url = post_path(at, &post.slug);
                 let relative = found.path.strip_prefix(&found.root).unwrap_or(&found.path);
@@ -253,10 +264,54 @@ pub async fn import_markdown(
                 if let Some(folder) = relative.strip_suffix("/index.md") {
                     internal.insert(format!("@/{folder}"), url.clone());
                 }
+                let name = match relative.strip_suffix("/index.md") {
+                    Some(folder) => folder.rsplit('/').next().unwrap_or(folder).to_string(),
+                    None => relative
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&relative)
+                        .trim_end_matches(".md")
+                        .trim_end_matches(".markdown")
+                        .to_string(),
+                };
+                by_name
+                    .entry(name)
+                    .and_modify(|seen| *seen = None)
+                    .or_insert_with(|| Some(url.clone()));
                 internal.insert(format!("@/{relative}"), url);
             }
         }
     }
+    let hugo_ref = |target: &str| -> Option<String> {
+        let (path, fragment) = match target.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (target, None),
+        };
+        let path = path.trim().trim_matches('/');
+        let path = path.strip_prefix("content/").unwrap_or(path);
+        let url = if path.is_empty() {
+            None
+        } else {
+            [
+                format!("@/{path}"),
+                format!("@/{path}.md"),
+                format!("@/{path}/index.md"),
+            ]
+            .iter()
+            .find_map(|key| internal.get(key).cloned())
+            .or_else(|| {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let name = name.trim_end_matches(".md").trim_end_matches(".markdown");
+                by_name.get(name).cloned().flatten()
+            })
+        };
+        match (url, fragment) {
+            (Some(url), Some(f)) => Some(format!("{url}#{f}")),
+            (Some(url), None) => Some(url),
+            (None, Some(f)) if path.is_empty() => Some(format!("#{f}")),
+            (None, _) => None,
+        }
+    };
     let resolve = |target: &str| -> Option<String> {
         let (path, fragment) = match target.split_once('#') {
             Some((p, f)) => (p, Some(f)),
@@ -273,7 +328,7 @@ pub async fn import_markdown(
     let mut keys: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
     for (found, parsed) in documents {
         match parsed {
-            Ok((post, body)) => {
+            Ok((post, front, body)) => {
                 if let Some(at) = post.published_at {
                     let key = (at.date_naive().to_string(), post.slug.clone());
                     if let Some(first) = keys.get(&key) {
@@ -293,9 +348,21 @@ pub async fn import_markdown(
                 let category = post.category.clone().unwrap_or_else(|| {
                     fallback_category(&found, options.category.as_deref(), &sections)
                 });
+                if post.draft && post.published_at.is_none() {
+                    summary.notes.push((
+                        found.path.clone(),
+                        "a draft without a date: imported as a draft; its date is set when it is published".into(),
+                    ));
+                } else if post.published_at.is_none() {
+                    summary.notes.push((
+                        found.path.clone(),
+                        "no date in the front matter or the file name: imported as a draft, not published".into(),
+                    ));
+                }
                 ready.push(Parsed {
                     path: found.path,
                     post,
+                    front,
                     body,
                     category,
                 });
@@ -318,8 +385,16 @@ pub async fn import_markdown(
     };
     for parsed in ready {
         bar.set_message(parsed.path.display().to_string());
-        let html = render_markdown(&parsed.body, Some(&resolve));
-        match write_post(posts, &parsed, html, Utc::now()).await {
+        let context = shortcodes::Context {
+            front: &parsed.front,
+            resolve: &hugo_ref,
+        };
+        let (markdown, notes) = shortcodes::expand(&parsed.body, &context);
+        for note in notes {
+            summary.notes.push((parsed.path.clone(), note));
+        }
+        let html = render_markdown(&markdown, Some(&resolve));
+        match write_post(posts, &parsed, html, markdown, Utc::now()).await {
             Ok(Imported::Created(_)) => summary.created += 1,
             Ok(Imported::Updated(_)) => summary.updated += 1,
             Ok(Imported::Unchanged(_)) => summary.unchanged += 1,
@@ -339,6 +414,7 @@ async fn write_post(
     posts: &Posts<'_>,
     parsed: &Parsed,
     html: String,
+    markdown: String,
     now: DateTime<Utc>,
 ) -> Result<Imported, PostError> {
     let post = &parsed.post;
@@ -368,7 +444,8 @@ async fn write_post(
         byline: byline(&post.authors),
         body: PostBody::Html {
             html,
-            source: Some(parsed.body.clone()),
+            // The Markdown as rendered: shortcodes expanded, so re-rendering gives the same.
+            source: Some(markdown),
         },
         meta_description: post.description.clone(),
         status,

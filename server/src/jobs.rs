@@ -33,7 +33,7 @@ pub struct WorkerSettings {
     /// `folio worker`). `folio worker --concurrency N` sets its own.
     pub concurrency: usize,
     /// `FOLIO_JOB_POLL_SECONDS`: how often an idle worker looks for due jobs (default 1 s; a
-    /// job queued by the same process wakes it at once).
+    /// job queued by the same process, or by any process on PostgreSQL, wakes it at once).
     pub poll_interval: Duration,
     /// `FOLIO_JOB_RETRY_SECONDS`: the wait after a job's first failed attempt, doubled after
     /// each further one (default 10 s).
@@ -294,6 +294,8 @@ pub struct Workers {
     id: String,
     stop: watch::Sender<bool>,
     handle: tokio::task::JoinHandle<()>,
+    /// On PostgreSQL, the task that wakes the workers when another process queues a job.
+    listener: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// A name for this process's workers, unique among processes: host, process id and a random
@@ -317,9 +319,15 @@ impl Workers {
     pub fn start(ctx: JobContext, settings: WorkerSettings, schedule: Vec<Periodic>) -> Self {
         let id = worker_id();
         let (stop, stopped) = watch::channel(false);
+        let listener = crate::cluster::wake_on_queued_jobs(&ctx.db, ctx.queue.clone());
         let handle = tokio::spawn(supervise(ctx, settings, id.clone(), schedule, stopped));
         tracing::info!(worker = %id, concurrency = settings.concurrency.max(1), "job workers started");
-        Self { id, stop, handle }
+        Self {
+            id,
+            stop,
+            handle,
+            listener,
+        }
     }
 
     /// This process's worker name (what `jobs.locked_by` holds while it runs a job).
@@ -330,6 +338,9 @@ impl Workers {
     /// Takes no new job, waits for the running ones until the shutdown deadline and returns
     /// those still running to the queue.
     pub async fn stop(self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
         let _ = self.stop.send(true);
         let _ = self.handle.await;
     }

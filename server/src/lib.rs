@@ -16,6 +16,7 @@ pub mod media;
 pub mod newsletter;
 pub mod page_cache;
 pub mod page_throttle;
+pub mod rate_limit;
 pub mod redirects;
 pub mod request_id;
 pub mod security;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -17,10 +17,10 @@ use tower_sessions::Session;
 
 use app::domain::Permission;
 use app::error::AppError;
+use app::ssr::media_store::{MediaStore, MediaStoreError};
 use app::ssr::AppState;
 
-/// `Cache-Control` of uploads: a year, never revalidated (RFC 8246 `immutable`).
-pub const MEDIA_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+pub use app::ssr::media::MEDIA_CACHE_CONTROL;
 
 /// The upload's query string.
 #[derive(Debug, Deserialize)]
@@ -87,10 +87,20 @@ pub async fn upload(
     }
 }
 
+/// The `/media/` service over `store`: a folder is served from disk ([`folder_files`]); an
+/// object store through Folio ([`object_files`]), so media URLs stay the same whichever store
+/// holds them and a private bucket works.
+pub fn files(store: MediaStore) -> axum::Router {
+    match store.folder_path() {
+        Some(dir) => folder_files(dir.to_path_buf()),
+        None => object_files(store),
+    }
+}
+
 /// The `/media/` service over `dir`. A resized copy that is not made yet is answered with the
 /// original (cached for a few minutes only), so a post saved right after an upload never shows
 /// a broken image.
-pub fn files(dir: PathBuf) -> axum::Router {
+pub fn folder_files(dir: PathBuf) -> axum::Router {
     let originals = dir.clone();
     let fallback = axum::routing::get(move |uri: Uri| original_of_variant(originals.clone(), uri));
     axum::Router::new().fallback_service(
@@ -103,24 +113,30 @@ pub fn files(dir: PathBuf) -> axum::Router {
     )
 }
 
-/// For `/<stem>-<width>w.<ext>`, the original `/<stem>.<ext>` if it exists; else 404.
-async fn original_of_variant(dir: PathBuf, uri: Uri) -> Response {
-    let path = uri.path().trim_start_matches('/');
-    let original = path.rsplit_once('.').and_then(|(stem, ext)| {
+/// The original's name of a variant's name (`<stem>-<width>w.<ext>` → `<stem>.<ext>`); `None`
+/// for any other name.
+fn original_name(variant: &str) -> Option<String> {
+    variant.rsplit_once('.').and_then(|(stem, ext)| {
         let (base, width) = stem.rsplit_once('-')?;
         let digits = width.strip_suffix('w')?;
         (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
             .then(|| format!("{base}.{ext}"))
-    });
-    let not_found = || {
-        (
-            StatusCode::NOT_FOUND,
-            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-            "Not found",
-        )
-            .into_response()
-    };
-    let Some(original) = original else {
+    })
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        "Not found",
+    )
+        .into_response()
+}
+
+/// For `/<stem>-<width>w.<ext>`, the original `/<stem>.<ext>` if it exists; else 404.
+async fn original_of_variant(dir: PathBuf, uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    let Some(original) = original_name(path) else {
         return not_found();
     };
     if original
@@ -148,5 +164,133 @@ async fn original_of_variant(dir: PathBuf, uri: Uri) -> Response {
             response
         }
         Err(_) => not_found(),
+    }
+}
+
+/// The `/media/` service over an object store: `GET`/`HEAD` of a stored name answers its bytes
+/// with the type of its extension, the store's `ETag` (`If-None-Match` gives 304) and the
+/// immutable cache header; a variant not made yet is answered with its original, cached for a
+/// few minutes only, as from a folder.
+pub fn object_files(store: MediaStore) -> axum::Router {
+    axum::Router::new().fallback(axum::routing::get(
+        move |request: axum::extract::Request| {
+            let store = store.clone();
+            async move { serve_object(&store, request.uri(), request.headers()).await }
+        },
+    ))
+}
+
+async fn serve_object(store: &MediaStore, uri: &Uri, headers: &HeaderMap) -> Response {
+    let name = match percent_encoding::percent_decode_str(uri.path().trim_start_matches('/'))
+        .decode_utf8()
+    {
+        Ok(name) => name.into_owned(),
+        Err(_) => return not_found(),
+    };
+    let (file, cache_control) = match store.get(&name).await {
+        Ok(Some(file)) => (file, MEDIA_CACHE_CONTROL),
+        Ok(None) => {
+            let Some(original) = original_name(&name) else {
+                return not_found();
+            };
+            match store.get(&original).await {
+                Ok(Some(file)) => (file, "public, max-age=300"),
+                Ok(None) | Err(MediaStoreError::BadName(_)) => return not_found(),
+                Err(error) => return store_failed(&error),
+            }
+        }
+        Err(MediaStoreError::BadName(_)) => return not_found(),
+        Err(error) => return store_failed(&error),
+    };
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    response_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type_of(&name)),
+    );
+    response_headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(modified) = HeaderValue::from_str(
+        &file
+            .last_modified
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string(),
+    ) {
+        response_headers.insert(header::LAST_MODIFIED, modified);
+    }
+    if let Some(e_tag) = file.e_tag.as_deref() {
+        let quoted = if e_tag.starts_with('"') || e_tag.starts_with("W/") {
+            e_tag.to_string()
+        } else {
+            format!("\"{e_tag}\"")
+        };
+        if let Ok(value) = HeaderValue::from_str(&quoted) {
+            let matches = headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|wanted| {
+                    wanted.split(',').any(|tag| {
+                        tag.trim() == "*" || tag.trim().trim_start_matches("W/") == quoted
+                    })
+                });
+            response_headers.insert(header::ETAG, value);
+            if matches {
+                return (StatusCode::NOT_MODIFIED, response_headers).into_response();
+            }
+        }
+    }
+    (StatusCode::OK, response_headers, Body::from(file.bytes)).into_response()
+}
+
+/// The `Content-Type` of a stored name, by the extensions uploads are stored with.
+fn content_type_of(name: &str) -> &'static str {
+    match name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        _ => "application/octet-stream",
+    }
+}
+
+/// 503 when the object store cannot be reached: the file may well exist, so not a 404 that a
+/// cache would keep.
+fn store_failed(error: &MediaStoreError) -> Response {
+    tracing::error!(%error, "media store failed");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::RETRY_AFTER, HeaderValue::from_static("5")),
+        ],
+        "The media store is not answering. Please try again shortly.",
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_variant_name_leads_to_its_original_and_no_other_name_does() {
+        assert_eq!(
+            original_name("2026/12/ab-800w.jpg").as_deref(),
+            Some("2026/12/ab.jpg")
+        );
+        assert_eq!(original_name("2026/12/ab.jpg"), None);
+        assert_eq!(original_name("2026/12/ab-w.jpg"), None);
+        assert_eq!(original_name("2026/12/ab-80xw.jpg"), None);
+        assert_eq!(content_type_of("a/b.JPG"), "image/jpeg");
+        assert_eq!(content_type_of("a/b.svg"), "application/octet-stream");
     }
 }

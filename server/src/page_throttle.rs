@@ -3,19 +3,19 @@
 //! `FOLIO_SEARCH_THROTTLE` requests (default 60 a minute, plenty for a person, little for a
 //! scraper); past it the answer is 429 with `Retry-After`, as the REST API's throttle answers.
 //!
-//! The counters are the `governor` crate's keyed GCRA limiters in this process, like the API's.
+//! The counters are GCRA limiters like the API's ([`crate::rate_limit`]): in the database on
+//! PostgreSQL (shared by every process), in memory on SQLite (`FOLIO_THROTTLE_STORE` chooses).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use app::ssr::db::Db;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, RateLimiter};
 
 use crate::api::throttle::Rate;
+use crate::rate_limit::{KeyedRate, ThrottleStore};
 
 /// Whether `path` is one of the throttled pages.
 pub fn is_expensive(path: &str) -> bool {
@@ -26,36 +26,21 @@ pub fn is_expensive(path: &str) -> bool {
         || path.starts_with("/sitemap/")
 }
 
-/// The limiter and what it needs to find the client's address.
+/// The rate and what it needs to find the client's address.
 #[derive(Debug, Clone)]
 pub struct PageThrottle {
-    limiter: Arc<DefaultKeyedRateLimiter<String>>,
-    checks: Arc<AtomicU64>,
+    rate: Arc<KeyedRate>,
     trusted_proxies: usize,
 }
 
-/// Forget idle addresses after this many checks, so memory stays bounded.
-const SWEEP_EVERY: u64 = 4096;
-
 impl PageThrottle {
-    /// `rate` per client address, found behind `trusted_proxies` proxies.
-    pub fn new(rate: Rate, trusted_proxies: usize) -> Self {
+    /// `rate` per client address, found behind `trusted_proxies` proxies, counted in `store`
+    /// (`db` is the database for [`ThrottleStore::Database`]).
+    pub fn new(rate: Rate, trusted_proxies: usize, store: ThrottleStore, db: &Db) -> Self {
         Self {
-            limiter: Arc::new(RateLimiter::keyed(rate.quota())),
-            checks: Arc::new(AtomicU64::new(0)),
+            rate: Arc::new(KeyedRate::new("search", rate, store, db)),
             trusted_proxies,
         }
-    }
-
-    /// Counts one request of `address`: `Ok` when allowed, else the whole seconds to wait.
-    fn check(&self, address: String) -> Result<(), u64> {
-        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(&address).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            (wait.as_secs_f64().ceil() as u64).max(1)
-        })
     }
 }
 
@@ -79,7 +64,7 @@ pub async fn throttle_expensive_pages(
         .and_then(|v| v.to_str().ok());
     let address =
         app::ssr::auth::throttle::client_address(peer, forwarded, throttle.trusted_proxies);
-    match throttle.check(address) {
+    match throttle.rate.check(&address).await {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             tracing::warn!(retry_after_secs = wait, "page request throttled");

@@ -43,6 +43,9 @@ pub enum StartupError {
         "FOLIO_SECRET_KEY: not set, and the development key cannot be kept in the database: {0}"
     )]
     SecretKey(String),
+    /// `FOLIO_MEDIA_STORE` is unusable.
+    #[error("{0}")]
+    Media(#[from] app::ssr::media_store::MediaStoreError),
     /// The mail settings are unusable.
     #[error("FOLIO_SMTP_URL / FOLIO_MAIL_FROM: {0}")]
     Mail(#[from] app::ssr::mail::MailError),
@@ -67,6 +70,25 @@ pub struct Application {
     views: Arc<ViewCounter>,
     jobs: crate::jobs::JobContext,
     workers: crate::jobs::WorkerSettings,
+}
+
+/// The media store the settings choose: the object store of `FOLIO_MEDIA_STORE` if set, else the
+/// folder `FOLIO_MEDIA_DIR`.
+///
+/// # Errors
+/// [`StartupError::Media`] when `FOLIO_MEDIA_STORE` cannot be used.
+pub fn media_store(config: &Config) -> Result<app::ssr::media_store::MediaStore, StartupError> {
+    Ok(match &config.media_store {
+        Some(url) => {
+            let settings: Vec<(&str, &str)> = config
+                .media_store_settings
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.expose()))
+                .collect();
+            app::ssr::media_store::MediaStore::from_url(url, &settings)?
+        }
+        None => app::ssr::media_store::MediaStore::folder(config.media_dir.clone()),
+    })
 }
 
 /// How long closing the database may take at shutdown.
@@ -125,9 +147,20 @@ impl Application {
             trusted_proxies: config.trusted_proxies,
         };
         let views = Arc::new(ViewCounter::new());
+        let media = media_store(config)?;
+        if media.folder_path().is_none() {
+            // Pages do not need media, so an object store that is down does not stop Folio; it
+            // is said at once, though (and `folio check` fails on it).
+            match media.probe().await {
+                Ok(()) => tracing::info!(store = %media.describe(), "media store reachable"),
+                Err(error) => {
+                    tracing::error!(store = %media.describe(), %error, "media store not usable: uploads and media will fail until it is")
+                }
+            }
+        }
         let router = build_router(
             config,
-            db.clone(),
+            media,
             local,
             auth,
             jobs.queue.clone(),
@@ -239,10 +272,11 @@ impl Application {
 }
 
 /// Builds the router: feeds and robots, the Leptos pages and server functions, static assets,
-/// the redirect fallback, request ids and tracing.
+/// the media store's files, the redirect fallback, request ids and tracing. The database is the
+/// job queue's.
 pub fn build_router(
     config: &Config,
-    db: Db,
+    media: app::ssr::media_store::MediaStore,
     local: std::net::SocketAddr,
     auth: AuthSettings,
     jobs: app::ssr::jobs::JobQueue,
@@ -258,13 +292,13 @@ pub fn build_router(
         .site_addr(local)
         .build();
     let state = AppState {
-        db,
+        db: jobs.db().clone(),
         site: site_info(config),
         leptos_options: leptos_options.clone(),
         auth: auth.clone(),
         jobs,
         media: app::ssr::media::MediaSettings {
-            dir: config.media_dir.clone(),
+            store: media.clone(),
             max_bytes: config.media_max_bytes,
             workers: app::ssr::slots::WorkSlots::new(
                 "image",
@@ -316,11 +350,16 @@ pub fn build_router(
         state.views.clone(),
         config.page_cache,
     );
+    let throttle_store = config
+        .throttle_store
+        .unwrap_or_else(|| crate::rate_limit::ThrottleStore::default_for(state.db.backend()));
     let api = crate::api::ApiState {
         app: state.clone(),
         throttle: Arc::new(crate::api::throttle::ApiThrottle::new(
             config.api_throttle_anon,
             config.api_throttle_user,
+            throttle_store,
+            &state.db,
         )),
     };
     Router::new()
@@ -340,13 +379,13 @@ pub fn build_router(
         .nest_service("/pkg", assets)
         .route("/admin/media/upload/", axum::routing::post(crate::media::upload))
         .route(crate::newsletter::EXPORT_PATH, get(crate::newsletter::export_csv))
-        .nest_service("/media", crate::media::files(config.media_dir.clone()))
+        .nest_service("/media", crate::media::files(media))
         .leptos_routes_with_context(&state, routes, provide_csp_nonce, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::redirects::redirect_on_not_found))
         .layer(axum::middleware::from_fn(crate::server_fn_errors::server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(
-            crate::page_throttle::PageThrottle::new(config.search_throttle, config.trusted_proxies),
+            crate::page_throttle::PageThrottle::new(config.search_throttle, config.trusted_proxies, throttle_store, &state.db),
             crate::page_throttle::throttle_expensive_pages,
         ))
         .layer(sessions)

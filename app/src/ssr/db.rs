@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod media;
 pub mod newsletter;
 pub mod posts;
+pub mod rate_limits;
 pub mod redirects;
 pub mod row_lock;
 pub mod sessions;
@@ -288,7 +289,23 @@ impl Db {
         // applied.
         let result = match self {
             Self::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await,
-            Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+            Self::Postgres(pool) => {
+                // On one dedicated connection: when sqlx refuses (a newer migration, a changed
+                // checksum) it returns without releasing its session-level advisory lock, and a
+                // pooled connection would keep holding it, so every later `folio migrate` on this
+                // database would wait forever. Closing the connection releases the lock.
+                let mut conn = pool
+                    .acquire()
+                    .await
+                    .map_err(|e| DbError::Migrate(sqlx::migrate::MigrateError::Execute(e)))?;
+                let result = sqlx::migrate!("../migrations/postgres")
+                    .run_direct(&mut *conn)
+                    .await;
+                if result.is_err() {
+                    let _ = sqlx::Connection::close(conn.detach()).await;
+                }
+                result
+            }
         };
         match result {
             Ok(()) => Ok(()),

@@ -109,8 +109,9 @@ pub struct Enqueue {
     pub idempotency_key: Option<String>,
 }
 
-/// The queue: inserts jobs and wakes this process's workers at once (other processes find the
-/// job on their next poll).
+/// The queue: inserts jobs and wakes this process's workers at once. Other processes' workers
+/// are woken by PostgreSQL (a trigger notifies `folio_jobs` on commit, see the server's
+/// `cluster` module); on SQLite they find the job on their next poll.
 #[derive(Debug, Clone)]
 pub struct JobQueue {
     db: Db,

@@ -1,14 +1,14 @@
 //! Uploaded images: validation (type found in the content, never the name; a size limit; the
-//! whole image decoded so damaged files are refused), storage under the media folder with a
-//! random name, responsive variants made after the upload has been answered, and the `srcset`
-//! that post bodies get for them.
+//! whole image decoded so damaged files are refused), storage in the media store
+//! ([`crate::ssr::media_store`]: a folder or an S3 bucket) with a random name, responsive
+//! variants made after the upload has been answered, and the `srcset` that post bodies get for
+//! them.
 //!
-//! A refused upload leaves nothing behind: the file is written under a temporary name and only
-//! renamed into place once its row is stored; any failure removes it.
+//! A refused upload leaves nothing behind: the file is stored whole under its random name, then
+//! its row; if the row cannot be stored the file is removed again.
 
 use std::collections::HashMap;
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Utc};
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
@@ -19,6 +19,7 @@ use crate::model::media::MediaItem;
 use crate::model::ResponsiveImage;
 use crate::ssr::db::media::{self as queries, MediaRow, NewMedia};
 use crate::ssr::db::users::AccountRow;
+use crate::ssr::media_store::MediaStore;
 use crate::ssr::AppState;
 
 /// The default upload limit: 10 MB.
@@ -37,11 +38,15 @@ const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 /// The `sizes` attribute of post images: the reading column is at most 720 CSS pixels wide.
 pub const POST_IMAGE_SIZES: &str = "(max-width: 760px) 100vw, 720px";
 
+/// `Cache-Control` of uploads: a year, never revalidated (RFC 8246 `immutable`): stored names are
+/// random and never reused, so a URL always means the same bytes.
+pub const MEDIA_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
 /// Where uploads go and how large they may be.
 #[derive(Debug, Clone)]
 pub struct MediaSettings {
-    /// The media folder (`FOLIO_MEDIA_DIR`), served at `/media/`.
-    pub dir: PathBuf,
+    /// Where the files are kept (`FOLIO_MEDIA_DIR`, or `FOLIO_MEDIA_STORE`), served at `/media/`.
+    pub store: MediaStore,
     /// The largest upload accepted, in bytes (`FOLIO_MEDIA_MAX_BYTES`).
     pub max_bytes: u64,
     /// Slots for decoding and resizing images (`FOLIO_IMAGE_WORKERS`): a decoded image may
@@ -234,11 +239,13 @@ pub async fn upload(
         tracing::info!(user_id = actor.id, reason = %e, "upload refused");
     })?;
     let file_name = stored_name(now, checked.extension);
-    let path = state.media.dir.join(&file_name);
-    let temporary = path.with_extension("part");
-    let written = write_file(&temporary, &bytes).await;
-    if let Err(e) = written {
-        let _ = tokio::fs::remove_file(&temporary).await;
+    let size_bytes = bytes.len() as i64;
+    if let Err(e) = state
+        .media
+        .store
+        .put(&file_name, bytes, checked.content_type)
+        .await
+    {
         tracing::error!(error = %e, "could not write an upload");
         return Err(AppError::Internal);
     }
@@ -257,14 +264,11 @@ pub async fn upload(
         content_type: checked.content_type,
         width: i64::from(checked.image.width()),
         height: i64::from(checked.image.height()),
-        size_bytes: bytes.len() as i64,
+        size_bytes,
     };
     let stored = async {
         let mut conn = state.db.acquire_write().await?;
         let id = queries::insert(conn.conn(), &new, now).await?;
-        tokio::fs::rename(&temporary, &path)
-            .await
-            .map_err(sqlx::Error::Io)?;
         let row = queries::find(conn.conn(), id).await?;
         Ok::<_, sqlx::Error>(row)
     }
@@ -273,8 +277,7 @@ pub async fn upload(
         Ok(Some(row)) => row,
         Ok(None) | Err(_) => {
             // Nothing stays behind: neither the file nor, where it was stored, the row.
-            let _ = tokio::fs::remove_file(&temporary).await;
-            let _ = tokio::fs::remove_file(&path).await;
+            let _ = state.media.store.delete(&file_name).await;
             if let Ok(mut conn) = state.db.acquire_write().await {
                 let _ = queries::delete_by_file_name(conn.conn(), &file_name).await;
             }
@@ -297,13 +300,6 @@ pub async fn upload(
     Ok(item(row))
 }
 
-async fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(folder) = path.parent() {
-        tokio::fs::create_dir_all(folder).await?;
-    }
-    tokio::fs::write(path, bytes).await
-}
-
 /// Makes the resized copies of an upload (in a blocking thread: resizing takes a while) and
 /// records their widths, then frees the upload's image `slot`. GIFs keep only their original
 /// (resizing would drop the animation).
@@ -315,10 +311,9 @@ async fn make_variants(
     widths: Vec<u32>,
     slot: tokio::sync::OwnedSemaphorePermit,
 ) {
-    let dir = state.media.dir.clone();
-    let name = file_name.clone();
-    let made = tokio::task::spawn_blocking(move || {
-        let mut made = Vec::new();
+    let content_type = checked.content_type;
+    let encoded = tokio::task::spawn_blocking(move || {
+        let mut encoded = Vec::new();
         for width in widths {
             let height = (u64::from(checked.image.height()) * u64::from(width)
                 / u64::from(checked.image.width().max(1)))
@@ -327,23 +322,26 @@ async fn make_variants(
                 checked
                     .image
                     .resize_exact(width, height, image::imageops::FilterType::Lanczos3);
-            let path = dir.join(variant_name(&name, width));
-            let temporary = path.with_extension("part");
-            let result = save_as(&resized, &temporary, checked.format)
-                .and_then(|()| std::fs::rename(&temporary, &path).map_err(|e| e.to_string()));
-            match result {
-                Ok(()) => made.push(width),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&temporary);
-                    tracing::error!(file = %name, width, error = %e, "could not make an image variant");
-                }
+            match encode(&resized, checked.format) {
+                Ok(bytes) => encoded.push((width, bytes)),
+                Err(e) => tracing::error!(width, error = %e, "could not make an image variant"),
             }
         }
-        made
+        encoded
     })
     .await
     .unwrap_or_default();
     drop(slot);
+    let mut made = Vec::new();
+    for (width, bytes) in encoded {
+        let name = variant_name(&file_name, width);
+        match state.media.store.put(&name, bytes, content_type).await {
+            Ok(()) => made.push(width),
+            Err(e) => {
+                tracing::error!(file = %name, error = %e, "could not store an image variant");
+            }
+        }
+    }
     if made.is_empty() {
         return;
     }
@@ -362,18 +360,20 @@ async fn make_variants(
         Ok(false) => {
             // Deleted meanwhile: its delete could not see these copies yet.
             for width in made {
-                let _ =
-                    tokio::fs::remove_file(state.media.dir.join(variant_name(&file_name, width)))
-                        .await;
+                let _ = state
+                    .media
+                    .store
+                    .delete(&variant_name(&file_name, width))
+                    .await;
             }
         }
         Err(e) => tracing::error!(media_id = id, error = %e, "could not record image variants"),
     }
 }
 
-fn save_as(image: &DynamicImage, path: &Path, format: ImageFormat) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
-    let mut writer = std::io::BufWriter::new(file);
+/// `image` encoded as `format` (JPEG at quality 82).
+fn encode(image: &DynamicImage, format: ImageFormat) -> Result<Vec<u8>, String> {
+    let mut writer = Cursor::new(Vec::new());
     match format {
         ImageFormat::Jpeg => {
             let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut writer, 82);
@@ -385,7 +385,8 @@ fn save_as(image: &DynamicImage, path: &Path, format: ImageFormat) -> Result<(),
         other => image
             .write_to(&mut writer, other)
             .map_err(|e| e.to_string()),
-    }
+    }?;
+    Ok(writer.into_inner())
 }
 
 /// Adds `srcset` and `sizes` to the `<img>`s of `html` (sanitised, so attributes are
@@ -586,10 +587,16 @@ pub async fn delete(state: &AppState, actor: &AccountRow, id: i64) -> Result<(),
         return Err(AppError::Conflict(in_use_message(&users)));
     }
     queries::delete(conn.conn(), id).await?;
-    let dir = &state.media.dir;
-    let _ = tokio::fs::remove_file(dir.join(&row.file_name)).await;
-    for width in VARIANT_WIDTHS {
-        let _ = tokio::fs::remove_file(dir.join(variant_name(&row.file_name, width))).await;
+    drop(conn);
+    // The row is gone, so nothing links the files any more; one that cannot be removed now is
+    // only wasted space (logged).
+    let store = &state.media.store;
+    let mut names = vec![row.file_name.clone()];
+    names.extend(VARIANT_WIDTHS.map(|width| variant_name(&row.file_name, width)));
+    for name in names {
+        if let Err(error) = store.delete(&name).await {
+            tracing::warn!(file = %name, %error, "could not remove a deleted upload's file");
+        }
     }
     tracing::info!(media_id = id, user_id = actor.id, "upload deleted");
     Ok(())

@@ -2,16 +2,18 @@
 //! anonymous callers are counted per client address, signed-in callers per user, each against
 //! its own rate; over the rate the answer is 429 with `Retry-After`.
 //!
-//! The counters are the `governor` crate's keyed GCRA limiters, which let a full rate through in
-//! a burst and then refill evenly, as DRF's sliding window does. They live in this process: behind
-//! a load balancer each server counts on its own.
+//! The counters are GCRA limiters ([`crate::rate_limit`]), which let a full rate through in a
+//! burst and then refill evenly, as DRF's sliding window does. They are kept in the database on
+//! PostgreSQL, so every server behind a load balancer counts the same, and in memory on SQLite
+//! (`FOLIO_THROTTLE_STORE` chooses).
 
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use app::ssr::db::Db;
+use governor::Quota;
+
+use crate::rate_limit::{KeyedRate, ThrottleStore};
 
 /// A rate such as DRF's `"60/minute"`: `requests` per `period`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,24 +69,28 @@ pub enum ThrottleKey {
     Address(String),
 }
 
-/// The API's two limiters.
+/// The API's two rates: per anonymous client address and per signed-in user.
 #[derive(Debug)]
 pub struct ApiThrottle {
-    anonymous: DefaultKeyedRateLimiter<String>,
-    users: DefaultKeyedRateLimiter<i64>,
-    checks: AtomicU64,
+    anonymous: KeyedRate,
+    users: KeyedRate,
 }
 
-/// Forget idle keys after this many checks, so memory stays bounded.
-const SWEEP_EVERY: u64 = 4096;
-
 impl ApiThrottle {
-    /// Limiters for `anonymous` callers and signed-in `users`.
-    pub fn new(anonymous: Rate, users: Rate) -> Self {
+    /// The rates for `anonymous` callers and signed-in `users`, counted in `store` (`db` is the
+    /// database for [`ThrottleStore::Database`]).
+    pub fn new(anonymous: Rate, users: Rate, store: ThrottleStore, db: &Db) -> Self {
         Self {
-            anonymous: RateLimiter::keyed(anonymous.quota()),
-            users: RateLimiter::keyed(users.quota()),
-            checks: AtomicU64::new(0),
+            anonymous: KeyedRate::new("api-anon", anonymous, store, db),
+            users: KeyedRate::new("api-user", users, store, db),
+        }
+    }
+
+    /// Both rates counted in this process only.
+    pub fn in_memory(anonymous: Rate, users: Rate) -> Self {
+        Self {
+            anonymous: KeyedRate::in_memory("api-anon", anonymous),
+            users: KeyedRate::in_memory("api-user", users),
         }
     }
 
@@ -93,19 +99,11 @@ impl ApiThrottle {
     ///
     /// # Errors
     /// The seconds until a request of `key` will be allowed.
-    pub fn check(&self, key: &ThrottleKey) -> Result<(), u64> {
-        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
-            self.anonymous.retain_recent();
-            self.users.retain_recent();
+    pub async fn check(&self, key: &ThrottleKey) -> Result<(), u64> {
+        match key {
+            ThrottleKey::User(id) => self.users.check(&id.to_string()).await,
+            ThrottleKey::Address(address) => self.anonymous.check(address).await,
         }
-        let outcome = match key {
-            ThrottleKey::User(id) => self.users.check_key(id),
-            ThrottleKey::Address(address) => self.anonymous.check_key(address),
-        };
-        outcome.map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            (wait.as_secs_f64().ceil() as u64).max(1)
-        })
     }
 }
 
@@ -124,26 +122,28 @@ mod tests {
         assert!(Rate::parse("60/fortnight").is_err());
     }
 
-    #[test]
-    fn a_burst_of_the_rate_passes_then_the_wait_is_reported() {
-        let throttle = ApiThrottle::new(
+    #[tokio::test]
+    async fn a_burst_of_the_rate_passes_then_the_wait_is_reported() {
+        let throttle = ApiThrottle::in_memory(
             Rate::parse("3/minute").unwrap(),
             Rate::parse("5/minute").unwrap(),
         );
         let anon = ThrottleKey::Address("203.0.113.7".into());
         for _ in 0..3 {
-            assert_eq!(throttle.check(&anon), Ok(()));
+            assert_eq!(throttle.check(&anon).await, Ok(()));
         }
-        let wait = throttle.check(&anon).unwrap_err();
+        let wait = throttle.check(&anon).await.unwrap_err();
         assert!((1..=20).contains(&wait), "{wait}");
         // Other keys and users have their own counts.
         assert_eq!(
-            throttle.check(&ThrottleKey::Address("198.51.100.1".into())),
+            throttle
+                .check(&ThrottleKey::Address("198.51.100.1".into()))
+                .await,
             Ok(())
         );
         for _ in 0..5 {
-            assert_eq!(throttle.check(&ThrottleKey::User(1)), Ok(()));
+            assert_eq!(throttle.check(&ThrottleKey::User(1)).await, Ok(()));
         }
-        assert!(throttle.check(&ThrottleKey::User(1)).is_err());
+        assert!(throttle.check(&ThrottleKey::User(1)).await.is_err());
     }
 }

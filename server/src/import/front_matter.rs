@@ -80,12 +80,21 @@ pub struct Document<'a> {
 
 /// Splits `text` into front matter and body and parses the front matter.
 ///
-/// A UTF-8 byte-order mark and CRLF line endings are accepted.
+/// What real sites' files have is accepted: a UTF-8 byte-order mark, CRLF line endings, blank
+/// lines before the front matter, and spaces after a delimiter (`---  `).
 ///
 /// # Errors
 /// [`FrontMatterError`] says what is wrong.
 pub fn parse(text: &str) -> Result<Document<'_>, FrontMatterError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Blank lines before the opening delimiter.
+    while let Some(line_end) = text.find('\n') {
+        if text[..line_end].trim().is_empty() {
+            text = &text[line_end + 1..];
+        } else {
+            break;
+        }
+    }
     let first_line_end = text.find('\n').unwrap_or(text.len());
     let delimiter = text[..first_line_end].trim_end();
     let (delim, is_toml) = match delimiter {
@@ -195,6 +204,20 @@ mod tests {
         assert_eq!(doc.front["title"].as_text(), Some("Hello"));
         assert_eq!(doc.front["tags"].as_text_list(), vec!["a", "b"]);
         assert_eq!(doc.body, "Text");
+    }
+
+    #[test]
+    fn blank_lines_before_and_spaces_after_delimiters_are_accepted() {
+        let doc = parse("\u{feff}\r\n  \n---   \r\ntitle: Spaced\r\n---\t\r\nText").unwrap();
+        assert_eq!(doc.front["title"].as_text(), Some("Spaced"));
+        assert_eq!(doc.body, "Text");
+        let doc = parse("\n\n+++ \ntitle = \"T\"\n+++\n").unwrap();
+        assert_eq!(doc.front["title"].as_text(), Some("T"));
+        // Text before the front matter is not front matter.
+        assert_eq!(
+            parse("Intro\n---\ntitle: x\n---\n"),
+            Err(FrontMatterError::Missing)
+        );
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! Mapping one Markdown file's front matter and location to the fields of a post.
 //!
 //! Generators keep the same facts in different places; the rules, in order of preference:
-//! - **date**: Zola's `path` (`[prefix/]YYYY/MM/DD/slug`), else `date` (a date, RFC 3339, or
+//! - **date**: Zola's `path` (`[prefix/]YYYY/MM/DD/slug`), else `date` (a date, RFC 3339 with
+//!   or without the colon in the offset and with or without fractional seconds, or
 //!   `YYYY-MM-DD HH:MM[:SS]`, taken as UTC), else a Jekyll file name `YYYY-MM-DD-slug.md`;
-//!   a post without a date is imported as a draft.
+//!   a post without a date is imported as a draft (and the import report says so).
 //! - **slug**: `slug`, else the last segment of `path`, else the file name (for `index.md`, its
 //!   folder's name), without a Jekyll date prefix.
-//! - **authors**: `authors` (list) or `author` (text or list).
+//! - **authors**: `authors` (list) or `author` (text or list). A name written as a Markdown link
+//!   (`[Ann](https://ann.dev)`) keeps its text; an affiliation in parentheses is dropped; a
+//!   single text naming several people ("Ann, Bob and Carol") is split.
+//!
+//! Keys are matched without regard to case (`Author`, `Title`), the first spelling winning.
 //! - **category**: `category`, `categories` or `taxonomies.categories` (first entry).
 //! - **description**: `description`, else `summary`.
 //! - **aliases**: `aliases` (Zola, Hugo) or `redirect_from` (Jekyll).
@@ -87,14 +92,21 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Some(at.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M %z",
+    ] {
         if let Ok(at) = DateTime::parse_from_str(text, format) {
             return Some(at.with_timezone(&Utc));
         }
     }
     for format in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M",
     ] {
@@ -109,6 +121,79 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
 
 fn midnight(date: NaiveDate) -> DateTime<Utc> {
     Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+/// One author's name as written in front matter: a Markdown link's text instead of the link, no
+/// parenthesised affiliation, spaces collapsed. `[Ann Lee](https://ann.dev) (Acme)` → `Ann Lee`.
+pub fn author_name(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    // Markdown links: keep the text between the brackets, drop the (target).
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find("](").map(|i| open + i) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|i| close + i) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..close]);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    // Affiliations: "(Acme)".
+    let mut name = String::with_capacity(out.len());
+    let mut depth = 0usize;
+    for c in out.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => name.push(c),
+            _ => {}
+        }
+    }
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The people one front-matter text names: split at commas, semicolons, `&` and " and ", each
+/// cleaned by [`author_name`]. "[Ann](https://a.dev) (Acme), Bob and Carol" → Ann, Bob, Carol.
+pub fn author_names(raw: &str) -> Vec<String> {
+    // Split outside brackets and parentheses only (a link's text may hold a comma).
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0usize;
+    let chars: Vec<char> = raw.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let and_here = depth == 0
+            && c == ' '
+            && chars[i..]
+                .iter()
+                .take(5)
+                .collect::<String>()
+                .eq_ignore_ascii_case(" and ");
+        if depth == 0 && (matches!(c, ',' | ';' | '&') || and_here) {
+            parts.push(std::mem::take(&mut current));
+            if and_here {
+                i += 4;
+            }
+        } else {
+            current.push(c);
+        }
+        i += 1;
+    }
+    parts.push(current);
+    parts
+        .iter()
+        .map(|p| author_name(p))
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 /// Splits a Jekyll file stem `YYYY-MM-DD-rest` into its date and the rest.
@@ -128,6 +213,14 @@ pub fn to_source_post(
     front: &BTreeMap<String, Value>,
     file: &Path,
 ) -> Result<SourcePost, SourceError> {
+    // Keys without regard to case: the first spelling (in the map's order) wins.
+    let mut lowered: BTreeMap<String, Value> = BTreeMap::new();
+    for (key, value) in front {
+        lowered
+            .entry(key.to_lowercase())
+            .or_insert_with(|| value.clone());
+    }
+    let front = &lowered;
     let title = text(front, "title").ok_or(SourceError::NoTitle)?;
     let stem = file
         .file_stem()
@@ -161,15 +254,16 @@ pub fn to_source_post(
                 .to_string()
         });
 
-    let authors = ["authors", "author"]
-        .iter()
-        .find_map(|key| front.get(*key))
-        .map(Value::as_text_list)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .collect();
+    let authors = match ["authors", "author"].iter().find_map(|key| front.get(*key)) {
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(Value::as_text)
+            .map(author_name)
+            .filter(|a| !a.is_empty())
+            .collect(),
+        Some(value) => value.as_text().map(author_names).unwrap_or_default(),
+        None => Vec::new(),
+    };
     let taxonomy = |name: &str| match front.get("taxonomies") {
         Some(Value::Table(t)) => t.get(name).map(Value::as_text_list).unwrap_or_default(),
         _ => Vec::new(),
@@ -261,6 +355,50 @@ mod tests {
         let bundle = map("+++\ntitle = \"B\"\n+++\n", "content/My-Bundle/index.md").unwrap();
         assert_eq!(bundle.slug, "My-Bundle");
         assert_eq!(bundle.published_at, None);
+    }
+
+    #[test]
+    fn real_sites_dates_and_authors() {
+        for (written, expected) in [
+            ("2021-02-03", "2021-02-03T00:00:00+00:00"),
+            ("2021-02-03T10:00:00+02:00", "2021-02-03T08:00:00+00:00"),
+            ("2021-02-03T10:00:00+0200", "2021-02-03T08:00:00+00:00"),
+            (
+                "2021-02-03T10:00:00.123456-0500",
+                "2021-02-03T15:00:00.123456+00:00",
+            ),
+            ("2021-02-03T10:00:00.5Z", "2021-02-03T10:00:00.500+00:00"),
+            ("2021-02-03T10:00:00.25", "2021-02-03T10:00:00.250+00:00"),
+            ("2021-02-03 10:00:00 +0100", "2021-02-03T09:00:00+00:00"),
+        ] {
+            assert_eq!(
+                parse_date(written).map(|d| d.to_rfc3339()).as_deref(),
+                Some(expected),
+                "{written}"
+            );
+        }
+        let post = map(
+            "---\nTitle: Caps\nAuthor: \"[Ann Lee](https://ann.dev) (Acme Corp), Bob and Carol Ng\"\nDate: 2020-05-06\n---\n",
+            "x.md",
+        )
+        .unwrap();
+        assert_eq!(post.title, "Caps");
+        assert_eq!(post.authors, vec!["Ann Lee", "Bob", "Carol Ng"]);
+        assert_eq!(
+            post.published_at.unwrap().date_naive().to_string(),
+            "2020-05-06"
+        );
+        let listed = map(
+            "---\ntitle: L\nauthors: [\"[Dee, Jr.](https://d.dev)\", \"Eve (Initech)\"]\n---\n",
+            "x.md",
+        )
+        .unwrap();
+        assert_eq!(listed.authors, vec!["Dee, Jr.", "Eve"]);
+        assert_eq!(author_names("Sandra & Anders"), vec!["Sandra", "Anders"]);
+        assert_eq!(
+            author_names("Alexandra Andersson"),
+            vec!["Alexandra Andersson"]
+        );
     }
 
     #[test]

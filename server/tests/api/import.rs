@@ -138,6 +138,107 @@ async fn reimport_updates_changes_and_creates_no_duplicates() {
 }
 
 #[tokio::test]
+async fn a_hugo_site_imports_with_its_shortcodes_expanded_and_its_oddities_reported() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    std::fs::create_dir_all(posts.join("bundle")).unwrap();
+    // A page bundle, written on Windows: BOM, CRLF, a blank line first, spaces after `---`.
+    std::fs::write(
+        posts.join("bundle/index.md"),
+        "\u{feff}\r\n---  \r\nTitle: Bundled\r\nAuthor: \"[Ann Lee](https://ann.dev) (Acme)\"\r\ndate: 2024-03-04T09:30:00.250+0100\r\nsubtitle: Small print\r\n---\r\nSee {{< param subtitle >}}.\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        posts.join("shortcodes.md"),
+        r#"---
+title: Shortcodes
+date: 2024-03-05
+---
+{{< figure src="/img/cat.jpg" alt="A cat" caption="The cat" >}}
+
+{{% warning title="Careful" %}}
+Do **not** feed after midnight.
+{{% /warning %}}
+
+{{< highlight rust >}}
+fn main() {}
+{{< /highlight >}}
+
+{{< youtube w7Ft2ymGmfc >}}
+
+Read [the bundle]({{< relref "bundle" >}}) and [nothing]({{< ref "missing.md" >}}).
+
+{{< shinybox color="red" >}}Kept text{{< /shinybox >}} and `{{</* figure src="x" */>}}`.
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        posts.join("someday.md"),
+        "---\ntitle: Someday\ndraft: true\n---\nNot yet.\n",
+    )
+    .unwrap();
+    let summary = import_markdown(&app.posts(), &options(vec![dir.path().to_path_buf()]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.created, summary.failed.len()),
+        (3, 0),
+        "{summary:?}"
+    );
+    let notes: Vec<String> = summary
+        .notes
+        .iter()
+        .map(|(p, n)| format!("{}: {n}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("someday.md: a draft without a date")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("shortcodes.md: ref \"missing.md\" names no imported post")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n == "shortcodes.md: unknown shortcode {{< shinybox >}} removed"),
+        "{notes:?}"
+    );
+
+    let (status, bundle) = app.get_text("/2024/03/04/bundle/").await;
+    assert_eq!(status, 200);
+    assert!(bundle.contains("See Small print."), "{bundle}");
+    assert!(
+        bundle.contains("Ann Lee") && !bundle.contains("Acme"),
+        "author cleaned"
+    );
+    let (status, html) = app.get_text("/2024/03/05/shortcodes/").await;
+    assert_eq!(status, 200);
+    for expected in [
+        r#"<figure><img src="/img/cat.jpg" alt="A cat"><figcaption>The cat</figcaption></figure>"#,
+        r#"<aside class="admonition admonition-warning">"#,
+        "<strong>Careful</strong>",
+        "Do <strong>not</strong> feed after midnight.",
+        r#"<code class="language-rust">fn main() {}"#,
+        r#"href="https://www.youtube.com/watch?v=w7Ft2ymGmfc""#,
+        r#"href="/2024/03/04/bundle/""#,
+        "Kept text and <code>{{&lt; figure src=\"x\" &gt;}}</code>",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from {html}");
+    }
+    assert!(
+        !html.contains("{{&lt; shinybox") && !html.contains("{{% warning"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn the_cli_prints_a_summary_and_fails_when_a_file_fails() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");

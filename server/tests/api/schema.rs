@@ -352,6 +352,18 @@ async fn an_older_folio_refuses_a_database_a_newer_one_migrated() {
         "{error}"
     );
     assert_eq!(applied(&db).await, before + 1, "nothing else changed");
+    if let Db::Postgres(pool) = &db {
+        // sqlx's migration lock is not left held by a pooled connection (a later `folio
+        // migrate` would wait for it forever).
+        let held: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
+             WHERE l.locktype = 'advisory' AND d.datname = current_database()",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(held, 0, "advisory locks still held");
+    }
     db.close().await;
     // The command line says the same and exits 1.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))

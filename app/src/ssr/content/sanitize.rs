@@ -14,7 +14,8 @@
 //! - every `id` gets the prefix [`ID_PREFIX`] (GitHub's `user-content-`), and in-page links
 //!   (`href="#x"`) get it too, so a post's own anchors and table of contents keep working;
 //! - `class` keeps only code-highlighting classes (`language-…`, as Markdown fences and the
-//!   editor's code blocks write them), and only on `code` and `pre`.
+//!   editor's code blocks write them), and only on `code` and `pre`; and the admonition classes
+//!   (`admonition admonition-note`, a fixed list of kinds) on `aside`.
 //!
 //! Both rules are idempotent, so cleaning clean HTML again changes nothing: stored bodies are
 //! cleaned again after any rewrite and when the rules change ([`SANITIZER_VERSION`]).
@@ -46,6 +47,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
                 ("img", "srcset") if !srcset_is_uploads(value) => None,
                 ("img", "loading") if value != "lazy" && value != "eager" => None,
                 ("a", "href") => Some(in_page_link(value)),
+                ("aside", "class") => admonition_classes(value).map(Cow::Owned),
                 (_, "class") => code_classes(element, value).map(Cow::Owned),
                 _ => Some(value.into()),
             }
@@ -80,6 +82,35 @@ fn code_classes(element: &str, value: &str) -> Option<String> {
                         b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'#' | b'.')
                     })
             })
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(" "))
+}
+
+/// The admonition classes of a `class` value on `aside` (`admonition admonition-note`, as the
+/// Markdown importer writes Hugo's note/warning shortcodes); `None` when nothing is left. The
+/// kinds are a fixed list, styled by Folio's stylesheet.
+fn admonition_classes(value: &str) -> Option<String> {
+    const KINDS: [&str; 11] = [
+        "note",
+        "tip",
+        "info",
+        "warning",
+        "caution",
+        "danger",
+        "important",
+        "alert",
+        "hint",
+        "notice",
+        "attention",
+    ];
+    let kept: Vec<&str> = value
+        .split_ascii_whitespace()
+        .filter(|class| {
+            *class == "admonition"
+                || class
+                    .strip_prefix("admonition-")
+                    .is_some_and(|kind| KINDS.contains(&kind))
         })
         .collect();
     (!kept.is_empty()).then(|| kept.join(" "))
@@ -140,8 +171,14 @@ mod tests {
     fn keeps_safe_rich_html() {
         let html = r#"<details><summary>More</summary><div id="n1"><span>t</span></div></details>
 <table><tr><td align="right">1</td></tr></table><sup>2</sup><pre><code class="language-rust">fn main() {}</code></pre>
-<ul><li><input type="checkbox" checked disabled> done</li></ul>"#;
+<ul><li><input type="checkbox" checked disabled> done</li></ul>
+<aside class="admonition admonition-warning login-form">Careful</aside><aside class="admonition-fake">x</aside>"#;
         let clean = sanitize_html(html);
+        assert!(
+            clean.contains(r#"<aside class="admonition admonition-warning">Careful</aside>"#),
+            "{clean}"
+        );
+        assert!(clean.contains("<aside>x</aside>"), "{clean}");
         for good in [
             "<details>",
             "<summary>More</summary>",
