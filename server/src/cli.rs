@@ -1,4 +1,5 @@
 //! The command line: `folio [serve]`, `folio migrate`, `folio import markdown <DIR>...`,
+//! `folio import wordpress <FILE>...`,
 //! `folio createsuperuser`, `folio changepassword <email>`, `folio check [--deploy]`,
 //! `folio clearsessions`, `folio search reindex`, `folio worker`, `folio jobs ...`.
 //!
@@ -142,6 +143,13 @@ pub enum ImportCommand {
         #[arg(long, value_name = "NAME")]
         category: Option<String>,
     },
+    /// Import WordPress exports (Tools → Export, WXR 1.1/1.2): posts, pages, categories, tags,
+    /// authors and old URLs.
+    Wordpress {
+        /// Export files (.xml).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Loads `.env`, parses the command line, runs the command and turns any failure into one line
@@ -274,19 +282,29 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(ImportCommand::Markdown { paths, category }) => {
+        Command::Import(command) => {
             let db = open_database(&config).await?;
-            let options = crate::import::ImportOptions {
-                paths,
-                category,
-                progress: true,
-            };
             // This process serves no pages: its change events only count what changed.
             let events = app::ssr::posts::PostEvents::new();
             let posts = app::ssr::posts::Posts::new(&db, &events);
-            let summary = crate::import::import_markdown(&posts, &options)
-                .await
-                .map_err(|e| e.to_string())?;
+            let summary = match command {
+                ImportCommand::Markdown { paths, category } => {
+                    let options = crate::import::ImportOptions {
+                        paths,
+                        category,
+                        progress: true,
+                    };
+                    crate::import::import_markdown(&posts, &options).await
+                }
+                ImportCommand::Wordpress { files } => {
+                    let options = crate::import::wordpress::WordPressOptions {
+                        files,
+                        progress: true,
+                    };
+                    crate::import::wordpress::import_wordpress(&posts, &options).await
+                }
+            }
+            .map_err(|e| e.to_string())?;
             // Servers running on the same PostgreSQL drop their cached pages now rather than at
             // their cache's maximum age.
             if events.sent() > 0 {

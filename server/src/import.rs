@@ -1,4 +1,5 @@
 //! `folio import markdown <DIR>...`: imports a folder tree of Markdown files with front matter.
+//! WordPress exports are imported by [`wordpress`].
 //!
 //! Files are read in two passes: the first parses every file (so Zola's internal links
 //! `@/path.md` can be resolved to the URLs of the posts they name), the second writes each post
@@ -9,6 +10,9 @@
 pub mod front_matter;
 pub mod shortcodes;
 pub mod source;
+pub mod wordpress;
+pub mod wp_content;
+pub mod wxr;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -438,6 +442,7 @@ async fn write_post(
     };
     let imported = ImportedPost {
         author: (username, author_name),
+        author_email: None,
         category: parsed.category.clone(),
         title: post.title.clone(),
         slug: Some(post.slug.clone()),

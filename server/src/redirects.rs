@@ -1,5 +1,6 @@
 //! What a 404 turns into: Django's `RedirectFallbackMiddleware` (old URLs from front matter
-//! `aliases` answer 301 to the post), a Django-style unpadded date (`/2024/7/25/slug/`, as
+//! `aliases` and imports answer 301 to the post or page; WordPress's `/?p=<id>` and
+//! `/?page_id=<id>`, which are the home page's address with a query, are looked up first), a Django-style unpadded date (`/2024/7/25/slug/`, as
 //! Django's `{% url %}` with integer months writes it) answering 301 to the padded address, and
 //! `APPEND_SLASH` (a page URL without its trailing slash answers 301 to the URL with it).
 
@@ -20,24 +21,20 @@ pub async fn redirect_on_not_found(
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
+    if is_read && path == "/" {
+        if let Some(old) = query.as_deref().and_then(wordpress_id_path) {
+            if let Some(target) = lookup(&state, &old).await {
+                return permanent_redirect(&target, None);
+            }
+        }
+    }
     let response = next.run(request).await;
     if !is_read || response.status() != StatusCode::NOT_FOUND {
         return response;
     }
     if let Some(old) = normalize_path(&path) {
-        let found = match state.db.acquire().await {
-            Ok(mut conn) => find_target(conn.conn(), &old, chrono::Utc::now()).await,
-            Err(e) => Err(e),
-        };
-        match found {
-            Ok(Some((published_at, slug))) => {
-                return permanent_redirect(
-                    &app::domain::text::post_path(published_at, &slug),
-                    None,
-                );
-            }
-            Ok(None) => {}
-            Err(error) => tracing::error!(%error, "redirect lookup failed"),
+        if let Some(target) = lookup(&state, &old).await {
+            return permanent_redirect(&target, None);
         }
     }
     if let Some(padded) = padded_post_path(&path) {
@@ -47,6 +44,26 @@ pub async fn redirect_on_not_found(
         return permanent_redirect(&format!("{path}/"), query.as_deref());
     }
     response
+}
+
+/// The address an old path redirects to, if any (a failed lookup is logged and counts as none).
+async fn lookup(state: &AppState, old: &str) -> Option<String> {
+    let found = match state.db.acquire().await {
+        Ok(mut conn) => find_target(conn.conn(), old, chrono::Utc::now()).await,
+        Err(e) => Err(e),
+    };
+    found.unwrap_or_else(|error| {
+        tracing::error!(%error, "redirect lookup failed");
+        None
+    })
+}
+
+/// The stored old path of a WordPress id query (`p=12` → `/?p=12`, `page_id=7` → `/?page_id=7`),
+/// when the query is exactly one of those.
+fn wordpress_id_path(query: &str) -> Option<String> {
+    let (key, value) = query.split_once('=')?;
+    let plain = !value.is_empty() && value.len() <= 20 && value.bytes().all(|b| b.is_ascii_digit());
+    (plain && (key == "p" || key == "page_id")).then(|| format!("/?{key}={value}"))
 }
 
 /// The canonical address of a post path whose month or day is written without its leading zero
@@ -103,6 +120,18 @@ fn permanent_redirect(location: &str, query: Option<&str>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wordpress_id_queries_are_recognised_and_nothing_else() {
+        assert_eq!(wordpress_id_path("p=12").as_deref(), Some("/?p=12"));
+        assert_eq!(
+            wordpress_id_path("page_id=7").as_deref(),
+            Some("/?page_id=7")
+        );
+        for other in ["p=", "p=1&x=2", "p=abc", "page=2", "s=rust", "p=1;DROP"] {
+            assert_eq!(wordpress_id_path(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn unpadded_dates_find_their_padded_address() {

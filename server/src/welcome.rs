@@ -30,6 +30,7 @@ pub async fn ensure_welcome_post(db: &Db, events: &PostEvents) -> Result<(), Pos
     if empty {
         let welcome = ImportedPost {
             author: ("folio".into(), "The Folio team".into()),
+            author_email: None,
             category: "General".into(),
             title: "Welcome to Folio".into(),
             slug: Some("welcome-to-folio".into()),

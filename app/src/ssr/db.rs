@@ -293,7 +293,8 @@ impl Db {
                 // On one dedicated connection: when sqlx refuses (a newer migration, a changed
                 // checksum) it returns without releasing its session-level advisory lock, and a
                 // pooled connection would keep holding it, so every later `folio migrate` on this
-                // database would wait forever. Closing the connection releases the lock.
+                // database would wait forever. The lock is released on that connection (or, if
+                // even that fails, the connection is closed, which releases it too).
                 let mut conn = pool
                     .acquire()
                     .await
@@ -302,7 +303,12 @@ impl Db {
                     .run_direct(&mut *conn)
                     .await;
                 if result.is_err() {
-                    let _ = sqlx::Connection::close(conn.detach()).await;
+                    let released = sqlx::query("SELECT pg_advisory_unlock_all()")
+                        .execute(&mut *conn)
+                        .await;
+                    if released.is_err() {
+                        let _ = sqlx::Connection::close(conn.detach()).await;
+                    }
                 }
                 result
             }

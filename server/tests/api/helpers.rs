@@ -298,6 +298,7 @@ impl TestApp {
     pub async fn create_post(&self, spec: PostSpec<'_>) -> i64 {
         let post = ImportedPost {
             author: (spec.author.to_string(), spec.author.to_string()),
+            author_email: None,
             category: spec.category.to_string(),
             title: spec.title.to_string(),
             slug: None,

@@ -25,3 +25,4 @@ mod search;
 mod security;
 mod subscriptions;
 mod taxonomy;
+mod wordpress;

@@ -348,6 +348,7 @@ async fn a_worker_killed_half_way_resumes_the_newsletter_and_nobody_gets_it_twic
         .import(
             app::ssr::posts::write::ImportedPost {
                 author: ("ann".into(), "ann".into()),
+                author_email: None,
                 category: "News".into(),
                 title: "Big news".into(),
                 slug: None,

@@ -354,15 +354,26 @@ async fn an_older_folio_refuses_a_database_a_newer_one_migrated() {
     assert_eq!(applied(&db).await, before + 1, "nothing else changed");
     if let Db::Postgres(pool) = &db {
         // sqlx's migration lock is not left held by a pooled connection (a later `folio
-        // migrate` would wait for it forever).
-        let held: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
-             WHERE l.locktype = 'advisory' AND d.datname = current_database()",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        assert_eq!(held, 0, "advisory locks still held");
+        // migrate` would wait for it forever). The connection holding it was closed; its server
+        // process ends a moment later.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let held: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
+                 WHERE l.locktype = 'advisory' AND d.datname = current_database()",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            if held == 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "advisory locks still held after 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
     db.close().await;
     // The command line says the same and exits 1.

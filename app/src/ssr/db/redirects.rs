@@ -63,8 +63,8 @@ pub async fn list_for_post(conn: Conn<'_>, post_id: i64) -> Result<Vec<String>, 
     })
 }
 
-/// The public post an old path redirects to, as `(published_at, slug)`; `None` when there is no
-/// redirect or its post is not public.
+/// The site path of the public post or page an old path redirects to (`/2024/01/02/slug/`,
+/// `/about/`); `None` when there is no redirect or its post is not public.
 ///
 /// # Errors
 /// The driver's error.
@@ -72,17 +72,25 @@ pub async fn find_target(
     conn: Conn<'_>,
     old_path: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(DateTime<Utc>, String)>, sqlx::Error> {
-    on_conn!(conn, |c| {
-        sqlx::query_as::<_, (DateTime<Utc>, String)>(
-            "SELECT p.published_at, p.slug FROM redirects r JOIN posts p ON p.id = r.post_id \
+) -> Result<Option<String>, sqlx::Error> {
+    let found = on_conn!(conn, |c| {
+        sqlx::query_as::<_, (String, DateTime<Utc>, String)>(
+            "SELECT p.kind, p.published_at, p.slug FROM redirects r JOIN posts p ON p.id = r.post_id \
              WHERE r.old_path = $1 AND p.status = 'PUBLISHED' AND p.published_at <= $2",
         )
         .bind(old_path)
         .bind(now)
         .fetch_optional(c)
         .await
-    })
+    })?;
+    Ok(found.and_then(|(kind, published_at, slug)| {
+        let kind = if kind == "page" {
+            crate::domain::PostKind::Page
+        } else {
+            crate::domain::PostKind::Post
+        };
+        crate::ssr::posts::rules::address(kind, Some(published_at), &slug)
+    }))
 }
 
 #[cfg(test)]

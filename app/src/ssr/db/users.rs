@@ -69,6 +69,33 @@ pub async fn ensure_author(
     })
 }
 
+/// Records `email` as user `id`'s address when the account has none and no account has it (any
+/// case); true when it was recorded. Addresses that cannot be one (no `@`) are ignored.
+///
+/// # Errors
+/// The driver's error.
+pub async fn record_email_if_unused(
+    conn: Conn<'_>,
+    id: i64,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    let email = email.trim();
+    if !email.contains('@') || email.len() > 254 {
+        return Ok(false);
+    }
+    on_conn!(conn, |c| {
+        sqlx::query(
+            "UPDATE users SET email = $1 WHERE id = $2 AND (email IS NULL OR email = '') \
+             AND NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.email) = lower($1))",
+        )
+        .bind(email)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    })
+}
+
 /// Every active user who has at least one public post (for the sitemap).
 ///
 /// # Errors

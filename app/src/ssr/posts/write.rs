@@ -878,6 +878,9 @@ impl<'a> Posts<'a> {
         let author_id =
             crate::ssr::db::users::ensure_author(unit.tx.conn(), username, display_name, now)
                 .await?;
+        if let Some(email) = post.author_email.as_deref() {
+            crate::ssr::db::users::record_email_if_unused(unit.tx.conn(), author_id, email).await?;
+        }
         let category_id = ensure_category(unit.tx.conn(), &post.category).await?;
         let input = PostInput {
             title: post.title,
@@ -985,6 +988,9 @@ impl<'a> Posts<'a> {
 pub struct ImportedPost {
     /// The author's username and display name (an account is made when missing).
     pub author: (String, String),
+    /// The author's email, recorded on the account when it has none and no other account has
+    /// it (a WordPress export lists its authors' emails).
+    pub author_email: Option<String>,
     /// The category's name (made when missing).
     pub category: String,
     /// The title.

@@ -1,0 +1,458 @@
+//! `folio import wordpress FILE.xml…`: imports WordPress exports (Tools → Export, WXR 1.1/1.2).
+//!
+//! What comes in, and the choices made:
+//! - **Posts and pages** (`post_type` `post` and `page`) with their title, slug (`wp:post_name`,
+//!   percent-decoded, else made from the title), body ([`super::wp_content`]), excerpt
+//!   (`excerpt:encoded`, else the text before `<!--more-->`) as the meta description, tags and
+//!   author. Attachments feed galleries; menu items, revisions, custom post types and the like are
+//!   skipped and counted.
+//! - **Status**: `publish` → published; `future` → published with its future date (scheduled);
+//!   `draft` and `pending` → draft; `private` and password-protected items → draft, and reported
+//!   (Folio has neither); `trash`, `auto-draft` and `inherit` are skipped.
+//! - **Dates**: `wp:post_date_gmt`, else `wp:post_date` (the site's local time, taken as UTC and
+//!   reported), else `pubDate`. Drafts keep their date, so a second run finds them again.
+//! - **Categories**: Folio's are flat, so a post gets its first category's **leaf** (the category
+//!   itself, not its parents); when that category had parents, the report names the path once
+//!   ("Tech › Rust: imported as Rust"). No category: "Uncategorized", as WordPress.
+//! - **Authors**: the item's `dc:creator` login becomes a staff author account without a usable
+//!   password (as the Markdown import does), named by the export's display name; its email is
+//!   recorded when no other account has it.
+//! - **Old URLs** answer 301 to the new ones: the item's `<link>` path (whatever permalink
+//!   structure the site used), `/?p=<id>` and, for pages, `/?page_id=<id>`.
+//! - **Comments** are not imported yet: their number is reported per file.
+//!
+//! Re-running is idempotent: posts are found again by date and slug (pages by slug), so an
+//! unchanged export changes nothing and a changed one updates. Each post is written in its own
+//! transaction, so a failure leaves no half-imported post, and the rest still imports.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use app::domain::{slugify, PostKind, PostStatus};
+use app::ssr::db::redirects::normalize_path;
+use app::ssr::posts::rules::PostBody;
+use app::ssr::posts::write::{Imported, ImportedPost};
+use app::ssr::posts::Posts;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+
+use super::wp_content::{convert, decode_entities};
+use super::wxr::{self, Export, Item};
+use super::{import_failure, ImportError, ImportSummary, FALLBACK_CATEGORY};
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct WordPressOptions {
+    /// Export files.
+    pub files: Vec<PathBuf>,
+    /// Whether to draw a progress bar (only drawn on a terminal).
+    pub progress: bool,
+}
+
+/// Parses a WordPress `YYYY-MM-DD HH:MM:SS` (`None` for WordPress's zero date).
+fn wp_date(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if text.is_empty() || text.starts_with("0000") {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|at| Utc.from_utc_datetime(&at))
+}
+
+/// The item's publication time and whether it had to be guessed from local time.
+fn item_date(item: &Item) -> (Option<DateTime<Utc>>, bool) {
+    if let Some(at) = item.post_date_gmt.as_deref().and_then(wp_date) {
+        return (Some(at), false);
+    }
+    if let Some(at) = item.post_date.as_deref().and_then(wp_date) {
+        return (Some(at), true);
+    }
+    let from_rss = item
+        .pub_date
+        .as_deref()
+        .and_then(|d| DateTime::parse_from_rfc2822(d.trim()).ok())
+        .map(|d| d.with_timezone(&Utc));
+    (from_rss, false)
+}
+
+/// The slug: `wp:post_name` percent-decoded (WordPress stores non-ASCII slugs encoded), else the
+/// title's.
+fn item_slug(item: &Item, title: &str) -> Option<String> {
+    let from_name = item.post_name.as_deref().map(|name| {
+        let decoded = percent_encoding::percent_decode_str(name)
+            .decode_utf8_lossy()
+            .to_string();
+        slugify(&decoded)
+    });
+    from_name
+        .filter(|s| !s.is_empty())
+        .or_else(|| Some(slugify(title)).filter(|s| !s.is_empty()))
+}
+
+/// The path of `link` on the old site (`https://old.example/2020/01/x/` → `/2020/01/x`), when it
+/// is on the site and is not the home page.
+fn old_path(link: &str, site: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(link).ok()?;
+    if let Some(site) = site.and_then(|s| url::Url::parse(s).ok()) {
+        if url.host_str() != site.host_str() {
+            return None;
+        }
+        // A site in a sub-folder (`https://example.com/blog`): its paths keep the folder, as
+        // Folio will serve them from its own root.
+    }
+    let mut path = url.path().to_string();
+    if let Some(query) = url.query() {
+        path = format!("{path}?{query}");
+    }
+    if path.contains('?') {
+        // `?p=12` style links are recorded by id below.
+        return None;
+    }
+    normalize_path(&path)
+}
+
+/// The category path of `slug` ("Tech › Rust"), following parents (at most 20 deep).
+fn category_path(
+    slug: &str,
+    categories: &HashMap<String, (String, Option<String>)>,
+) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut current = Some(slug.to_string());
+    while let Some(slug) = current {
+        let Some((name, parent)) = categories.get(&slug) else {
+            break;
+        };
+        path.push(name.clone());
+        if path.len() >= 20 {
+            break;
+        }
+        current = parent.clone();
+    }
+    path.reverse();
+    path
+}
+
+/// Plain text of some HTML for a meta description (tags dropped, entities decoded).
+fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    decode_entities(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Imports the WordPress exports `options.files` through the posts wing's `posts`.
+///
+/// # Errors
+/// [`ImportError`] never today (an unreadable or malformed file is reported in the summary and
+/// the other files still import); the signature matches the Markdown import.
+pub async fn import_wordpress(
+    posts: &Posts<'_>,
+    options: &WordPressOptions,
+) -> Result<ImportSummary, ImportError> {
+    let mut summary = ImportSummary::default();
+    for file in &options.files {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => {
+                summary
+                    .failed
+                    .push((file.clone(), format!("cannot read the file: {e}")));
+                continue;
+            }
+        };
+        let export = match wxr::parse(&text) {
+            Ok(export) => export,
+            Err(e) => {
+                summary.failed.push((file.clone(), e.to_string()));
+                continue;
+            }
+        };
+        import_export(posts, file, &export, options.progress, &mut summary).await;
+    }
+    Ok(summary)
+}
+
+async fn import_export(
+    posts: &Posts<'_>,
+    file: &Path,
+    export: &Export,
+    progress: bool,
+    summary: &mut ImportSummary,
+) {
+    let site = export.base_site_url.as_deref().or(export.link.as_deref());
+    let attachments: HashMap<i64, String> = export
+        .items
+        .iter()
+        .filter(|i| i.post_type == "attachment")
+        .filter_map(|i| Some((i.post_id?, i.attachment_url.clone()?)))
+        .collect();
+    let categories: HashMap<String, (String, Option<String>)> = export
+        .categories
+        .iter()
+        .map(|c| {
+            (
+                c.slug.clone(),
+                (
+                    decode_entities(&c.name),
+                    c.parent.clone().filter(|p| !p.is_empty()),
+                ),
+            )
+        })
+        .collect();
+    let authors: HashMap<&str, &wxr::Author> = export
+        .authors
+        .iter()
+        .map(|a| (a.login.as_str(), a))
+        .collect();
+    let wanted: Vec<&Item> = export
+        .items
+        .iter()
+        .filter(|i| i.post_type == "post" || i.post_type == "page")
+        .collect();
+    let other = export.items.len() - wanted.len();
+    summary.skipped += other;
+    let mut flattened: Vec<String> = Vec::new();
+    let mut comments = 0usize;
+    let mut pingbacks = 0usize;
+    let bar = if progress {
+        let bar = indicatif::ProgressBar::new(wanted.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    for item in wanted {
+        bar.inc(1);
+        let label = format!(
+            "{} (WordPress {} {})",
+            file.display(),
+            item.post_type,
+            item.post_id
+                .map_or_else(|| "without id".to_string(), |id| id.to_string())
+        );
+        let label = PathBuf::from(label);
+        let (status, why_draft) = match (item.status.as_str(), item.password.is_some()) {
+            ("trash" | "auto-draft" | "inherit", _) => {
+                summary.skipped += 1;
+                continue;
+            }
+            (_, true) => (
+                PostStatus::Draft,
+                Some("password-protected: imported as a draft"),
+            ),
+            ("publish" | "future", _) => (PostStatus::Published, None),
+            ("private", _) => (PostStatus::Draft, Some("private: imported as a draft")),
+            _ => (PostStatus::Draft, None),
+        };
+        if let Some(why) = why_draft {
+            summary.notes.push((label.clone(), why.to_string()));
+        }
+        let title = decode_entities(&item.title);
+        let title = if title.trim().is_empty() {
+            summary
+                .notes
+                .push((label.clone(), "no title: named \"Untitled\"".into()));
+            "Untitled".to_string()
+        } else {
+            title
+        };
+        let (published_at, guessed) = item_date(item);
+        if guessed {
+            summary.notes.push((
+                label.clone(),
+                "no GMT date: the site's local time was taken as UTC".into(),
+            ));
+        }
+        if status == PostStatus::Published && published_at.is_none() {
+            summary
+                .notes
+                .push((label.clone(), "no date at all: published now".into()));
+        }
+        let Some(slug) = item_slug(item, &title) else {
+            summary
+                .failed
+                .push((label, "neither a slug nor a title to make one from".into()));
+            continue;
+        };
+        let converted = convert(&item.content, &attachments);
+        for note in &converted.notes {
+            summary.notes.push((label.clone(), note.clone()));
+        }
+        let description = item
+            .excerpt
+            .as_deref()
+            .map(plain_text)
+            .filter(|d| !d.is_empty())
+            .or_else(|| converted.more_excerpt.as_deref().map(plain_text))
+            .filter(|d| !d.is_empty());
+        let category = match item.categories.first() {
+            Some((slug, name)) => {
+                let path = category_path(slug, &categories);
+                let leaf = path
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| decode_entities(name));
+                if path.len() > 1 {
+                    let line = format!("category {}: imported as {leaf}", path.join(" › "));
+                    if !flattened.contains(&line) {
+                        flattened.push(line);
+                    }
+                }
+                leaf
+            }
+            None => FALLBACK_CATEGORY.to_string(),
+        };
+        let login = item.creator.clone().unwrap_or_else(|| "admin".to_string());
+        let author = authors.get(login.as_str());
+        let display = author
+            .and_then(|a| a.display_name.clone())
+            .map(|d| decode_entities(&d))
+            .unwrap_or_else(|| login.clone());
+        let username = Some(slugify(&login))
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "author".to_string());
+        let kind = if item.post_type == "page" {
+            PostKind::Page
+        } else {
+            PostKind::Post
+        };
+        let mut aliases = Vec::new();
+        if let Some(path) = item.link.as_deref().and_then(|l| old_path(l, site)) {
+            aliases.push(path);
+        }
+        if let Some(id) = item.post_id {
+            aliases.push(format!("/?p={id}"));
+            if kind == PostKind::Page {
+                aliases.push(format!("/?page_id={id}"));
+            }
+        }
+        for comment in &item.comments {
+            match comment.kind.as_str() {
+                "pingback" | "trackback" => pingbacks += 1,
+                _ if comment.approved == "spam" || comment.approved == "trash" => {}
+                _ => comments += 1,
+            }
+        }
+        let imported = ImportedPost {
+            author: (username, display),
+            author_email: author.and_then(|a| a.email.clone()),
+            category,
+            title,
+            slug: Some(slug),
+            byline: None,
+            body: PostBody::Html {
+                html: converted.html,
+                source: None,
+            },
+            meta_description: description,
+            status,
+            published_at,
+            aliases,
+            tags: item.tags.iter().map(|t| decode_entities(t)).collect(),
+            kind,
+        };
+        match posts.import(imported, Utc::now()).await {
+            Ok(Imported::Created(_)) => summary.created += 1,
+            Ok(Imported::Updated(_)) => summary.updated += 1,
+            Ok(Imported::Unchanged(_)) => summary.unchanged += 1,
+            Err(e) => summary.failed.push((label, import_failure(e))),
+        }
+    }
+    bar.finish_and_clear();
+    for line in flattened {
+        summary.notes.push((file.to_path_buf(), line));
+    }
+    if comments > 0 {
+        summary.notes.push((
+            file.to_path_buf(),
+            format!("{comments} comments not imported (comments are not imported yet)"),
+        ));
+    }
+    if pingbacks > 0 {
+        summary.notes.push((
+            file.to_path_buf(),
+            format!("{pingbacks} pingbacks and trackbacks skipped"),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_slugs_and_old_paths() {
+        assert_eq!(
+            wp_date("2020-01-02 10:00:00").unwrap().to_rfc3339(),
+            "2020-01-02T10:00:00+00:00"
+        );
+        assert_eq!(wp_date("0000-00-00 00:00:00"), None);
+        let mut item = Item {
+            post_name: Some("%e6%97%a5%e6%9c%ac-caf%c3%a9".into()),
+            ..Item::default()
+        };
+        assert_eq!(item_slug(&item, "x").as_deref(), Some("cafe"));
+        item.post_name = None;
+        assert_eq!(
+            item_slug(&item, "Hello, World").as_deref(),
+            Some("hello-world")
+        );
+        assert_eq!(item_slug(&item, "日本"), None);
+        item.post_date = Some("2021-05-06 07:08:09".into());
+        item.pub_date = Some("Thu, 06 May 2021 05:08:09 +0000".into());
+        assert!(item_date(&item).1);
+        item.post_date_gmt = Some("2021-05-06 05:08:09".into());
+        assert_eq!(item_date(&item), (wp_date("2021-05-06 05:08:09"), false));
+        let site = Some("https://old.example.com");
+        assert_eq!(
+            old_path("https://old.example.com/2020/01/02/hello-world/", site).as_deref(),
+            Some("/2020/01/02/hello-world")
+        );
+        assert_eq!(old_path("https://old.example.com/?p=12", site), None);
+        assert_eq!(old_path("https://elsewhere.example/x/", site), None);
+    }
+
+    #[test]
+    fn category_paths_follow_parents() {
+        let categories: HashMap<String, (String, Option<String>)> = [
+            ("tech".to_string(), ("Tech".to_string(), None)),
+            (
+                "rust".to_string(),
+                ("Rust".to_string(), Some("tech".to_string())),
+            ),
+            (
+                "loop".to_string(),
+                ("Loop".to_string(), Some("loop".to_string())),
+            ),
+        ]
+        .into();
+        assert_eq!(category_path("rust", &categories), vec!["Tech", "Rust"]);
+        assert_eq!(category_path("loop", &categories).len(), 20);
+        assert!(category_path("nope", &categories).is_empty());
+    }
+
+    #[test]
+    fn descriptions_are_plain_text() {
+        assert_eq!(
+            plain_text("<p>Rust &amp; <em>you</em></p>\n<p>more</p>"),
+            "Rust & you more"
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! `folio import wordpress`: a WordPress export moves in whole, old URLs keep working, a second
+//! run changes nothing, and what could not come is reported.
+
+use std::process::Command;
+
+use folio_server::import::wordpress::{import_wordpress, WordPressOptions};
+
+use crate::helpers::TestApp;
+
+/// A WordPress 6 export (WXR 1.2) with one of everything the importer handles.
+const EXPORT: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0"
+	xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+	xmlns:content="http://purl.org/rss/1.0/modules/content/"
+	xmlns:dc="http://purl.org/dc/elements/1.1/"
+	xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+	<title>Old Blog</title>
+	<link>https://old.example.com</link>
+	<wp:wxr_version>1.2</wp:wxr_version>
+	<wp:base_site_url>https://old.example.com</wp:base_site_url>
+	<wp:author><wp:author_login><![CDATA[ann]]></wp:author_login><wp:author_email><![CDATA[ann@old.example.com]]></wp:author_email><wp:author_display_name><![CDATA[Ann Lee]]></wp:author_display_name></wp:author>
+	<wp:category><wp:category_nicename><![CDATA[tech]]></wp:category_nicename><wp:category_parent><![CDATA[]]></wp:category_parent><wp:cat_name><![CDATA[Tech]]></wp:cat_name></wp:category>
+	<wp:category><wp:category_nicename><![CDATA[rust]]></wp:category_nicename><wp:category_parent><![CDATA[tech]]></wp:category_parent><wp:cat_name><![CDATA[Rust &amp; Co]]></wp:cat_name></wp:category>
+	<item>
+		<title><![CDATA[Hello &amp; welcome]]></title>
+		<link>https://old.example.com/blog/hello-world/</link>
+		<dc:creator><![CDATA[ann]]></dc:creator>
+		<content:encoded><![CDATA[First line
+second line
+
+[caption id="attachment_30" width="300"]<img src="https://old.example.com/wp-content/uploads/cat.jpg" alt="Cat" /> Our cat[/caption]
+
+<!--more-->
+After the fold with [gallery ids="30"] and [contact-form id="1"]]]></content:encoded>
+		<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+		<wp:post_id>12</wp:post_id>
+		<wp:post_date><![CDATA[2020-01-02 11:00:00]]></wp:post_date>
+		<wp:post_date_gmt><![CDATA[2020-01-02 10:00:00]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[hello-world]]></wp:post_name>
+		<wp:status><![CDATA[publish]]></wp:status>
+		<wp:post_type><![CDATA[post]]></wp:post_type>
+		<wp:post_password><![CDATA[]]></wp:post_password>
+		<category domain="category" nicename="rust"><![CDATA[Rust &amp; Co]]></category>
+		<category domain="post_tag" nicename="intro"><![CDATA[Intro]]></category>
+		<wp:comment><wp:comment_id>5</wp:comment_id><wp:comment_author><![CDATA[Bob]]></wp:comment_author><wp:comment_content><![CDATA[Nice!]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[comment]]></wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>
+		<wp:comment><wp:comment_id>6</wp:comment_id><wp:comment_author><![CDATA[Other blog]]></wp:comment_author><wp:comment_content><![CDATA[Linked]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[pingback]]></wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>
+	</item>
+	<item>
+		<title><![CDATA[About]]></title>
+		<link>https://old.example.com/about-us/</link>
+		<dc:creator><![CDATA[ann]]></dc:creator>
+		<content:encoded><![CDATA[<!-- wp:paragraph -->
+<p>We write about Rust.</p>
+<!-- /wp:paragraph -->]]></content:encoded>
+		<wp:post_id>20</wp:post_id>
+		<wp:post_date_gmt><![CDATA[2019-05-01 08:00:00]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[about]]></wp:post_name>
+		<wp:status><![CDATA[publish]]></wp:status>
+		<wp:post_type><![CDATA[page]]></wp:post_type>
+	</item>
+	<item>
+		<title><![CDATA[Coming soon]]></title>
+		<dc:creator><![CDATA[ann]]></dc:creator>
+		<content:encoded><![CDATA[Later.]]></content:encoded>
+		<wp:post_id>13</wp:post_id>
+		<wp:post_date_gmt><![CDATA[2099-01-01 00:00:00]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[coming-soon]]></wp:post_name>
+		<wp:status><![CDATA[future]]></wp:status>
+		<wp:post_type><![CDATA[post]]></wp:post_type>
+	</item>
+	<item>
+		<title><![CDATA[Secret]]></title>
+		<content:encoded><![CDATA[Hidden.]]></content:encoded>
+		<wp:post_id>14</wp:post_id>
+		<wp:post_date_gmt><![CDATA[2021-01-01 00:00:00]]></wp:post_date_gmt>
+		<wp:status><![CDATA[publish]]></wp:status>
+		<wp:post_type><![CDATA[post]]></wp:post_type>
+		<wp:post_password><![CDATA[hunter2]]></wp:post_password>
+	</item>
+	<item>
+		<title><![CDATA[Just mine]]></title>
+		<content:encoded><![CDATA[Private.]]></content:encoded>
+		<wp:post_id>15</wp:post_id>
+		<wp:post_date_gmt><![CDATA[2021-02-01 00:00:00]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[just-mine]]></wp:post_name>
+		<wp:status><![CDATA[private]]></wp:status>
+		<wp:post_type><![CDATA[post]]></wp:post_type>
+	</item>
+	<item>
+		<title><![CDATA[Deleted]]></title>
+		<wp:post_id>16</wp:post_id>
+		<wp:status><![CDATA[trash]]></wp:status>
+		<wp:post_type><![CDATA[post]]></wp:post_type>
+	</item>
+	<item>
+		<title><![CDATA[cat.jpg]]></title>
+		<wp:post_id>30</wp:post_id>
+		<wp:status><![CDATA[inherit]]></wp:status>
+		<wp:post_type><![CDATA[attachment]]></wp:post_type>
+		<wp:attachment_url><![CDATA[https://old.example.com/wp-content/uploads/cat.jpg]]></wp:attachment_url>
+	</item>
+	<item>
+		<title><![CDATA[Home]]></title>
+		<wp:post_id>40</wp:post_id>
+		<wp:status><![CDATA[publish]]></wp:status>
+		<wp:post_type><![CDATA[nav_menu_item]]></wp:post_type>
+	</item>
+</channel>
+</rss>"#;
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let mut conn = app.db.acquire().await.unwrap();
+    app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(c)
+        .await)
+    .unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.xml");
+    std::fs::write(&file, EXPORT).unwrap();
+    let options = WordPressOptions {
+        files: vec![file.clone()],
+        progress: false,
+    };
+    let summary = import_wordpress(&app.posts(), &options).await.unwrap();
+    assert_eq!(
+        (summary.created, summary.failed.len(), summary.skipped),
+        (5, 0, 3),
+        "{summary:?}"
+    );
+    let notes: Vec<&str> = summary.notes.iter().map(|(_, n)| n.as_str()).collect();
+    for expected in [
+        "password-protected: imported as a draft",
+        "private: imported as a draft",
+        "unknown shortcode [contact-form] removed",
+        "category Tech › Rust & Co: imported as Rust & Co",
+        "1 comments not imported (comments are not imported yet)",
+        "1 pingbacks and trackbacks skipped",
+    ] {
+        assert!(notes.contains(&expected), "{expected} not in {notes:?}");
+    }
+
+    // The post, with its body converted, category leaf, tag and author.
+    let (status, html) = app.get_text("/2020/01/02/hello-world/").await;
+    assert_eq!(status, 200);
+    for expected in [
+        "Hello &amp; welcome",
+        "<p>First line<br>\nsecond line</p>",
+        "<figcaption>Our cat</figcaption>",
+        r#"<img src="https://old.example.com/wp-content/uploads/cat.jpg" alt="">"#,
+        "After the fold",
+        "Rust &amp; Co",
+        "Intro",
+        "Ann Lee",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from {html}");
+    }
+    assert!(
+        !html.contains("contact-form") && !html.contains("[gallery"),
+        "{html}"
+    );
+    // The text before <!--more--> is the description.
+    assert!(
+        html.contains(r#"content="First line second line Our cat""#),
+        "{html}"
+    );
+    // The page lives at /<slug>/, block comments gone.
+    let (status, page) = app.get_text("/about/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("We write about Rust.") && !page.contains("wp:paragraph"));
+    // Old URLs answer 301: the permalink, ?p= and ?page_id=.
+    for (old, new) in [
+        ("/blog/hello-world/", "/2020/01/02/hello-world/"),
+        ("/?p=12", "/2020/01/02/hello-world/"),
+        ("/about-us/", "/about/"),
+        ("/?page_id=20", "/about/"),
+    ] {
+        let response = app.get(old).await;
+        assert_eq!(response.status().as_u16(), 301, "{old}");
+        assert_eq!(location(&response), new, "{old}");
+    }
+    // Other queries on / are the home page as before.
+    assert_eq!(app.get("/?p=999").await.status().as_u16(), 200);
+    // Scheduled stays scheduled; private and protected are drafts; trash, attachment and menu
+    // item are not posts.
+    assert_eq!(
+        app.get("/2099/01/01/coming-soon/").await.status().as_u16(),
+        404
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM posts WHERE slug = 'coming-soon' AND status = 'PUBLISHED'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM posts WHERE slug IN ('secret', 'just-mine') AND status = 'DRAFT'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM posts WHERE slug IN ('deleted', 'home', 'cat-jpg')"
+        )
+        .await,
+        0
+    );
+    // The author has no usable password, and the export's email.
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM users WHERE username = 'ann' AND email = 'ann@old.example.com'"
+        )
+        .await,
+        1
+    );
+
+    // A second run changes nothing; the command line says so and exits 0.
+    let again = import_wordpress(&app.posts(), &options).await.unwrap();
+    assert_eq!(
+        (again.created, again.updated, again.unchanged),
+        (0, 0, 5),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_cli_imports_exports_and_refuses_files_that_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("export.xml");
+    std::fs::write(&good, EXPORT).unwrap();
+    let feed = dir.path().join("feed.xml");
+    std::fs::write(
+        &feed,
+        "<rss version=\"2.0\"><channel><title>x</title></channel></rss>",
+    )
+    .unwrap();
+    let url = format!("sqlite://{}/folio.db", dir.path().display());
+    let run = |files: &[&std::path::Path]| {
+        Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["import", "wordpress"])
+            .args(files)
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let output = run(&[&good]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("5 created, 0 updated, 0 unchanged, 0 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("note: ") && stderr.contains("private: imported as a draft"),
+        "{stderr}"
+    );
+    let output = run(&[&feed]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr.contains("feed.xml: not a WordPress export (WXR)"),
+        "{stderr}"
+    );
+}
