@@ -9,6 +9,7 @@ pub mod search;
 pub mod slug;
 pub mod status;
 pub mod text;
+pub mod thread;
 
 pub use kind::PostKind;
 pub use pagination::PageRequest;

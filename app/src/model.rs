@@ -271,6 +271,9 @@ impl CurrentUser {
 pub struct CommentView {
     /// `comments.id`.
     pub id: i64,
+    /// The comment this one answers (imported threads), if any.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
     /// The body as plain text (escaped when rendered).
     pub body: String,
     /// When it was written, UTC.

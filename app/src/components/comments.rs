@@ -40,7 +40,10 @@ pub fn Comments(post_id: i64, path: String) -> impl IntoView {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No comments yet."</p> }.into_any(),
                         Ok(list) => view! {
                             <ol class="comment-list">
-                                {list.into_iter().map(|c| view! { <CommentItem comment=c delete/> }).collect_view()}
+                                {crate::domain::thread::thread(list, |c| c.id, |c| c.parent_id)
+                                    .into_iter()
+                                    .map(|(c, depth)| view! { <CommentItem comment=c depth delete/> })
+                                    .collect_view()}
                             </ol>
                         }
                         .into_any(),
@@ -84,10 +87,21 @@ pub fn Comments(post_id: i64, path: String) -> impl IntoView {
 }
 
 #[component]
-fn CommentItem(comment: CommentView, delete: ServerAction<DeleteComment>) -> impl IntoView {
+fn CommentItem(
+    comment: CommentView,
+    depth: usize,
+    delete: ServerAction<DeleteComment>,
+) -> impl IntoView {
     let pending = !comment.is_approved;
+    // Replies are indented by depth (classes, not inline styles: the CSP allows no style
+    // attributes).
+    let class = if depth == 0 {
+        "comment".to_string()
+    } else {
+        format!("comment reply reply-{depth}")
+    };
     view! {
-        <li class="comment" class:pending=pending id=format!("comment-{}", comment.id)>
+        <li class=class class:pending=pending id=format!("comment-{}", comment.id)>
             <p class="comment-meta">
                 <strong>{comment.author.display_name.clone()}</strong>
                 " · "

@@ -19,7 +19,11 @@
 //!   recorded when no other account has it.
 //! - **Old URLs** answer 301 to the new ones: the item's `<link>` path (whatever permalink
 //!   structure the site used), `/?p=<id>` and, for pages, `/?page_id=<id>`.
-//! - **Comments** are not imported yet: their number is reported per file.
+//! - **Comments**, approved and pending, with replies kept as replies (`comments.parent_id`;
+//!   shown indented). Each commenter gets a reader account without a usable password, found
+//!   again by email (or name) on later runs, so the person can claim it with a password reset.
+//!   Bodies become plain text (Folio's comments are text); spam and trash are skipped, and so are
+//!   pingbacks and trackbacks (counted in the report).
 //!
 //! Re-running is idempotent: posts are found again by date and slug (pages by slug), so an
 //! unchanged export changes nothing and a changed one updates. Each post is written in its own
@@ -225,8 +229,7 @@ async fn import_export(
     let other = export.items.len() - wanted.len();
     summary.skipped += other;
     let mut flattened: Vec<String> = Vec::new();
-    let mut comments = 0usize;
-    let mut pingbacks = 0usize;
+    let mut counts = CommentCounts::default();
     let bar = if progress {
         let bar = indicatif::ProgressBar::new(wanted.len() as u64);
         if let Ok(style) =
@@ -343,13 +346,6 @@ async fn import_export(
                 aliases.push(format!("/?page_id={id}"));
             }
         }
-        for comment in &item.comments {
-            match comment.kind.as_str() {
-                "pingback" | "trackback" => pingbacks += 1,
-                _ if comment.approved == "spam" || comment.approved == "trash" => {}
-                _ => comments += 1,
-            }
-        }
         let imported = ImportedPost {
             author: (username, display),
             author_email: author.and_then(|a| a.email.clone()),
@@ -368,29 +364,194 @@ async fn import_export(
             tags: item.tags.iter().map(|t| decode_entities(t)).collect(),
             kind,
         };
-        match posts.import(imported, Utc::now()).await {
-            Ok(Imported::Created(_)) => summary.created += 1,
-            Ok(Imported::Updated(_)) => summary.updated += 1,
-            Ok(Imported::Unchanged(_)) => summary.unchanged += 1,
-            Err(e) => summary.failed.push((label, import_failure(e))),
+        let outcome = match posts.import(imported, Utc::now()).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                summary.failed.push((label, import_failure(e)));
+                continue;
+            }
+        };
+        match outcome {
+            Imported::Created(_) => summary.created += 1,
+            Imported::Updated(_) => summary.updated += 1,
+            Imported::Unchanged(_) => summary.unchanged += 1,
+        }
+        match import_comments(posts.db(), outcome.id(), item, published_at, &mut counts).await {
+            Ok(notes) => {
+                for note in notes {
+                    summary.notes.push((label.clone(), note));
+                }
+            }
+            Err(error) => summary.failed.push((
+                label,
+                format!("the post was imported but its comments were not: {error}"),
+            )),
         }
     }
     bar.finish_and_clear();
     for line in flattened {
         summary.notes.push((file.to_path_buf(), line));
     }
-    if comments > 0 {
+    if counts.added + counts.kept > 0 {
         summary.notes.push((
             file.to_path_buf(),
-            format!("{comments} comments not imported (comments are not imported yet)"),
+            format!(
+                "comments: {} added, {} already there",
+                counts.added, counts.kept
+            ),
         ));
     }
+    if counts.spam > 0 {
+        summary.notes.push((
+            file.to_path_buf(),
+            format!("{} spam or trashed comments skipped", counts.spam),
+        ));
+    }
+    let pingbacks = counts.pingbacks;
     if pingbacks > 0 {
         summary.notes.push((
             file.to_path_buf(),
             format!("{pingbacks} pingbacks and trackbacks skipped"),
         ));
     }
+}
+
+/// What happened to the comments of a file.
+#[derive(Debug, Default)]
+struct CommentCounts {
+    added: usize,
+    kept: usize,
+    spam: usize,
+    pingbacks: usize,
+}
+
+/// A comment's body as plain text: line breaks kept (`<br>`, paragraphs), tags dropped,
+/// entities decoded, at most [`app::model::MAX_COMMENT_CHARS`] characters.
+fn comment_text(html: &str) -> (String, bool) {
+    let with_breaks = html
+        .replace("\r\n", "\n")
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p>", "\n\n");
+    let mut out = String::with_capacity(with_breaks.len());
+    let mut in_tag = false;
+    for c in with_breaks.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let text = decode_entities(&out);
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let text = lines.join("\n").trim().to_string();
+    let mut text = text.replace("\n\n\n", "\n\n");
+    let max = app::model::MAX_COMMENT_CHARS;
+    let cut = text.chars().count() > max;
+    if cut {
+        text = text.chars().take(max - 1).collect::<String>() + "…";
+    }
+    (text, cut)
+}
+
+/// Imports `item`'s comments onto post `post_id` in one transaction (replies after what they
+/// answer); notes for the report.
+async fn import_comments(
+    db: &app::ssr::db::Db,
+    post_id: i64,
+    item: &Item,
+    post_date: Option<DateTime<Utc>>,
+    counts: &mut CommentCounts,
+) -> Result<Vec<String>, sqlx::Error> {
+    use app::ssr::db::comments::{import, ImportedComment};
+    let mut notes = Vec::new();
+    let wanted: Vec<&wxr::Comment> = item
+        .comments
+        .iter()
+        .filter(|c| match c.kind.as_str() {
+            "pingback" | "trackback" => {
+                counts.pingbacks += 1;
+                false
+            }
+            _ if c.approved == "spam" || c.approved == "trash" => {
+                counts.spam += 1;
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(notes);
+    }
+    // Parents first: WordPress numbers comments in the order they were written.
+    let mut ordered = wanted;
+    ordered.sort_by_key(|c| c.id);
+    let mut tx = db.begin().await?;
+    let mut imported: HashMap<i64, i64> = HashMap::new();
+    let now = Utc::now();
+    for comment in ordered {
+        let (body, cut) = comment_text(&comment.content);
+        if body.is_empty() {
+            notes.push(format!("comment {} is empty: skipped", comment.id));
+            continue;
+        }
+        if cut {
+            notes.push(format!(
+                "comment {} was longer than {} characters: shortened",
+                comment.id,
+                app::model::MAX_COMMENT_CHARS
+            ));
+        }
+        let name = decode_entities(comment.author.trim());
+        let name = if name.is_empty() {
+            "Anonymous".to_string()
+        } else {
+            name
+        };
+        let username = Some(slugify(&name))
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "commenter".to_string());
+        let username: String = username.chars().take(140).collect();
+        let author_id = app::ssr::db::users::ensure_commenter(
+            tx.conn(),
+            &username,
+            &name,
+            comment.email.as_deref(),
+            now,
+        )
+        .await?;
+        let created_at = comment
+            .date
+            .as_deref()
+            .and_then(wp_date)
+            .or(post_date)
+            .unwrap_or(now);
+        let parent_id = (comment.parent != 0)
+            .then(|| imported.get(&comment.parent).copied())
+            .flatten();
+        let (id, new) = import(
+            tx.conn(),
+            &ImportedComment {
+                post_id,
+                author_id,
+                body: &body,
+                created_at,
+                is_approved: comment.approved == "1" || comment.approved == "approved",
+                parent_id,
+            },
+        )
+        .await?;
+        if new {
+            counts.added += 1;
+        } else {
+            counts.kept += 1;
+        }
+        imported.insert(comment.id, id);
+    }
+    tx.commit().await?;
+    Ok(notes)
 }
 
 #[cfg(test)]
@@ -446,6 +607,16 @@ mod tests {
         assert_eq!(category_path("rust", &categories), vec!["Tech", "Rust"]);
         assert_eq!(category_path("loop", &categories).len(), 20);
         assert!(category_path("nope", &categories).is_empty());
+    }
+
+    #[test]
+    fn comment_bodies_become_text_with_their_line_breaks() {
+        assert_eq!(
+            comment_text("<p>Nice &amp; <b>clear</b>.<br />Thanks!</p>\r\n<p>Bob</p>"),
+            ("Nice & clear.\nThanks!\n\nBob".to_string(), false)
+        );
+        let (long, cut) = comment_text(&"x".repeat(6000));
+        assert!(cut && long.chars().count() == app::model::MAX_COMMENT_CHARS);
     }
 
     #[test]

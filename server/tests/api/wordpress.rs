@@ -43,7 +43,10 @@ After the fold with [gallery ids="30"] and [contact-form id="1"]]]></content:enc
 		<wp:post_password><![CDATA[]]></wp:post_password>
 		<category domain="category" nicename="rust"><![CDATA[Rust &amp; Co]]></category>
 		<category domain="post_tag" nicename="intro"><![CDATA[Intro]]></category>
-		<wp:comment><wp:comment_id>5</wp:comment_id><wp:comment_author><![CDATA[Bob]]></wp:comment_author><wp:comment_content><![CDATA[Nice!]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[comment]]></wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>
+		<wp:comment><wp:comment_id>5</wp:comment_id><wp:comment_date_gmt><![CDATA[2020-01-03 08:00:00]]></wp:comment_date_gmt><wp:comment_author><![CDATA[Bob]]></wp:comment_author><wp:comment_content><![CDATA[Nice!]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[comment]]></wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>
+		<wp:comment><wp:comment_id>7</wp:comment_id><wp:comment_author><![CDATA[Ann Lee]]></wp:comment_author><wp:comment_author_email><![CDATA[ann@old.example.com]]></wp:comment_author_email><wp:comment_date_gmt><![CDATA[2020-01-04 08:00:00]]></wp:comment_date_gmt><wp:comment_content><![CDATA[<p>Thanks &amp; see you,<br />Ann</p>]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[comment]]></wp:comment_type><wp:comment_parent>5</wp:comment_parent></wp:comment>
+		<wp:comment><wp:comment_id>8</wp:comment_id><wp:comment_author><![CDATA[Carol]]></wp:comment_author><wp:comment_author_email><![CDATA[carol@example.net]]></wp:comment_author_email><wp:comment_content><![CDATA[Waiting for a moderator]]></wp:comment_content><wp:comment_approved><![CDATA[0]]></wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
+		<wp:comment><wp:comment_id>9</wp:comment_id><wp:comment_author><![CDATA[Spammer]]></wp:comment_author><wp:comment_content><![CDATA[Buy now]]></wp:comment_content><wp:comment_approved><![CDATA[spam]]></wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
 		<wp:comment><wp:comment_id>6</wp:comment_id><wp:comment_author><![CDATA[Other blog]]></wp:comment_author><wp:comment_content><![CDATA[Linked]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved><wp:comment_type><![CDATA[pingback]]></wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>
 	</item>
 	<item>
@@ -143,7 +146,8 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         "private: imported as a draft",
         "unknown shortcode [contact-form] removed",
         "category Tech › Rust & Co: imported as Rust & Co",
-        "1 comments not imported (comments are not imported yet)",
+        "comments: 3 added, 0 already there",
+        "1 spam or trashed comments skipped",
         "1 pingbacks and trackbacks skipped",
     ] {
         assert!(notes.contains(&expected), "{expected} not in {notes:?}");
@@ -167,6 +171,43 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
     assert!(
         !html.contains("contact-form") && !html.contains("[gallery"),
         "{html}"
+    );
+    // Comments: Bob's, with Ann's reply under it (indented); Carol's waits for a moderator.
+    let bob = html.find("Nice!").expect("Bob's comment");
+    let ann = html
+        .find("Thanks &amp; see you,\nAnn")
+        .expect("Ann's reply, as text");
+    assert!(bob < ann);
+    assert!(html.contains(r#"class="comment reply reply-1""#), "{html}");
+    assert!(!html.contains("Waiting for a moderator") && !html.contains("Buy now"));
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM comments WHERE is_approved = FALSE"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM comments c JOIN comments p ON p.id = c.parent_id"
+        )
+        .await,
+        1
+    );
+    // The post's author and the commenter with the same email are one account.
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM users WHERE lower(email) = 'ann@old.example.com'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM users WHERE username IN ('bob', 'carol') AND is_staff = FALSE AND password_hash IS NULL").await,
+        2
     );
     // The text before <!--more--> is the description.
     assert!(
@@ -237,6 +278,15 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         (0, 0, 5),
         "{again:?}"
     );
+    assert!(
+        again
+            .notes
+            .iter()
+            .any(|(_, n)| n == "comments: 0 added, 3 already there"),
+        "{:?}",
+        again.notes
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM comments").await, 3);
 }
 
 #[tokio::test]

@@ -25,6 +25,8 @@ pub struct CommentRow {
     pub display_name: String,
     /// `users.avatar_url` of the author.
     pub avatar_url: Option<String>,
+    /// `comments.parent_id`: the comment this one answers.
+    pub parent_id: Option<i64>,
 }
 
 impl CommentRow {
@@ -32,6 +34,7 @@ impl CommentRow {
     pub fn into_view(self, own: bool) -> CommentView {
         CommentView {
             id: self.id,
+            parent_id: self.parent_id,
             body: self.body,
             created_at: self.created_at,
             is_approved: self.is_approved,
@@ -58,7 +61,7 @@ pub async fn list_visible(
 ) -> Result<Vec<CommentRow>, sqlx::Error> {
     on_conn!(conn, |c| {
         sqlx::query_as::<_, CommentRow>(
-            "SELECT c.id, c.body, c.created_at, c.is_approved, c.author_id, u.username, u.display_name, u.avatar_url \
+            "SELECT c.id, c.body, c.created_at, c.is_approved, c.author_id, u.username, u.display_name, u.avatar_url, c.parent_id \
              FROM comments c JOIN users u ON u.id = c.author_id \
              WHERE c.post_id = $1 AND (c.is_approved = TRUE OR c.author_id = $2) AND u.is_active = TRUE \
              ORDER BY c.created_at, c.id",
@@ -113,6 +116,66 @@ pub async fn insert(
         .fetch_one(c)
         .await
     })
+}
+
+/// A comment as an importer supplies it: written by `author_id` at `created_at`, approved or
+/// waiting, answering `parent_id`.
+#[derive(Debug, Clone)]
+pub struct ImportedComment<'a> {
+    /// The post.
+    pub post_id: i64,
+    /// The author's account.
+    pub author_id: i64,
+    /// The plain-text body (1 to 5,000 characters).
+    pub body: &'a str,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// Whether it was approved on the old site.
+    pub is_approved: bool,
+    /// The comment it answers (already imported).
+    pub parent_id: Option<i64>,
+}
+
+/// Stores an imported comment unless the same one (post, author, time and text) is stored
+/// already; its id either way, and whether it was new. Re-running an import therefore adds
+/// nothing.
+///
+/// # Errors
+/// The driver's error.
+pub async fn import(
+    mut conn: Conn<'_>,
+    comment: &ImportedComment<'_>,
+) -> Result<(i64, bool), sqlx::Error> {
+    let existing = on_conn!(conn.reborrow(), |c| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM comments WHERE post_id = $1 AND author_id = $2 AND created_at = $3 \
+             AND body = $4 ORDER BY id LIMIT 1",
+        )
+        .bind(comment.post_id)
+        .bind(comment.author_id)
+        .bind(comment.created_at)
+        .bind(comment.body)
+        .fetch_optional(c)
+        .await
+    })?;
+    if let Some(id) = existing {
+        return Ok((id, false));
+    }
+    let id = on_conn!(conn, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO comments (post_id, author_id, body, created_at, is_approved, parent_id) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(comment.post_id)
+        .bind(comment.author_id)
+        .bind(comment.body)
+        .bind(comment.created_at)
+        .bind(comment.is_approved)
+        .bind(comment.parent_id)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok((id, true))
 }
 
 /// The author of comment `id`, if it exists.

@@ -69,6 +69,70 @@ pub async fn ensure_author(
     })
 }
 
+/// The account of an imported commenter, made when missing: a reader (not staff) without a
+/// usable password, so the person can claim it with a password reset to their email. Found by
+/// `email` (any case) when given, else by username and display name; a new account's username
+/// is `username` or, when taken, `username-2`, `username-3`…
+///
+/// # Errors
+/// The driver's error.
+pub async fn ensure_commenter(
+    mut conn: Conn<'_>,
+    username: &str,
+    display_name: &str,
+    email: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let email = email
+        .map(str::trim)
+        .filter(|e| e.contains('@') && e.len() <= 254);
+    let found = match email {
+        Some(email) => on_conn!(conn.reborrow(), |c| {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE lower(email) = lower($1)")
+                .bind(email)
+                .fetch_optional(c)
+                .await
+        })?,
+        None => on_conn!(conn.reborrow(), |c| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM users WHERE (username = $1 OR username LIKE $1 || '-%') \
+                 AND display_name = $2 AND email IS NULL AND is_staff = FALSE ORDER BY id LIMIT 1",
+            )
+            .bind(username)
+            .bind(display_name)
+            .fetch_optional(c)
+            .await
+        })?,
+    };
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let display_name: String = display_name.chars().take(150).collect();
+    for n in 1..=1000u32 {
+        let candidate = if n == 1 {
+            username.to_string()
+        } else {
+            format!("{username}-{n}")
+        };
+        let inserted = on_conn!(conn.reborrow(), |c| {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO users (username, display_name, email, date_joined, role, is_staff) \
+                 VALUES ($1, $2, $3, $4, 'reader', FALSE) ON CONFLICT (username) DO NOTHING RETURNING id",
+            )
+            .bind(&candidate)
+            .bind(&display_name)
+            .bind(email)
+            .bind(now)
+            .fetch_optional(c)
+            .await
+        })?;
+        if let Some(id) = inserted {
+            return Ok(id);
+        }
+    }
+    Err(sqlx::Error::RowNotFound)
+}
+
 /// Records `email` as user `id`'s address when the account has none and no account has it (any
 /// case); true when it was recorded. Addresses that cannot be one (no `@`) are ignored.
 ///

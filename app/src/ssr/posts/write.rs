@@ -399,6 +399,11 @@ impl<'a> Posts<'a> {
         Self { db, events }
     }
 
+    /// The database (for importers that write what belongs to posts, such as their comments).
+    pub fn db(&self) -> &Db {
+        self.db
+    }
+
     async fn begin(&self, now: DateTime<Utc>) -> Result<Unit, PostError> {
         Ok(Unit {
             tx: self.db.begin().await?,
