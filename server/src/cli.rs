@@ -1,5 +1,5 @@
 //! The command line: `folio [serve]`, `folio migrate`, `folio import markdown <DIR>...`,
-//! `folio import wordpress <FILE>...`,
+//! `folio import wordpress <FILE>...`, `folio export markdown <DIR>`,
 //! `folio createsuperuser`, `folio changepassword <email>`, `folio check [--deploy]`,
 //! `folio clearsessions`, `folio search reindex`, `folio worker`, `folio jobs ...`.
 //!
@@ -35,6 +35,9 @@ pub enum Command {
     /// Import content from other systems.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export the whole site to files another system (or another Folio) reads.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Create an administrator (superuser) account.
     Createsuperuser {
         /// Do not prompt: needs --email and --username, and the password in FOLIO_SUPERUSER_PASSWORD.
@@ -149,6 +152,18 @@ pub enum ImportCommand {
         /// Export files (.xml).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+}
+
+/// What `folio export` can write.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every post and page as Markdown with TOML front matter (read back by `folio import
+    /// markdown`, Zola and Hugo), uploads under static/media.
+    Markdown {
+        /// A new or empty folder.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -280,6 +295,18 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
             println!(
                 "Search index rebuilt: {indexed} posts indexed, {removed} stale entries removed."
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(ExportCommand::Markdown { dir }) => {
+            let db = open_database(&config).await?;
+            let media = crate::startup::media_store(&config).map_err(|e| e.to_string())?;
+            let result = crate::export::export_markdown(&db, &media, &dir).await;
+            db.close().await;
+            let summary = result.map_err(|e| format!("export: {e}"))?;
+            for name in &summary.missing_media {
+                eprintln!("note: media/{name} is shown by a post but is not in the media store");
+            }
+            println!("Export finished: {} in {}.", summary.line(), dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(command) => {

@@ -352,7 +352,9 @@ pub async fn import_markdown(
                 let category = post.category.clone().unwrap_or_else(|| {
                     fallback_category(&found, options.category.as_deref(), &sections)
                 });
-                if post.draft && post.published_at.is_none() {
+                if post.kind == app::domain::PostKind::Page {
+                    // Pages have no date to report.
+                } else if post.draft && post.published_at.is_none() {
                     summary.notes.push((
                         found.path.clone(),
                         "a draft without a date: imported as a draft; its date is set when it is published".into(),
@@ -461,7 +463,7 @@ async fn write_post(
             .filter_map(|a| normalize_path(a))
             .collect(),
         tags: post.tags.clone(),
-        kind: app::domain::PostKind::Post,
+        kind: post.kind,
     };
     posts.import(imported, now).await
 }

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod export;
 pub mod feeds;
 pub mod healthcheck;
 pub mod import;

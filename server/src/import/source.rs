@@ -16,6 +16,7 @@
 //! - **description**: `description`, else `summary`.
 //! - **aliases**: `aliases` (Zola, Hugo) or `redirect_from` (Jekyll).
 //! - **draft**: `draft = true`.
+//! - **kind**: `kind = "page"` (as `folio export markdown` writes pages), else a post.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -46,6 +47,8 @@ pub struct SourcePost {
     pub aliases: Vec<String>,
     /// Whether the file is marked as a draft.
     pub draft: bool,
+    /// A dated post or a page.
+    pub kind: app::domain::PostKind,
 }
 
 /// Why a file cannot become a post.
@@ -296,6 +299,11 @@ pub fn to_source_post(
         .map(Value::as_text_list)
         .unwrap_or_default();
     let draft = matches!(front.get("draft"), Some(Value::Bool(true)));
+    let kind = if text(front, "kind").is_some_and(|k| k.eq_ignore_ascii_case("page")) {
+        app::domain::PostKind::Page
+    } else {
+        app::domain::PostKind::Post
+    };
     Ok(SourcePost {
         title,
         slug,
@@ -306,6 +314,7 @@ pub fn to_source_post(
         description,
         aliases,
         draft,
+        kind,
     })
 }
 

@@ -8,6 +8,7 @@ mod cluster;
 mod comments;
 mod editor;
 mod events;
+mod export;
 mod faults;
 mod feeds;
 mod hardening;

@@ -7,7 +7,8 @@
 //! - [`editing`]: a post as staff open it in the editor or the admin's change form;
 //! - [`writes`]: the writes (called by the posts wing's write service only) and the reads a
 //!   write makes first;
-//! - [`revisions`]: the editor's revisions.
+//! - [`revisions`]: the editor's revisions;
+//! - [`export`]: every post in batches for `folio export`.
 //! - [`search`]: the full-text index: matching, ranking and snippets.
 //!
 //! The admin's change lists of every model, posts included, are in
@@ -15,6 +16,7 @@
 
 pub mod api;
 pub mod editing;
+pub mod export;
 pub mod public;
 pub mod revisions;
 pub mod rows;

@@ -1,0 +1,268 @@
+//! `folio export markdown DIR`: the whole site as Markdown files with TOML front matter, which
+//! Folio's own importer, Zola and Hugo read back, and its uploads beside them.
+//!
+//! Layout of `DIR`:
+//! - `content/posts/YYYY-MM-DD-<slug>.md`: dated posts (published, scheduled, archived, and drafts
+//!   that have a date); `content/drafts/<slug>.md` for drafts without one;
+//!   `content/pages/<slug>.md` for pages (`kind = "page"`);
+//! - `static/media/…`: every upload a post shows (and its resized copies), at the same path under
+//!   `static/` as on the site, so `/media/…` links keep working in Zola and Hugo, which serve
+//!   `static/` at the root.
+//!
+//! Front matter (TOML, between `+++` lines): `title`, `slug`, `date` (a TOML datetime, UTC),
+//! `draft = true` for anything not published, `kind = "page"`, `description`, `category`,
+//! `tags`, `authors` (the byline's names, else the author's), `aliases` (old URLs that redirect
+//! to the post), and under `[extra]` what only Folio uses (`status = "archived"`, the featured
+//! image, a page's navigation order). The body is the Markdown the post was written in when
+//! Folio has it, else its HTML (which Markdown keeps as it is).
+//!
+//! `DIR` must be empty or missing: an export never overwrites files.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use app::ssr::db::posts::export::{batch, ExportRow};
+use app::ssr::db::Db;
+use app::ssr::media_store::MediaStore;
+use serde::Serialize;
+
+/// How many posts are read at once.
+const BATCH: i64 = 200;
+
+/// What an export wrote.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Dated posts written.
+    pub posts: usize,
+    /// Pages written.
+    pub pages: usize,
+    /// Drafts without a date written.
+    pub drafts: usize,
+    /// Media files copied.
+    pub media: usize,
+    /// Uploads a post shows that the media store does not have.
+    pub missing_media: Vec<String>,
+}
+
+impl ExportSummary {
+    /// The one-line summary printed at the end.
+    pub fn line(&self) -> String {
+        format!(
+            "{} posts, {} pages, {} undated drafts, {} media files ({} missing)",
+            self.posts,
+            self.pages,
+            self.drafts,
+            self.media,
+            self.missing_media.len()
+        )
+    }
+}
+
+/// Why an export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The target folder has files in it.
+    #[error("{0} is not empty: choose a new or empty folder (an export never overwrites files)")]
+    NotEmpty(PathBuf),
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The path.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Serialize)]
+struct Front<'a> {
+    title: &'a str,
+    slug: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<toml::value::Datetime>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    draft: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    category: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+    authors: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Extra::is_empty")]
+    extra: Extra,
+}
+
+#[derive(Serialize, Default)]
+struct Extra {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    featured_image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nav_order: Option<i32>,
+}
+
+impl Extra {
+    fn is_empty(&self) -> bool {
+        self.status.is_none() && self.featured_image.is_none() && self.nav_order.is_none()
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let fail = |source| ExportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
+    // `create_new`: never overwrite, even if two posts would map to one name.
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(fail)?;
+    file.write_all(bytes).map_err(fail)
+}
+
+/// The file one post is written to, relative to `content/`; a number is added when the name is
+/// taken (two undated drafts with one slug).
+fn file_for(row: &ExportRow, taken: &mut BTreeSet<String>) -> String {
+    let base = if row.kind == "page" {
+        format!("pages/{}", row.slug)
+    } else {
+        match row.published_at {
+            Some(at) => format!("posts/{}-{}", at.format("%Y-%m-%d"), row.slug),
+            None => format!("drafts/{}", row.slug),
+        }
+    };
+    let mut name = format!("{base}.md");
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}-{n}.md");
+        n += 1;
+    }
+    name
+}
+
+/// The Markdown file of one post (front matter and body).
+fn render(row: &ExportRow, tags: Vec<String>, aliases: Vec<String>) -> String {
+    let date = row
+        .published_at
+        .and_then(|at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string().parse().ok());
+    let author = if row.author_name.trim().is_empty() {
+        row.author_username.clone()
+    } else {
+        row.author_name.clone()
+    };
+    let authors = match row.byline.as_deref() {
+        Some(byline) => {
+            let names = crate::import::source::author_names(byline);
+            if names.is_empty() {
+                vec![author]
+            } else {
+                names
+            }
+        }
+        None => vec![author],
+    };
+    let front = Front {
+        title: &row.title,
+        slug: &row.slug,
+        date,
+        draft: row.status != "PUBLISHED",
+        kind: (row.kind == "page").then_some("page"),
+        description: row.meta_description.as_deref(),
+        category: &row.category_name,
+        tags,
+        authors,
+        aliases,
+        extra: Extra {
+            status: (row.status == "ARCHIVED").then_some("archived"),
+            featured_image: row.featured_image.as_ref().map(|f| format!("/media/{f}")),
+            nav_order: row.nav_order,
+        },
+    };
+    let toml = toml::to_string(&front).unwrap_or_default();
+    let body = row.body_source.as_deref().unwrap_or(&row.body);
+    format!("+++\n{toml}+++\n{}\n", body.trim_end())
+}
+
+/// Writes every post of `db` under `dir` and copies the uploads they show from `media`.
+///
+/// # Errors
+/// [`ExportError::NotEmpty`] when `dir` has files; [`ExportError::Write`];
+/// [`ExportError::Database`].
+pub async fn export_markdown(
+    db: &Db,
+    media: &MediaStore,
+    dir: &Path,
+) -> Result<ExportSummary, ExportError> {
+    if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(ExportError::NotEmpty(dir.to_path_buf()));
+    }
+    let mut summary = ExportSummary::default();
+    let mut taken = BTreeSet::new();
+    let mut uploads = BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let mut conn = db.acquire().await?;
+        let rows = batch(conn.conn(), after, BATCH).await?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut tags = app::ssr::db::tags::for_posts(conn.conn(), &ids).await?;
+        for row in &rows {
+            let aliases = app::ssr::db::redirects::list_for_post(conn.conn(), row.id).await?;
+            let names = tags
+                .remove(&row.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.name)
+                .collect();
+            let file = file_for(row, &mut taken);
+            write(
+                &dir.join("content").join(&file),
+                render(row, names, aliases).as_bytes(),
+            )?;
+            if row.kind == "page" {
+                summary.pages += 1;
+            } else if row.published_at.is_none() {
+                summary.drafts += 1;
+            } else {
+                summary.posts += 1;
+            }
+            uploads.extend(app::ssr::media::referenced_uploads(&row.body));
+            uploads.extend(row.featured_image.clone());
+        }
+    }
+    for name in uploads {
+        let mut names = vec![name.clone()];
+        names.extend(
+            app::ssr::media::VARIANT_WIDTHS
+                .map(|width| app::ssr::media::variant_name(&name, width)),
+        );
+        for (i, file) in names.iter().enumerate() {
+            match media.get(file).await {
+                Ok(Some(stored)) => {
+                    write(&dir.join("static/media").join(file), &stored.bytes)?;
+                    summary.media += 1;
+                }
+                // A resized copy that was never made is not missing.
+                Ok(None) if i > 0 => {}
+                Ok(None) | Err(_) => summary.missing_media.push(file.clone()),
+            }
+        }
+    }
+    Ok(summary)
+}

@@ -1,0 +1,197 @@
+//! `folio export markdown`: a site written out as Markdown comes back whole when imported into
+//! another Folio, with its uploads beside it; an export never overwrites files.
+
+use std::process::Command;
+
+use app::ssr::media_store::MediaStore;
+use folio_server::export::{export_markdown, ExportError};
+use folio_server::import::{import_markdown, ImportOptions};
+
+use crate::helpers::TestApp;
+
+fn options(path: std::path::PathBuf) -> ImportOptions {
+    ImportOptions {
+        paths: vec![path],
+        category: None,
+        progress: false,
+    }
+}
+
+/// Writes a small site's source: two posts (one with an upload, tags, an old URL and several
+/// authors), a page, a dated draft and an undated one.
+fn source(dir: &std::path::Path) {
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    write(
+        "first.md",
+        "+++\ntitle = \"First \\\"quoted\\\" post\"\ndate = 2024-03-04T10:20:30Z\ncategory = \"Notes\"\ntags = [\"Rust\", \"Web dev\"]\nauthors = [\"Ann Lee\", \"Bob Stone\"]\naliases = [\"/old/first.html\"]\ndescription = \"The first one.\"\n+++\nHello **world**.\n\n![A chart](/media/2024/03/chart.png)\n",
+    );
+    write(
+        "second.md",
+        "+++\ntitle = \"Second\"\ndate = 2024-03-05\ncategory = \"Notes\"\n+++\n<p>Raw <em>HTML</em> body.</p>\n",
+    );
+    write(
+        "about.md",
+        "+++\ntitle = \"About\"\nkind = \"page\"\ndate = 2024-01-01\ncategory = \"Site\"\n+++\nWho we are.\n",
+    );
+    write(
+        "later.md",
+        "+++\ntitle = \"Later\"\ndate = 2024-06-01\ndraft = true\ncategory = \"Notes\"\n+++\nNot yet.\n",
+    );
+    write(
+        "someday.md",
+        "+++\ntitle = \"Someday\"\ndraft = true\ncategory = \"Notes\"\n+++\nMaybe.\n",
+    );
+}
+
+#[tokio::test]
+async fn an_exported_site_imports_back_whole_into_another_folio() {
+    let first = TestApp::spawn().await;
+    let src = tempfile::tempdir().unwrap();
+    source(src.path());
+    let imported = import_markdown(&first.posts(), &options(src.path().to_path_buf()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (imported.created, imported.failed.len()),
+        (5, 0),
+        "{imported:?}"
+    );
+    // The upload the first post shows, and its resized copy.
+    let media = MediaStore::folder(first.media_dir());
+    media
+        .put("2024/03/chart.png", b"png bytes".to_vec(), "image/png")
+        .await
+        .unwrap();
+    media
+        .put("2024/03/chart-800w.png", b"smaller".to_vec(), "image/png")
+        .await
+        .unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let summary = export_markdown(&first.db, &media, &target).await.unwrap();
+    // The welcome post is a post too.
+    assert_eq!(
+        (summary.posts, summary.pages, summary.drafts, summary.media),
+        (4, 1, 1, 2),
+        "{summary:?}"
+    );
+    assert!(summary.missing_media.is_empty());
+    let text = std::fs::read_to_string(target.join("content/posts/2024-03-04-first.md")).unwrap();
+    assert!(text.starts_with("+++\n"), "{text}");
+    for expected in [
+        "title = 'First \"quoted\" post'",
+        "date = 2024-03-04T10:20:30Z",
+        "category = \"Notes\"",
+        "tags = [\"Rust\", \"Web dev\"]",
+        "authors = [\"Ann Lee\", \"Bob Stone\"]",
+        "aliases = [\"/old/first.html\"]",
+        "description = \"The first one.\"",
+        "Hello **world**.",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    assert!(!text.contains("draft"), "{text}");
+    let page = std::fs::read_to_string(target.join("content/pages/about.md")).unwrap();
+    assert!(page.contains("kind = \"page\""), "{page}");
+    let draft = std::fs::read_to_string(target.join("content/drafts/someday.md")).unwrap();
+    assert!(
+        draft.contains("draft = true") && !draft.contains("date ="),
+        "{draft}"
+    );
+    assert_eq!(
+        std::fs::read(target.join("static/media/2024/03/chart-800w.png")).unwrap(),
+        b"smaller"
+    );
+
+    // Another Folio imports it and shows the same site.
+    let second = TestApp::spawn().await;
+    let back = import_markdown(&second.posts(), &options(target.join("content")))
+        .await
+        .unwrap();
+    assert_eq!(back.failed.len(), 0, "{:?}", back.failed);
+    // Five created; the exported welcome post lands on the second site's own (same day and
+    // slug), which it updates or leaves as it is.
+    assert_eq!(back.created, 5, "{back:?}");
+    assert_eq!(back.updated + back.unchanged, 1, "{back:?}");
+    for path in ["/2024/03/04/first/", "/2024/03/05/second/", "/about/"] {
+        let (status_one, html_one) = first.get_text(path).await;
+        let (status_two, html_two) = second.get_text(path).await;
+        assert_eq!((status_one, status_two), (200, 200), "{path}");
+        let body = |html: &str| {
+            let start = html.find("<div class=\"post-body\"").expect("post body");
+            let end = html[start..].find("</div>").unwrap() + start;
+            html[start..end].to_string()
+        };
+        assert_eq!(body(&html_one), body(&html_two), "{path}");
+    }
+    let (_, html) = second.get_text("/2024/03/04/first/").await;
+    assert!(
+        html.contains("Ann Lee and Bob Stone") || html.contains("Ann Lee, Bob Stone"),
+        "byline"
+    );
+    assert!(
+        html.contains(">Rust<") && html.contains(">Web dev<"),
+        "tags"
+    );
+    let moved = second.get("/old/first.html").await;
+    assert_eq!(moved.status().as_u16(), 301);
+    assert_eq!(
+        second.get("/2024/06/01/later/").await.status().as_u16(),
+        404,
+        "the draft stays a draft"
+    );
+    // Never over files already there.
+    match export_markdown(&first.db, &media, &target).await {
+        Err(ExportError::NotEmpty(path)) => assert_eq!(path, target),
+        other => panic!("expected NotEmpty, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_cli_exports_and_refuses_a_folder_with_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/folio.db", dir.path().display());
+    let target = dir.path().join("export");
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(
+        content.join("one.md"),
+        "+++\ntitle = \"One\"\ndate = 2024-05-06\n+++\nText\n",
+    )
+    .unwrap();
+    let imported = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["import", "markdown"])
+        .arg(&content)
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(imported.status.code(), Some(0));
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["export", "markdown"])
+            .arg(&target)
+            .env("DATABASE_URL", &url)
+            .env("FOLIO_MEDIA_DIR", dir.path().join("media"))
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let output = run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Export finished: 1 posts, 0 pages"),
+        "{stdout}"
+    );
+    assert!(target.join("content/posts").is_dir());
+    let output = run();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
+}
