@@ -1,5 +1,5 @@
 //! The command line: `folio [serve]`, `folio migrate`, `folio import markdown <DIR>...`,
-//! `folio import wordpress <FILE>...`, `folio export markdown <DIR>`,
+//! `folio import wordpress <FILE>...`, `folio import ghost <FILE>...`, `folio export markdown <DIR>`,
 //! `folio createsuperuser`, `folio changepassword <email>`, `folio check [--deploy]`,
 //! `folio clearsessions`, `folio search reindex`, `folio worker`, `folio jobs ...`.
 //!
@@ -152,6 +152,20 @@ pub enum ImportCommand {
         /// Export files (.xml).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Import Ghost exports (Settings → Labs → Export your content, Ghost 2.x to 5.x): posts,
+    /// pages, tags, authors, SEO fields and old URLs.
+    Ghost {
+        /// Export files (.json).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The old Ghost site's address, put where the export says __GHOST_URL__ (else links and
+        /// images become root-relative on this site).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Ghost's redirects.json or redirects.yaml: its plain-path rules to imported posts are kept.
+        #[arg(long, value_name = "FILE")]
+        redirects: Option<PathBuf>,
     },
 }
 
@@ -322,6 +336,18 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                         progress: true,
                     };
                     crate::import::import_markdown(&posts, &options).await
+                }
+                ImportCommand::Ghost {
+                    files,
+                    url,
+                    redirects,
+                } => {
+                    let options = crate::import::ghost::GhostOptions {
+                        files,
+                        url,
+                        redirects,
+                    };
+                    crate::import::ghost::import_ghost(&posts, &options).await
                 }
                 ImportCommand::Wordpress { files } => {
                     let options = crate::import::wordpress::WordPressOptions {

@@ -1,5 +1,5 @@
 //! `folio import markdown <DIR>...`: imports a folder tree of Markdown files with front matter.
-//! WordPress exports are imported by [`wordpress`].
+//! WordPress exports are imported by [`wordpress`], Ghost exports by [`ghost`].
 //!
 //! Files are read in two passes: the first parses every file (so Zola's internal links
 //! `@/path.md` can be resolved to the URLs of the posts they name), the second writes each post
@@ -8,6 +8,7 @@
 //! reason and the others still import.
 
 pub mod front_matter;
+pub mod ghost;
 pub mod shortcodes;
 pub mod source;
 pub mod wordpress;

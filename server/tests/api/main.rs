@@ -11,6 +11,7 @@ mod events;
 mod export;
 mod faults;
 mod feeds;
+mod ghost;
 mod hardening;
 mod helpers;
 mod import;
