@@ -1,5 +1,6 @@
 //! The command line: `folio [serve]`, `folio migrate`, `folio import markdown <DIR>...`,
 //! `folio import wordpress <FILE>...`, `folio import ghost <FILE>...`, `folio export markdown <DIR>`,
+//! `folio export ghost <FILE>`,
 //! `folio createsuperuser`, `folio changepassword <email>`, `folio check [--deploy]`,
 //! `folio clearsessions`, `folio search reindex`, `folio worker`, `folio jobs ...`.
 //!
@@ -179,6 +180,12 @@ pub enum ExportCommand {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Every post and page as a Ghost 5.x export file, for Ghost's "Import content".
+    Ghost {
+        /// A new file (.json).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// Loads `.env`, parses the command line, runs the command and turns any failure into one line
@@ -321,6 +328,20 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                 eprintln!("note: media/{name} is shown by a post but is not in the media store");
             }
             println!("Export finished: {} in {}.", summary.line(), dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(ExportCommand::Ghost { file }) => {
+            let db = open_database(&config).await?;
+            let result = crate::export::ghost::export_ghost(&db, &config.site_url, &file).await;
+            db.close().await;
+            let summary = result.map_err(|e| format!("export: {e}"))?;
+            println!(
+                "Export finished: {} posts, {} pages, {} undated drafts in {}.",
+                summary.posts,
+                summary.pages,
+                summary.drafts,
+                file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(command) => {

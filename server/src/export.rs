@@ -1,4 +1,4 @@
-//! `folio export markdown DIR`: the whole site as Markdown files with TOML front matter, which
+//! `folio export markdown DIR` (and, in [`ghost`], `folio export ghost FILE`): the whole site as Markdown files with TOML front matter, which
 //! Folio's own importer, Zola and Hugo read back, and its uploads beside them.
 //!
 //! Layout of `DIR`:
@@ -17,6 +17,8 @@
 //! Folio has it, else its HTML (which Markdown keeps as it is).
 //!
 //! `DIR` must be empty or missing: an export never overwrites files.
+
+pub mod ghost;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -64,6 +66,9 @@ pub enum ExportError {
     /// The target folder has files in it.
     #[error("{0} is not empty: choose a new or empty folder (an export never overwrites files)")]
     NotEmpty(PathBuf),
+    /// The target file exists.
+    #[error("{0} exists: choose a new file name (an export never overwrites files)")]
+    Exists(PathBuf),
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {

@@ -22,6 +22,10 @@
 //! - **Authors**: the first author is the post's author (an account without a usable password,
 //!   with the export's email when no account has it); all of them are in the byline.
 //! - **Excerpt and SEO**: `custom_excerpt`, else the meta description, is the description.
+//! - **Koenig cards** keep what the sanitiser allows: image and gallery cards their images and
+//!   captions, bookmark cards their link and text, code cards their `<pre><code class=
+//!   "language-…">`; Ghost's classes go. Embed cards (an `<iframe>`) become a link to what they
+//!   showed.
 //! - **Feature image**: shown at the top of the body as a figure (Folio's featured image is an
 //!   upload; Ghost's is a URL).
 //! - **`__GHOST_URL__`** (Ghost 4+'s placeholder for its own address) becomes `--url` when given
@@ -267,10 +271,43 @@ fn body(post: &GhostPost, url: &str) -> (String, bool) {
         }
         (None, None) => {}
     }
+    let html = iframes_to_links(&html);
     (
         html.replace("__GHOST_URL__", url.trim_end_matches('/')),
         from_text,
     )
+}
+
+/// Koenig's embed cards (YouTube, Vimeo, Twitter…) hold an `<iframe>`, which Folio's posts do not
+/// allow: each becomes a link to what it showed, so the card is not left empty.
+fn iframes_to_links(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<iframe") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after
+            .find("</iframe>")
+            .map(|e| e + "</iframe>".len())
+            .or_else(|| after.find('>').map(|e| e + 1))
+            .unwrap_or(after.len());
+        let tag = &after[..end];
+        let src = tag.find("src=\"").and_then(|i| {
+            let value = &tag[i + 5..];
+            value.find('"').map(|j| &value[..j])
+        });
+        if let Some(src) = src.filter(|s| s.starts_with("http") || s.starts_with("//")) {
+            let url = if src.starts_with("//") {
+                format!("https:{src}")
+            } else {
+                src.to_string()
+            };
+            out.push_str(&format!("<a href=\"{url}\">{url}</a>"));
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Ghost's redirects file (`redirects.json`: `[{"from", "to", "permanent"}]`, or
@@ -556,6 +593,20 @@ mod tests {
         assert_eq!(html, "<figure><img src=\"https://old.example/content/images/a.jpg\" alt=\"A &quot;cat&quot;\"><figcaption>By <b>me</b></figcaption></figure>\n<p><a href=\"https://old.example/other/\">x</a></p>");
         let (relative, _) = body(&post, "");
         assert!(relative.contains("href=\"/other/\""));
+    }
+
+    #[test]
+    fn embed_cards_become_links() {
+        assert_eq!(
+            iframes_to_links(
+                r#"<figure class="kg-card kg-embed-card"><iframe width="200" src="https://www.youtube.com/embed/abc?feature=oembed" allowfullscreen></iframe></figure><p>after</p>"#
+            ),
+            r#"<figure class="kg-card kg-embed-card"><a href="https://www.youtube.com/embed/abc?feature=oembed">https://www.youtube.com/embed/abc?feature=oembed</a></figure><p>after</p>"#
+        );
+        assert_eq!(
+            iframes_to_links(r#"<iframe src="javascript:x"></iframe>ok"#),
+            "ok"
+        );
     }
 
     #[test]

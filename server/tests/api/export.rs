@@ -4,7 +4,9 @@
 use std::process::Command;
 
 use app::ssr::media_store::MediaStore;
+use folio_server::export::ghost::export_ghost;
 use folio_server::export::{export_markdown, ExportError};
+use folio_server::import::ghost::{import_ghost, GhostOptions};
 use folio_server::import::{import_markdown, ImportOptions};
 
 use crate::helpers::TestApp;
@@ -194,4 +196,88 @@ async fn the_cli_exports_and_refuses_a_folder_with_files() {
     let output = run();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
+}
+
+#[tokio::test]
+async fn a_ghost_export_has_ghosts_shape_and_imports_back() {
+    let first = TestApp::spawn().await;
+    let src = tempfile::tempdir().unwrap();
+    source(src.path());
+    import_markdown(&first.posts(), &options(src.path().to_path_buf()))
+        .await
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("ghost.json");
+    let summary = export_ghost(&first.db, "https://blog.example.org/", &file)
+        .await
+        .unwrap();
+    assert_eq!((summary.posts, summary.pages, summary.drafts), (4, 1, 1));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let db = &json["db"][0];
+    assert!(db["meta"]["version"].as_str().unwrap().starts_with("5."));
+    let data = &db["data"];
+    let posts = data["posts"].as_array().unwrap();
+    assert_eq!(posts.len(), 6);
+    for post in posts {
+        let id = post["id"].as_str().unwrap();
+        assert!(
+            id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
+        assert_eq!(post["uuid"].as_str().unwrap().len(), 36);
+    }
+    let by_slug = |slug: &str| posts.iter().find(|p| p["slug"] == slug).unwrap();
+    assert_eq!(by_slug("about")["type"], "page");
+    assert_eq!(by_slug("someday")["status"], "draft");
+    assert_eq!(by_slug("later")["status"], "draft");
+    let first_post = by_slug("first");
+    assert_eq!(first_post["status"], "published");
+    assert!(first_post["html"]
+        .as_str()
+        .unwrap()
+        .contains("src=\"https://blog.example.org/media/2024/03/chart.png\""));
+    assert_eq!(first_post["custom_excerpt"], "The first one.");
+    // The category is the primary (first) tag.
+    let tag_name = |tag_id: &serde_json::Value| {
+        data["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| &t["id"] == tag_id)
+            .unwrap()["name"]
+            .clone()
+    };
+    let links: Vec<&serde_json::Value> = data["posts_tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["post_id"] == first_post["id"])
+        .collect();
+    let names: Vec<serde_json::Value> = links.iter().map(|l| tag_name(&l["tag_id"])).collect();
+    assert_eq!(names, vec!["Notes", "Rust", "Web dev"]);
+
+    // Folio's own Ghost import reads it back.
+    let second = TestApp::spawn().await;
+    let back = import_ghost(
+        &second.posts(),
+        &GhostOptions {
+            files: vec![file.clone()],
+            ..GhostOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(back.failed.len(), 0, "{:?}", back.failed);
+    assert_eq!(back.created, 5, "{back:?}");
+    let (status, html) = second.get_text("/2024/03/04/first/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Hello <strong>world</strong>."), "{html}");
+    assert!(html.contains(">Rust<") && html.contains(">Web dev<") && html.contains(">Notes<"));
+    assert_eq!(second.get_text("/about/").await.0, 200);
+    // Never over a file already there.
+    match export_ghost(&first.db, "https://blog.example.org", &file).await {
+        Err(ExportError::Exists(path)) => assert_eq!(path, file),
+        other => panic!("expected Exists, got {other:?}"),
+    }
 }

@@ -43,6 +43,8 @@ pub struct ExportRow {
     pub author_username: String,
     /// The author's display name (may be empty).
     pub author_name: String,
+    /// The author's email, if the account has one.
+    pub author_email: Option<String>,
     /// The category's name.
     pub category_name: String,
     /// The category's slug.
@@ -61,7 +63,7 @@ pub async fn batch(conn: Conn<'_>, after: i64, limit: i64) -> Result<Vec<ExportR
             "SELECT p.id, p.title, p.slug, p.kind, p.status, p.published_at, p.updated_at, \
              p.created_at, p.body, p.body_source, p.excerpt, p.meta_description, p.byline, \
              p.nav_order, p.author_id, u.username AS author_username, \
-             u.display_name AS author_name, c.name AS category_name, c.slug AS category_slug, \
+             u.display_name AS author_name, u.email AS author_email, c.name AS category_name, c.slug AS category_slug, \
              (SELECT m.file_name FROM media m WHERE m.id = p.featured_image_id) AS featured_image \
              FROM posts p JOIN users u ON u.id = p.author_id JOIN categories c ON c.id = p.category_id \
              WHERE p.id > $1 ORDER BY p.id LIMIT $2",
