@@ -153,6 +153,9 @@ pub enum ImportCommand {
         /// Export files (.xml).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// A copy of the site's wp-content/uploads: its images go into the media library.
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
     },
     /// Import Ghost exports (Settings → Labs → Export your content, Ghost 2.x to 5.x): posts,
     /// pages, tags, authors, SEO fields and old URLs.
@@ -370,10 +373,20 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, String> {
                     };
                     crate::import::ghost::import_ghost(&posts, &options).await
                 }
-                ImportCommand::Wordpress { files } => {
+                ImportCommand::Wordpress { files, media_dir } => {
+                    let media = match media_dir {
+                        Some(uploads) => Some(crate::import::wordpress::MediaImport {
+                            uploads,
+                            store: crate::startup::media_store(&config)
+                                .map_err(|e| e.to_string())?,
+                            max_bytes: config.media_max_bytes,
+                        }),
+                        None => None,
+                    };
                     let options = crate::import::wordpress::WordPressOptions {
                         files,
                         progress: true,
+                        media,
                     };
                     crate::import::wordpress::import_wordpress(&posts, &options).await
                 }

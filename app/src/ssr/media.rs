@@ -238,17 +238,6 @@ pub async fn upload(
     let checked = checked.inspect_err(|e| {
         tracing::info!(user_id = actor.id, reason = %e, "upload refused");
     })?;
-    let file_name = stored_name(now, checked.extension);
-    let size_bytes = bytes.len() as i64;
-    if let Err(e) = state
-        .media
-        .store
-        .put(&file_name, bytes, checked.content_type)
-        .await
-    {
-        tracing::error!(error = %e, "could not write an upload");
-        return Err(AppError::Internal);
-    }
     let original_name: String = original_name
         .rsplit(['/', '\\'])
         .next()
@@ -257,35 +246,18 @@ pub async fn upload(
         .filter(|c| !c.is_control())
         .take(255)
         .collect();
-    let new = NewMedia {
-        uploader_id: actor.id,
-        file_name: &file_name,
-        original_name: &original_name,
-        content_type: checked.content_type,
-        width: i64::from(checked.image.width()),
-        height: i64::from(checked.image.height()),
-        size_bytes,
-    };
-    let stored = async {
-        let mut conn = state.db.acquire_write().await?;
-        let id = queries::insert(conn.conn(), &new, now).await?;
-        let row = queries::find(conn.conn(), id).await?;
-        Ok::<_, sqlx::Error>(row)
-    }
-    .await;
-    let row = match stored {
-        Ok(Some(row)) => row,
-        Ok(None) | Err(_) => {
-            // Nothing stays behind: neither the file nor, where it was stored, the row.
-            let _ = state.media.store.delete(&file_name).await;
-            if let Ok(mut conn) = state.db.acquire_write().await {
-                let _ = queries::delete_by_file_name(conn.conn(), &file_name).await;
-            }
-            tracing::error!(file = %file_name, "could not store an upload");
-            return Err(AppError::Internal);
-        }
-    };
-    tracing::info!(media_id = row.id, user_id = actor.id, file = %file_name, bytes = new.size_bytes, "image uploaded");
+    let row = store_checked(
+        &state.db,
+        &state.media.store,
+        actor.id,
+        &original_name,
+        bytes,
+        &checked,
+        now,
+    )
+    .await?;
+    let file_name = row.file_name.clone();
+    tracing::info!(media_id = row.id, user_id = actor.id, file = %file_name, bytes = row.size_bytes, "image uploaded");
     let widths = variant_widths(checked.image.width());
     if !widths.is_empty() && checked.format != ImageFormat::Gif {
         tokio::spawn(make_variants(
@@ -300,6 +272,102 @@ pub async fn upload(
     Ok(item(row))
 }
 
+/// Stores a checked image: the file under a new random name, then its row (uploaded by
+/// `uploader_id`, named `original_name` in the library). If the row cannot be stored the file is
+/// removed again, so nothing is left half-stored.
+///
+/// # Errors
+/// [`AppError::Internal`] when the file or the row cannot be written.
+async fn store_checked(
+    db: &crate::ssr::db::Db,
+    store: &MediaStore,
+    uploader_id: i64,
+    original_name: &str,
+    bytes: Vec<u8>,
+    checked: &Checked,
+    now: DateTime<Utc>,
+) -> Result<MediaRow, AppError> {
+    let file_name = stored_name(now, checked.extension);
+    let size_bytes = bytes.len() as i64;
+    if let Err(e) = store.put(&file_name, bytes, checked.content_type).await {
+        tracing::error!(error = %e, "could not write an upload");
+        return Err(AppError::Internal);
+    }
+    let new = NewMedia {
+        uploader_id,
+        file_name: &file_name,
+        original_name,
+        content_type: checked.content_type,
+        width: i64::from(checked.image.width()),
+        height: i64::from(checked.image.height()),
+        size_bytes,
+    };
+    let stored = async {
+        let mut conn = db.acquire_write().await?;
+        let id = queries::insert(conn.conn(), &new, now).await?;
+        let row = queries::find(conn.conn(), id).await?;
+        Ok::<_, sqlx::Error>(row)
+    }
+    .await;
+    match stored {
+        Ok(Some(row)) => Ok(row),
+        Ok(None) | Err(_) => {
+            // Nothing stays behind: neither the file nor, where it was stored, the row.
+            let _ = store.delete(&file_name).await;
+            if let Ok(mut conn) = db.acquire_write().await {
+                let _ = queries::delete_by_file_name(conn.conn(), &file_name).await;
+            }
+            tracing::error!(file = %file_name, "could not store an upload");
+            Err(AppError::Internal)
+        }
+    }
+}
+
+/// Imports an image file from another system's media folder into the library (for importers):
+/// checked as an upload is (up to `max_bytes`), stored under a new name with its resized copies
+/// made at once, and listed under `original_name`. An image already imported from the same
+/// `original_name` with the same size is found again instead (so re-running an import adds
+/// nothing).
+///
+/// # Errors
+/// The refusals of [`check`] as for uploads ([`AppError::PayloadTooLarge`],
+/// [`AppError::UnsupportedMediaType`], [`AppError::BadRequest`]); [`AppError::Internal`].
+pub async fn import_image(
+    db: &crate::ssr::db::Db,
+    store: &MediaStore,
+    uploader_id: i64,
+    original_name: &str,
+    bytes: Vec<u8>,
+    max_bytes: u64,
+    now: DateTime<Utc>,
+) -> Result<MediaRow, AppError> {
+    {
+        let mut conn = db.acquire().await?;
+        if let Some(row) =
+            queries::find_imported(conn.conn(), original_name, bytes.len() as i64).await?
+        {
+            return Ok(row);
+        }
+    }
+    let (bytes, checked) = tokio::task::spawn_blocking(move || {
+        let checked = check(&bytes, max_bytes);
+        (bytes, checked)
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
+    let checked = checked?;
+    let row = store_checked(db, store, uploader_id, original_name, bytes, &checked, now).await?;
+    let widths = variant_widths(checked.image.width());
+    if !widths.is_empty() && checked.format != ImageFormat::Gif {
+        let content_type = checked.content_type;
+        let encoded = tokio::task::spawn_blocking(move || resize_all(&checked, &widths))
+            .await
+            .unwrap_or_default();
+        save_variants(db, store, row.id, &row.file_name, content_type, encoded).await;
+    }
+    Ok(row)
+}
+
 /// Makes the resized copies of an upload (in a blocking thread: resizing takes a while) and
 /// records their widths, then frees the upload's image `slot`. GIFs keep only their original
 /// (resizing would drop the animation).
@@ -312,30 +380,55 @@ async fn make_variants(
     slot: tokio::sync::OwnedSemaphorePermit,
 ) {
     let content_type = checked.content_type;
-    let encoded = tokio::task::spawn_blocking(move || {
-        let mut encoded = Vec::new();
-        for width in widths {
-            let height = (u64::from(checked.image.height()) * u64::from(width)
-                / u64::from(checked.image.width().max(1)))
-            .max(1) as u32;
-            let resized =
-                checked
-                    .image
-                    .resize_exact(width, height, image::imageops::FilterType::Lanczos3);
-            match encode(&resized, checked.format) {
-                Ok(bytes) => encoded.push((width, bytes)),
-                Err(e) => tracing::error!(width, error = %e, "could not make an image variant"),
-            }
-        }
-        encoded
-    })
-    .await
-    .unwrap_or_default();
+    let encoded = tokio::task::spawn_blocking(move || resize_all(&checked, &widths))
+        .await
+        .unwrap_or_default();
     drop(slot);
+    save_variants(
+        &state.db,
+        &state.media.store,
+        id,
+        &file_name,
+        content_type,
+        encoded,
+    )
+    .await;
+}
+
+/// The resized copies of `checked` at `widths`, encoded in its format (blocking: call from a
+/// blocking thread). A copy that cannot be encoded is logged and left out.
+fn resize_all(checked: &Checked, widths: &[u32]) -> Vec<(u32, Vec<u8>)> {
+    let mut encoded = Vec::new();
+    for &width in widths {
+        let height = (u64::from(checked.image.height()) * u64::from(width)
+            / u64::from(checked.image.width().max(1)))
+        .max(1) as u32;
+        let resized =
+            checked
+                .image
+                .resize_exact(width, height, image::imageops::FilterType::Lanczos3);
+        match encode(&resized, checked.format) {
+            Ok(bytes) => encoded.push((width, bytes)),
+            Err(e) => tracing::error!(width, error = %e, "could not make an image variant"),
+        }
+    }
+    encoded
+}
+
+/// Stores the `encoded` copies of upload `id` (named `file_name`) and records their widths; if
+/// the upload was deleted meanwhile, removes them again.
+async fn save_variants(
+    db: &crate::ssr::db::Db,
+    store: &MediaStore,
+    id: i64,
+    file_name: &str,
+    content_type: &str,
+    encoded: Vec<(u32, Vec<u8>)>,
+) {
     let mut made = Vec::new();
     for (width, bytes) in encoded {
-        let name = variant_name(&file_name, width);
-        match state.media.store.put(&name, bytes, content_type).await {
+        let name = variant_name(file_name, width);
+        match store.put(&name, bytes, content_type).await {
             Ok(()) => made.push(width),
             Err(e) => {
                 tracing::error!(file = %name, error = %e, "could not store an image variant");
@@ -351,7 +444,7 @@ async fn make_variants(
         .collect::<Vec<_>>()
         .join(",");
     let recorded = async {
-        let mut conn = state.db.acquire_write().await?;
+        let mut conn = db.acquire_write().await?;
         queries::set_variant_widths(conn.conn(), id, &widths).await
     }
     .await;
@@ -360,11 +453,7 @@ async fn make_variants(
         Ok(false) => {
             // Deleted meanwhile: its delete could not see these copies yet.
             for width in made {
-                let _ = state
-                    .media
-                    .store
-                    .delete(&variant_name(&file_name, width))
-                    .await;
+                let _ = store.delete(&variant_name(file_name, width)).await;
             }
         }
         Err(e) => tracing::error!(media_id = id, error = %e, "could not record image variants"),

@@ -19,6 +19,11 @@
 //!   recorded when no other account has it.
 //! - **Old URLs** answer 301 to the new ones: the item's `<link>` path (whatever permalink
 //!   structure the site used), `/?p=<id>` and, for pages, `/?page_id=<id>`.
+//! - **Media**: with `--media-dir` (a copy of the site's `wp-content/uploads`), image attachments
+//!   go into Folio's media library (checked as uploads are, resized copies made) and every post's
+//!   links to them, WordPress's resized copies (`-300x200`) included, point at the library;
+//!   galleries use them too. Files that are not there or not images keep their old URLs
+//!   (reported). A second run finds imported files again by path and size.
 //! - **Comments**, approved and pending, with replies kept as replies (`comments.parent_id`;
 //!   shown indented). Each commenter gets a reader account without a usable password, found
 //!   again by email (or name) on later runs, so the person can claim it with a password reset.
@@ -50,6 +55,141 @@ pub struct WordPressOptions {
     pub files: Vec<PathBuf>,
     /// Whether to draw a progress bar (only drawn on a terminal).
     pub progress: bool,
+    /// `--media-dir`: a copy of the site's `wp-content/uploads`, imported into the media library.
+    pub media: Option<MediaImport>,
+}
+
+/// Where attachments come from and go to.
+#[derive(Debug, Clone)]
+pub struct MediaImport {
+    /// The copy of `wp-content/uploads`.
+    pub uploads: PathBuf,
+    /// The media store they go to.
+    pub store: app::ssr::media_store::MediaStore,
+    /// The largest file accepted, in bytes (`FOLIO_MEDIA_MAX_BYTES`).
+    pub max_bytes: u64,
+}
+
+/// The path of an uploads URL below `wp-content/uploads/` (`https://x/wp-content/uploads/2020/01/a.jpg`
+/// → `2020/01/a.jpg`).
+fn uploads_path(url: &str) -> Option<&str> {
+    let at = url.find("wp-content/uploads/")?;
+    let path = &url[at + "wp-content/uploads/".len()..];
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    (!path.is_empty() && !path.split('/').any(|p| p == ".." || p.is_empty())).then_some(path)
+}
+
+/// A WordPress size variant's original (`a-300x200.jpg` → `a.jpg`); `None` when `path` is not one.
+fn original_of_size(path: &str) -> Option<String> {
+    let (stem, ext) = path.rsplit_once('.')?;
+    let (base, size) = stem.rsplit_once('-')?;
+    let (w, h) = size.split_once('x')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(w) && digits(h)).then(|| format!("{base}.{ext}"))
+}
+
+/// `html` with every URL of a file under `wp-content/uploads/` that was imported (`imported`:
+/// uploads path → Folio URL) replaced by its Folio URL; WordPress's resized copies
+/// (`-300x200`) point at their original, whose copies Folio makes itself.
+fn rewrite_uploads(html: &str, imported: &HashMap<String, String>) -> String {
+    if imported.is_empty() || !html.contains("wp-content/uploads/") {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("wp-content/uploads/") {
+        let start = rest[..at]
+            .rfind(['"', '\'', '(', '=', ' ', '\n', ','])
+            .map_or(0, |i| i + 1);
+        let end = rest[at..]
+            .find(['"', '\'', ')', ' ', '\n', '<', ','])
+            .map_or(rest.len(), |i| at + i);
+        let url = &rest[start..end];
+        let target = uploads_path(url).and_then(|path| {
+            imported
+                .get(path)
+                .or_else(|| original_of_size(path).and_then(|o| imported.get(&o)))
+        });
+        match target {
+            Some(target) => {
+                out.push_str(&rest[..start]);
+                out.push_str(target);
+            }
+            None => out.push_str(&rest[..end]),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Imports the export's image attachments from `media` into the library; their uploads paths
+/// mapped to Folio URLs, and the attachments' ids mapped to the same.
+async fn import_attachments(
+    posts: &Posts<'_>,
+    export: &Export,
+    media: &MediaImport,
+    label: &Path,
+    summary: &mut ImportSummary,
+) -> (HashMap<String, String>, HashMap<i64, String>) {
+    let mut by_path = HashMap::new();
+    let mut by_id = HashMap::new();
+    let mut missing = 0usize;
+    for item in export.items.iter().filter(|i| i.post_type == "attachment") {
+        let Some(path) = item.attachment_url.as_deref().and_then(uploads_path) else {
+            continue;
+        };
+        let file = media.uploads.join(path);
+        let Ok(bytes) = std::fs::read(&file) else {
+            missing += 1;
+            continue;
+        };
+        let login = item.creator.clone().unwrap_or_else(|| "admin".to_string());
+        let username = Some(slugify(&login))
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "author".to_string());
+        let uploader = async {
+            let mut conn = posts.db().acquire_write().await?;
+            app::ssr::db::users::ensure_author(conn.conn(), &username, &login, Utc::now()).await
+        }
+        .await;
+        let Ok(uploader) = uploader else {
+            summary
+                .failed
+                .push((file, "no account to own the upload".into()));
+            continue;
+        };
+        match app::ssr::media::import_image(
+            posts.db(),
+            &media.store,
+            uploader,
+            path,
+            bytes,
+            media.max_bytes,
+            Utc::now(),
+        )
+        .await
+        {
+            Ok(row) => {
+                let url = app::ssr::media::media_url(&row.file_name);
+                by_path.insert(path.to_string(), url.clone());
+                if let Some(id) = item.post_id {
+                    by_id.insert(id, url);
+                }
+            }
+            Err(error) => summary.notes.push((
+                file,
+                format!("not imported into the media library ({error}); posts keep its old URL"),
+            )),
+        }
+    }
+    if missing > 0 {
+        summary.notes.push((
+            label.to_path_buf(),
+            format!("{missing} attachments are not in --media-dir; posts keep their old URLs"),
+        ));
+    }
+    (by_path, by_id)
 }
 
 /// Parses a WordPress `YYYY-MM-DD HH:MM:SS` (`None` for WordPress's zero date).
@@ -184,7 +324,7 @@ pub async fn import_wordpress(
                 continue;
             }
         };
-        import_export(posts, file, &export, options.progress, &mut summary).await;
+        import_export(posts, file, &export, options, &mut summary).await;
     }
     Ok(summary)
 }
@@ -193,16 +333,25 @@ async fn import_export(
     posts: &Posts<'_>,
     file: &Path,
     export: &Export,
-    progress: bool,
+    options: &WordPressOptions,
     summary: &mut ImportSummary,
 ) {
+    let progress = options.progress;
     let site = export.base_site_url.as_deref().or(export.link.as_deref());
-    let attachments: HashMap<i64, String> = export
+    let mut attachments: HashMap<i64, String> = export
         .items
         .iter()
         .filter(|i| i.post_type == "attachment")
         .filter_map(|i| Some((i.post_id?, i.attachment_url.clone()?)))
         .collect();
+    let imported_media = match &options.media {
+        Some(media) => {
+            let (by_path, by_id) = import_attachments(posts, export, media, file, summary).await;
+            attachments.extend(by_id);
+            by_path
+        }
+        None => HashMap::new(),
+    };
     let categories: HashMap<String, (String, Option<String>)> = export
         .categories
         .iter()
@@ -294,7 +443,8 @@ async fn import_export(
                 .push((label, "neither a slug nor a title to make one from".into()));
             continue;
         };
-        let converted = convert(&item.content, &attachments);
+        let mut converted = convert(&item.content, &attachments);
+        converted.html = rewrite_uploads(&converted.html, &imported_media);
         for note in &converted.notes {
             summary.notes.push((label.clone(), note.clone()));
         }
@@ -588,6 +738,29 @@ mod tests {
         );
         assert_eq!(old_path("https://old.example.com/?p=12", site), None);
         assert_eq!(old_path("https://elsewhere.example/x/", site), None);
+    }
+
+    #[test]
+    fn uploads_urls_are_rewritten_to_the_library_sizes_included() {
+        let imported: HashMap<String, String> = [(
+            "2020/01/cat.jpg".to_string(),
+            "/media/2026/12/ab.jpg".to_string(),
+        )]
+        .into();
+        let html = r#"<img src="https://old.example.com/wp-content/uploads/2020/01/cat-300x200.jpg" srcset="https://old.example.com/wp-content/uploads/2020/01/cat-300x200.jpg 300w, https://old.example.com/wp-content/uploads/2020/01/cat.jpg 1200w"><a href="/wp-content/uploads/2020/01/other.pdf">pdf</a>"#;
+        assert_eq!(
+            rewrite_uploads(html, &imported),
+            r#"<img src="/media/2026/12/ab.jpg" srcset="/media/2026/12/ab.jpg 300w, /media/2026/12/ab.jpg 1200w"><a href="/wp-content/uploads/2020/01/other.pdf">pdf</a>"#
+        );
+        assert_eq!(
+            uploads_path("https://x/wp-content/uploads/../etc/passwd"),
+            None
+        );
+        assert_eq!(
+            original_of_size("a/b-1024x768.png").as_deref(),
+            Some("a/b.png")
+        );
+        assert_eq!(original_of_size("a/b-final.png"), None);
     }
 
     #[test]

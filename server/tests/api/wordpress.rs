@@ -133,6 +133,7 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
     let options = WordPressOptions {
         files: vec![file.clone()],
         progress: false,
+        media: None,
     };
     let summary = import_wordpress(&app.posts(), &options).await.unwrap();
     assert_eq!(
@@ -329,4 +330,63 @@ async fn the_cli_imports_exports_and_refuses_files_that_are_not() {
         stderr.contains("feed.xml: not a WordPress export (WXR)"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn with_the_uploads_folder_images_move_into_the_media_library() {
+    use folio_server::import::wordpress::MediaImport;
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.xml");
+    std::fs::write(&file, EXPORT).unwrap();
+    // The copy of wp-content/uploads: the attachment's file (a real image, wide enough for a
+    // resized copy).
+    let uploads = dir.path().join("uploads");
+    std::fs::create_dir_all(&uploads).unwrap();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(1200, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    }))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    std::fs::write(uploads.join("cat.jpg"), &png).unwrap();
+    let options = WordPressOptions {
+        files: vec![file],
+        progress: false,
+        media: Some(MediaImport {
+            uploads,
+            store: app::ssr::media_store::MediaStore::folder(app.media_dir()),
+            max_bytes: 10 * 1024 * 1024,
+        }),
+    };
+    let summary = import_wordpress(&app.posts(), &options).await.unwrap();
+    assert_eq!(
+        (summary.created, summary.failed.len()),
+        (5, 0),
+        "{summary:?}"
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 1);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM media WHERE original_name = 'cat.jpg' AND variant_widths = '800'"
+        )
+        .await,
+        1
+    );
+    let (status, html) = app.get_text("/2020/01/02/hello-world/").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("wp-content/uploads"), "{html}");
+    let start = html
+        .find("src=\"/media/")
+        .expect("an image from the library")
+        + 5;
+    let url = &html[start..start + html[start..].find('"').unwrap()];
+    let served = app.get(url).await;
+    assert_eq!(served.status().as_u16(), 200, "{url}");
+    assert_eq!(served.bytes().await.unwrap().to_vec(), png);
+    // A second run finds the file again.
+    let again = import_wordpress(&app.posts(), &options).await.unwrap();
+    assert_eq!((again.created, again.updated), (0, 0), "{again:?}");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 1);
 }

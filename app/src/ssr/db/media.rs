@@ -96,6 +96,26 @@ pub async fn find(conn: Conn<'_>, id: i64) -> Result<Option<MediaRow>, sqlx::Err
         .await)
 }
 
+/// The upload imported from `original_name` with `size_bytes` bytes, if one was (importers find
+/// a file again instead of storing it twice).
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_imported(
+    conn: Conn<'_>,
+    original_name: &str,
+    size_bytes: i64,
+) -> Result<Option<MediaRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} WHERE m.original_name = $1 AND m.size_bytes = $2 ORDER BY m.id LIMIT 1"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, MediaRow>(&sql)
+        .bind(original_name)
+        .bind(size_bytes)
+        .fetch_optional(c)
+        .await)
+}
+
 /// Counts the uploads.
 ///
 /// # Errors
