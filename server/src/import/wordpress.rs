@@ -1,7 +1,8 @@
 //! `folio import wordpress FILE.xml…`: imports WordPress exports (Tools → Export, WXR 1.1/1.2).
 //!
 //! What comes in, and the choices made:
-//! - **Posts and pages** (`post_type` `post` and `page`) with their title, slug (`wp:post_name`,
+//! - **Posts and pages** (`post_type` `post` and `page`; a sub-page is reported, as Folio's pages
+//!   are flat and live at `/<slug>/`) with their title, slug (`wp:post_name`,
 //!   percent-decoded, else made from the title), body ([`super::wp_content`]), excerpt
 //!   (`excerpt:encoded`, else the text before `<!--more-->`) as the meta description, tags and
 //!   author. Attachments feed galleries; menu items, revisions, custom post types and the like are
@@ -486,6 +487,20 @@ async fn import_export(
         } else {
             PostKind::Post
         };
+        if kind == PostKind::Page && item.post_parent != 0 {
+            let parent = export
+                .items
+                .iter()
+                .find(|p| p.post_id == Some(item.post_parent))
+                .map_or_else(
+                    || format!("page {}", item.post_parent),
+                    |p| decode_entities(&p.title),
+                );
+            summary.notes.push((
+                label.clone(),
+                format!("a sub-page of \"{parent}\" on WordPress: Folio's pages are flat, so it is at /{slug}/ (its old address redirects)"),
+            ));
+        }
         let mut aliases = Vec::new();
         if let Some(path) = item.link.as_deref().and_then(|l| old_path(l, site)) {
             aliases.push(path);

@@ -63,6 +63,18 @@ After the fold with [gallery ids="30"] and [contact-form id="1"]]]></content:enc
 		<wp:post_type><![CDATA[page]]></wp:post_type>
 	</item>
 	<item>
+		<title><![CDATA[Team]]></title>
+		<link>https://old.example.com/about-us/team/</link>
+		<dc:creator><![CDATA[ann]]></dc:creator>
+		<content:encoded><![CDATA[The people.]]></content:encoded>
+		<wp:post_id>21</wp:post_id>
+		<wp:post_date_gmt><![CDATA[2019-05-02 08:00:00]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[team]]></wp:post_name>
+		<wp:status><![CDATA[publish]]></wp:status>
+		<wp:post_parent>20</wp:post_parent>
+		<wp:post_type><![CDATA[page]]></wp:post_type>
+	</item>
+	<item>
 		<title><![CDATA[Coming soon]]></title>
 		<dc:creator><![CDATA[ann]]></dc:creator>
 		<content:encoded><![CDATA[Later.]]></content:encoded>
@@ -138,7 +150,7 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
     let summary = import_wordpress(&app.posts(), &options).await.unwrap();
     assert_eq!(
         (summary.created, summary.failed.len(), summary.skipped),
-        (5, 0, 3),
+        (6, 0, 3),
         "{summary:?}"
     );
     let notes: Vec<&str> = summary.notes.iter().map(|(_, n)| n.as_str()).collect();
@@ -150,6 +162,7 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         "comments: 3 added, 0 already there",
         "1 spam or trashed comments skipped",
         "1 pingbacks and trackbacks skipped",
+        "a sub-page of \"About\" on WordPress: Folio's pages are flat, so it is at /team/ (its old address redirects)",
     ] {
         assert!(notes.contains(&expected), "{expected} not in {notes:?}");
     }
@@ -225,6 +238,7 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         ("/?p=12", "/2020/01/02/hello-world/"),
         ("/about-us/", "/about/"),
         ("/?page_id=20", "/about/"),
+        ("/about-us/team/", "/team/"),
     ] {
         let response = app.get(old).await;
         assert_eq!(response.status().as_u16(), 301, "{old}");
@@ -276,7 +290,7 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
     let again = import_wordpress(&app.posts(), &options).await.unwrap();
     assert_eq!(
         (again.created, again.updated, again.unchanged),
-        (0, 0, 5),
+        (0, 0, 6),
         "{again:?}"
     );
     assert!(
@@ -316,7 +330,7 @@ async fn the_cli_imports_exports_and_refuses_files_that_are_not() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     assert!(
-        stdout.contains("5 created, 0 updated, 0 unchanged, 0 failed"),
+        stdout.contains("6 created, 0 updated, 0 unchanged, 0 failed"),
         "{stdout}"
     );
     assert!(
@@ -362,7 +376,7 @@ async fn with_the_uploads_folder_images_move_into_the_media_library() {
     let summary = import_wordpress(&app.posts(), &options).await.unwrap();
     assert_eq!(
         (summary.created, summary.failed.len()),
-        (5, 0),
+        (6, 0),
         "{summary:?}"
     );
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 1);
