@@ -438,7 +438,9 @@ async fn write_post(
             s
         }
     };
-    let status = if post.draft || post.published_at.is_none() {
+    let status = if post.archived {
+        PostStatus::Archived
+    } else if post.draft || post.published_at.is_none() {
         PostStatus::Draft
     } else {
         PostStatus::Published

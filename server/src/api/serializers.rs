@@ -118,6 +118,8 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
     /// Whether a moderator approved it (new comments wait for approval).
     pub is_approved: bool,
+    /// The id of the comment this one answers (imported threads), or `null`.
+    pub parent: Option<i64>,
 }
 
 impl Comment {
@@ -131,6 +133,7 @@ impl Comment {
             body: row.body,
             created_at: row.created_at,
             is_approved: row.is_approved,
+            parent: row.parent_id,
         }
     }
 }

@@ -17,6 +17,7 @@
 //! - **aliases**: `aliases` (Zola, Hugo) or `redirect_from` (Jekyll).
 //! - **draft**: `draft = true`.
 //! - **kind**: `kind = "page"` (as `folio export markdown` writes pages), else a post.
+//! - **archived**: `[extra] status = "archived"` (Folio's own export), kept as archived.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -47,6 +48,8 @@ pub struct SourcePost {
     pub aliases: Vec<String>,
     /// Whether the file is marked as a draft.
     pub draft: bool,
+    /// Whether `[extra] status = "archived"` (as `folio export markdown` writes archived posts).
+    pub archived: bool,
     /// A dated post or a page.
     pub kind: app::domain::PostKind,
 }
@@ -299,6 +302,13 @@ pub fn to_source_post(
         .map(Value::as_text_list)
         .unwrap_or_default();
     let draft = matches!(front.get("draft"), Some(Value::Bool(true)));
+    let archived = match front.get("extra") {
+        Some(Value::Table(extra)) => extra
+            .get("status")
+            .and_then(Value::as_text)
+            .is_some_and(|s| s.eq_ignore_ascii_case("archived")),
+        _ => false,
+    };
     let kind = if text(front, "kind").is_some_and(|k| k.eq_ignore_ascii_case("page")) {
         app::domain::PostKind::Page
     } else {
@@ -314,6 +324,7 @@ pub fn to_source_post(
         description,
         aliases,
         draft,
+        archived,
         kind,
     })
 }

@@ -417,6 +417,13 @@ async fn import_export(
         if let Some(why) = why_draft {
             summary.notes.push((label.clone(), why.to_string()));
         }
+        if item.sticky {
+            summary.notes.push((
+                label.clone(),
+                "sticky on WordPress: Folio has no pinned posts yet, so it is listed by date"
+                    .into(),
+            ));
+        }
         let title = decode_entities(&item.title);
         let title = if title.trim().is_empty() {
             summary

@@ -40,6 +40,10 @@ fn source(dir: &std::path::Path) {
         "+++\ntitle = \"Later\"\ndate = 2024-06-01\ndraft = true\ncategory = \"Notes\"\n+++\nNot yet.\n",
     );
     write(
+        "old.md",
+        "+++\ntitle = \"Old news\"\ndate = 2020-01-01\ncategory = \"Notes\"\n[extra]\nstatus = \"archived\"\n+++\nGone.\n",
+    );
+    write(
         "someday.md",
         "+++\ntitle = \"Someday\"\ndraft = true\ncategory = \"Notes\"\n+++\nMaybe.\n",
     );
@@ -55,7 +59,7 @@ async fn an_exported_site_imports_back_whole_into_another_folio() {
         .unwrap();
     assert_eq!(
         (imported.created, imported.failed.len()),
-        (5, 0),
+        (6, 0),
         "{imported:?}"
     );
     // The upload the first post shows, and its resized copy.
@@ -75,7 +79,7 @@ async fn an_exported_site_imports_back_whole_into_another_folio() {
     // The welcome post is a post too.
     assert_eq!(
         (summary.posts, summary.pages, summary.drafts, summary.media),
-        (4, 1, 1, 2),
+        (5, 1, 1, 2),
         "{summary:?}"
     );
     assert!(summary.missing_media.is_empty());
@@ -114,8 +118,18 @@ async fn an_exported_site_imports_back_whole_into_another_folio() {
     assert_eq!(back.failed.len(), 0, "{:?}", back.failed);
     // Five created; the exported welcome post lands on the second site's own (same day and
     // slug), which it updates or leaves as it is.
-    assert_eq!(back.created, 5, "{back:?}");
+    assert_eq!(back.created, 6, "{back:?}");
     assert_eq!(back.updated + back.unchanged, 1, "{back:?}");
+    let archived = {
+        let mut conn = second.db.acquire().await.unwrap();
+        app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM posts WHERE slug = 'old' AND status = 'ARCHIVED'"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap()
+    };
+    assert_eq!(archived, 1, "archived stays archived");
     for path in ["/2024/03/04/first/", "/2024/03/05/second/", "/about/"] {
         let (status_one, html_one) = first.get_text(path).await;
         let (status_two, html_two) = second.get_text(path).await;
@@ -211,14 +225,14 @@ async fn a_ghost_export_has_ghosts_shape_and_imports_back() {
     let summary = export_ghost(&first.db, "https://blog.example.org/", &file)
         .await
         .unwrap();
-    assert_eq!((summary.posts, summary.pages, summary.drafts), (4, 1, 1));
+    assert_eq!((summary.posts, summary.pages, summary.drafts), (5, 1, 1));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let db = &json["db"][0];
     assert!(db["meta"]["version"].as_str().unwrap().starts_with("5."));
     let data = &db["data"];
     let posts = data["posts"].as_array().unwrap();
-    assert_eq!(posts.len(), 6);
+    assert_eq!(posts.len(), 7);
     for post in posts {
         let id = post["id"].as_str().unwrap();
         assert!(
@@ -269,7 +283,7 @@ async fn a_ghost_export_has_ghosts_shape_and_imports_back() {
     .await
     .unwrap();
     assert_eq!(back.failed.len(), 0, "{:?}", back.failed);
-    assert_eq!(back.created, 5, "{back:?}");
+    assert_eq!(back.created, 6, "{back:?}");
     let (status, html) = second.get_text("/2024/03/04/first/").await;
     assert_eq!(status, 200);
     assert!(html.contains("Hello <strong>world</strong>."), "{html}");

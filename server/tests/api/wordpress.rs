@@ -38,6 +38,7 @@ After the fold with [gallery ids="30"] and [contact-form id="1"]]]></content:enc
 		<wp:post_date><![CDATA[2020-01-02 11:00:00]]></wp:post_date>
 		<wp:post_date_gmt><![CDATA[2020-01-02 10:00:00]]></wp:post_date_gmt>
 		<wp:post_name><![CDATA[hello-world]]></wp:post_name>
+		<wp:is_sticky>1</wp:is_sticky>
 		<wp:status><![CDATA[publish]]></wp:status>
 		<wp:post_type><![CDATA[post]]></wp:post_type>
 		<wp:post_password><![CDATA[]]></wp:post_password>
@@ -162,6 +163,7 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         "comments: 3 added, 0 already there",
         "1 spam or trashed comments skipped",
         "1 pingbacks and trackbacks skipped",
+        "sticky on WordPress: Folio has no pinned posts yet, so it is listed by date",
         "a sub-page of \"About\" on WordPress: Folio's pages are flat, so it is at /team/ (its old address redirects)",
     ] {
         assert!(notes.contains(&expected), "{expected} not in {notes:?}");
@@ -210,6 +212,17 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         .await,
         1
     );
+    // The REST API says which comment a reply answers.
+    let comments: serde_json::Value = app.get("/api/comments/").await.json().await.unwrap();
+    let results = comments["results"].as_array().expect("a page of comments");
+    let find = |start: &str| {
+        results
+            .iter()
+            .find(|c| c["body"].as_str().unwrap().starts_with(start))
+            .unwrap()
+    };
+    assert_eq!(find("Thanks")["parent"], find("Nice!")["id"]);
+    assert!(find("Nice!")["parent"].is_null());
     // The post's author and the commenter with the same email are one account.
     assert_eq!(
         scalar(

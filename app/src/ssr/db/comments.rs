@@ -235,10 +235,12 @@ pub struct ApiCommentRow {
     pub created_at: DateTime<Utc>,
     /// `comments.is_approved`.
     pub is_approved: bool,
+    /// `comments.parent_id`: the comment this one answers.
+    pub parent_id: Option<i64>,
 }
 
 const API_COLUMNS: &str =
-    "c.id, c.post_id, u.email AS author_email, c.body, c.created_at, c.is_approved";
+    "c.id, c.post_id, u.email AS author_email, c.body, c.created_at, c.is_approved, c.parent_id";
 
 /// The approved comments of the posts `post_ids`, oldest first (one query for a whole page of
 /// posts).
