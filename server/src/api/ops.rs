@@ -30,6 +30,7 @@ pub async fn root(State(api): State<ApiState>) -> Json<ApiRoot> {
         categories: format!("{base}/api/categories/"),
         tags: format!("{base}/api/tags/"),
         comments: format!("{base}/api/comments/"),
+        subscribers: format!("{base}/api/subscribers/"),
     })
 }
 

@@ -372,6 +372,8 @@ pub struct ApiRoot {
     pub tags: String,
     /// `/api/comments/`.
     pub comments: String,
+    /// `/api/subscribers/` (POST for anyone; the list for administrators).
+    pub subscribers: String,
 }
 
 /// Site statistics.

@@ -131,6 +131,7 @@ async fn the_api_root_lists_the_resources() {
             "categories": "https://blog.example.org/api/categories/",
             "tags": "https://blog.example.org/api/tags/",
             "comments": "https://blog.example.org/api/comments/",
+            "subscribers": "https://blog.example.org/api/subscribers/",
         })
     );
     assert!(answer.headers[CONTENT_TYPE]
