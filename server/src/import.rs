@@ -196,6 +196,19 @@ fn fallback_category(
     FALLBACK_CATEGORY.to_string()
 }
 
+/// An import's progress bar over `len` items when `enabled` (indicatif draws it only on a
+/// terminal), else a hidden one.
+pub(crate) fn progress_bar(enabled: bool, len: usize) -> indicatif::ProgressBar {
+    if !enabled {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Joins several author names into one credit line: "A", "A and B", "A, B and C".
 pub fn byline(authors: &[String]) -> Option<String> {
     match authors {
@@ -379,17 +392,7 @@ pub async fn import_markdown(
     }
 
     // Pass 2: write, one transaction per post.
-    let bar = if options.progress {
-        let bar = indicatif::ProgressBar::new(ready.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(options.progress, ready.len());
     for parsed in ready {
         bar.set_message(parsed.path.display().to_string());
         let context = shortcodes::Context {

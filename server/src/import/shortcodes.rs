@@ -35,20 +35,8 @@ pub struct Context<'a> {
     pub resolve: &'a dyn Fn(&str) -> Option<String>,
 }
 
-/// The admonition kinds turned into `<aside>`s.
-pub const ADMONITIONS: [&str; 11] = [
-    "note",
-    "tip",
-    "info",
-    "warning",
-    "caution",
-    "danger",
-    "important",
-    "alert",
-    "hint",
-    "notice",
-    "attention",
-];
+/// The admonition kinds turned into `<aside>`s (the ones the sanitiser keeps).
+pub use app::ssr::content::sanitize::ADMONITION_KINDS as ADMONITIONS;
 
 /// One piece of a Markdown text: text, or a shortcode tag.
 #[derive(Debug, Clone, PartialEq)]

@@ -380,17 +380,7 @@ async fn import_export(
     summary.skipped += other;
     let mut flattened: Vec<String> = Vec::new();
     let mut counts = CommentCounts::default();
-    let bar = if progress {
-        let bar = indicatif::ProgressBar::new(wanted.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = super::progress_bar(progress, wanted.len());
     for item in wanted {
         bar.inc(1);
         let label = format!(

@@ -87,30 +87,34 @@ fn code_classes(element: &str, value: &str) -> Option<String> {
     (!kept.is_empty()).then(|| kept.join(" "))
 }
 
+/// The kinds of admonition (`<aside class="admonition admonition-<kind>">`) a post body may have,
+/// styled by Folio's stylesheet; the Markdown importer writes Hugo's note/warning shortcodes as
+/// these.
+pub const ADMONITION_KINDS: [&str; 11] = [
+    "note",
+    "tip",
+    "info",
+    "warning",
+    "caution",
+    "danger",
+    "important",
+    "alert",
+    "hint",
+    "notice",
+    "attention",
+];
+
 /// The admonition classes of a `class` value on `aside` (`admonition admonition-note`, as the
 /// Markdown importer writes Hugo's note/warning shortcodes); `None` when nothing is left. The
 /// kinds are a fixed list, styled by Folio's stylesheet.
 fn admonition_classes(value: &str) -> Option<String> {
-    const KINDS: [&str; 11] = [
-        "note",
-        "tip",
-        "info",
-        "warning",
-        "caution",
-        "danger",
-        "important",
-        "alert",
-        "hint",
-        "notice",
-        "attention",
-    ];
     let kept: Vec<&str> = value
         .split_ascii_whitespace()
         .filter(|class| {
             *class == "admonition"
                 || class
                     .strip_prefix("admonition-")
-                    .is_some_and(|kind| KINDS.contains(&kind))
+                    .is_some_and(|kind| ADMONITION_KINDS.contains(&kind))
         })
         .collect();
     (!kept.is_empty()).then(|| kept.join(" "))
