@@ -16,11 +16,16 @@
 //! image, a page's navigation order). The body is the Markdown the post was written in when
 //! Folio has it, else its HTML (which Markdown keeps as it is).
 //!
-//! `DIR` must be empty or missing: an export never overwrites files.
+//! `DIR` must be empty or missing: an export never overwrites files. The same tree can be
+//! written as a `.tar.gz` stream instead ([`TarGz`]), which is what administrators download from
+//! `/admin/` ([`download`]). Either way posts are read in batches of [`BATCH`] and written as
+//! they come, so memory stays flat however large the site.
 
+pub mod download;
 pub mod ghost;
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 
 use app::ssr::db::posts::export::{batch, ExportRow};
@@ -80,6 +85,9 @@ pub enum ExportError {
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// Whoever was downloading the export went away.
+    #[error("the download was cancelled")]
+    Cancelled,
 }
 
 #[derive(Serialize)]
@@ -120,22 +128,185 @@ impl Extra {
     }
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let fail = |source| ExportError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(fail)?;
+/// Where an export's bytes go, in order, chunk by chunk: a file ([`FileSink`]) or an HTTP
+/// response body ([`download`]).
+pub trait Sink: Send {
+    /// Writes `bytes` after everything put before.
+    ///
+    /// # Errors
+    /// [`ExportError::Write`] when the file cannot be written; [`ExportError::Cancelled`] when
+    /// the download's reader went away.
+    fn put(&mut self, bytes: Vec<u8>) -> impl Future<Output = Result<(), ExportError>> + Send;
+}
+
+/// A [`Sink`] writing a new file (never an existing one).
+pub struct FileSink {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl FileSink {
+    /// Creates `path`.
+    ///
+    /// # Errors
+    /// [`ExportError::Exists`] when it exists (never overwritten); [`ExportError::Write`].
+    pub fn create(path: &Path) -> Result<Self, ExportError> {
+        if path.exists() {
+            return Err(ExportError::Exists(path.to_path_buf()));
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|source| ExportError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            out: std::io::BufWriter::new(file),
+        })
     }
-    // `create_new`: never overwrite, even if two posts would map to one name.
-    use std::io::Write;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(fail)?;
-    file.write_all(bytes).map_err(fail)
+
+    /// Flushes what is buffered to the file.
+    ///
+    /// # Errors
+    /// [`ExportError::Write`].
+    pub fn finish(mut self) -> Result<(), ExportError> {
+        use std::io::Write;
+        self.out.flush().map_err(|source| ExportError::Write {
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
+
+impl Sink for FileSink {
+    async fn put(&mut self, bytes: Vec<u8>) -> Result<(), ExportError> {
+        use std::io::Write;
+        self.out
+            .write_all(&bytes)
+            .map_err(|source| ExportError::Write {
+                path: self.path.clone(),
+                source,
+            })
+    }
+}
+
+/// Where the Markdown export's files go: a folder ([`Folder`]) or a `.tar.gz` stream
+/// ([`TarGz`]).
+pub trait Tree: Send {
+    /// Writes the file at `path` (relative, `/`-separated, e.g. `content/posts/x.md`).
+    ///
+    /// # Errors
+    /// [`ExportError::Write`] (a file exists, or the disk refuses); [`ExportError::Cancelled`].
+    fn file(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+    ) -> impl Future<Output = Result<(), ExportError>> + Send;
+}
+
+/// A [`Tree`] in a folder that must be new or empty.
+pub struct Folder {
+    dir: PathBuf,
+}
+
+impl Folder {
+    /// The folder `dir`, made when missing.
+    ///
+    /// # Errors
+    /// [`ExportError::NotEmpty`] when it has files.
+    pub fn new(dir: &Path) -> Result<Self, ExportError> {
+        if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+            return Err(ExportError::NotEmpty(dir.to_path_buf()));
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Tree for Folder {
+    async fn file(&mut self, path: &str, bytes: &[u8]) -> Result<(), ExportError> {
+        let path = self.dir.join(path);
+        let fail = |source| ExportError::Write {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        // `create_new`: never overwrite, even if two posts would map to one name.
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(fail)?;
+        file.write_all(bytes).map_err(fail)
+    }
+}
+
+/// A [`Tree`] written as a gzip-compressed tar archive (POSIX ustar with GNU long names, as the
+/// `tar` crate writes it) into a [`Sink`], every path under one top folder. Each file is sent
+/// on as soon as it is compressed, so the archive is never held whole in memory.
+pub struct TarGz<S: Sink> {
+    top: String,
+    builder: tar::Builder<flate2::write::GzEncoder<Vec<u8>>>,
+    sink: S,
+    modified: u64,
+}
+
+impl<S: Sink> TarGz<S> {
+    /// An archive whose files are under `top/` (a folder name), dated `modified`.
+    pub fn new(top: &str, modified: chrono::DateTime<chrono::Utc>, sink: S) -> Self {
+        let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        Self {
+            top: top.trim_matches('/').to_string(),
+            builder: tar::Builder::new(encoder),
+            sink,
+            modified: u64::try_from(modified.timestamp()).unwrap_or(0),
+        }
+    }
+
+    /// Writes the archive's end (two empty blocks and the gzip trailer) and returns the sink.
+    ///
+    /// # Errors
+    /// As [`Sink::put`].
+    pub async fn finish(self) -> Result<S, ExportError> {
+        let mut sink = self.sink;
+        let encoder = self.builder.into_inner().map_err(archive_error)?;
+        let bytes = encoder.finish().map_err(archive_error)?;
+        sink.put(bytes).await?;
+        Ok(sink)
+    }
+}
+
+/// An error of the archive writer itself (it writes to memory, so this is not expected).
+fn archive_error(source: std::io::Error) -> ExportError {
+    ExportError::Write {
+        path: PathBuf::from("(archive)"),
+        source,
+    }
+}
+
+impl<S: Sink> Tree for TarGz<S> {
+    async fn file(&mut self, path: &str, bytes: &[u8]) -> Result<(), ExportError> {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(self.modified);
+        header.set_entry_type(tar::EntryType::Regular);
+        self.builder
+            .append_data(&mut header, format!("{}/{path}", self.top), bytes)
+            .map_err(archive_error)?;
+        let chunk = std::mem::take(self.builder.get_mut().get_mut());
+        if !chunk.is_empty() {
+            self.sink.put(chunk).await?;
+        }
+        Ok(())
+    }
 }
 
 /// The file one post is written to, relative to `content/`; a number is added when the name is
@@ -201,7 +372,8 @@ fn render(row: &ExportRow, tags: Vec<String>, aliases: Vec<String>) -> String {
     format!("+++\n{toml}+++\n{}\n", body.trim_end())
 }
 
-/// Writes every post of `db` under `dir` and copies the uploads they show from `media`.
+/// Writes every post of `db` under `dir` (new or empty) and copies the uploads they show from
+/// `media`.
 ///
 /// # Errors
 /// [`ExportError::NotEmpty`] when `dir` has files; [`ExportError::Write`];
@@ -211,9 +383,20 @@ pub async fn export_markdown(
     media: &MediaStore,
     dir: &Path,
 ) -> Result<ExportSummary, ExportError> {
-    if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
-        return Err(ExportError::NotEmpty(dir.to_path_buf()));
-    }
+    let mut folder = Folder::new(dir)?;
+    write_markdown(db, media, &mut folder).await
+}
+
+/// Writes every post of `db` into `tree` (the layout in the module documentation) and the
+/// uploads they show from `media`.
+///
+/// # Errors
+/// [`ExportError::Write`]; [`ExportError::Cancelled`]; [`ExportError::Database`].
+pub async fn write_markdown(
+    db: &Db,
+    media: &MediaStore,
+    tree: &mut impl Tree,
+) -> Result<ExportSummary, ExportError> {
     let mut summary = ExportSummary::default();
     let mut taken = BTreeSet::new();
     let mut uploads = BTreeSet::new();
@@ -227,6 +410,7 @@ pub async fn export_markdown(
         after = last.id;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut tags = app::ssr::db::tags::for_posts(conn.conn(), &ids).await?;
+        let mut files = Vec::with_capacity(rows.len());
         for row in &rows {
             let aliases = app::ssr::db::redirects::list_for_post(conn.conn(), row.id).await?;
             let names = tags
@@ -235,11 +419,7 @@ pub async fn export_markdown(
                 .into_iter()
                 .map(|t| t.name)
                 .collect();
-            let file = file_for(row, &mut taken);
-            write(
-                &dir.join("content").join(&file),
-                render(row, names, aliases).as_bytes(),
-            )?;
+            files.push((file_for(row, &mut taken), render(row, names, aliases)));
             if row.kind == "page" {
                 summary.pages += 1;
             } else if row.published_at.is_none() {
@@ -249,6 +429,12 @@ pub async fn export_markdown(
             }
             uploads.extend(app::ssr::media::referenced_uploads(&row.body));
             uploads.extend(row.featured_image.clone());
+        }
+        // The connection goes back to the pool before a slow reader is waited on.
+        drop(conn);
+        for (file, text) in files {
+            tree.file(&format!("content/{file}"), text.as_bytes())
+                .await?;
         }
     }
     for name in uploads {
@@ -260,7 +446,8 @@ pub async fn export_markdown(
         for (i, file) in names.iter().enumerate() {
             match media.get(file).await {
                 Ok(Some(stored)) => {
-                    write(&dir.join("static/media").join(file), &stored.bytes)?;
+                    tree.file(&format!("static/media/{file}"), &stored.bytes)
+                        .await?;
                     summary.media += 1;
                 }
                 // A resized copy that was never made is not missing.

@@ -24,7 +24,7 @@ use app::ssr::db::redirects::normalize_path;
 use app::ssr::posts::rules::PostBody;
 use app::ssr::posts::write::{Imported, ImportedPost};
 use app::ssr::posts::{PostError, Posts};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use source::SourcePost;
 
@@ -404,7 +404,11 @@ pub async fn import_markdown(
             summary.notes.push((parsed.path.clone(), note));
         }
         let html = render_markdown(&markdown, Some(&resolve));
-        match write_post(posts, &parsed, html, markdown, Utc::now()).await {
+        let mut imported = imported_post(&parsed, html, markdown);
+        for note in imported.repair() {
+            summary.notes.push((parsed.path.clone(), note));
+        }
+        match posts.import(imported, Utc::now()).await {
             Ok(Imported::Created(_)) => summary.created += 1,
             Ok(Imported::Updated(_)) => summary.updated += 1,
             Ok(Imported::Unchanged(_)) => summary.unchanged += 1,
@@ -418,15 +422,8 @@ pub async fn import_markdown(
     Ok(summary)
 }
 
-/// Writes one post with its author, category and redirects through the posts wing (one
-/// transaction).
-async fn write_post(
-    posts: &Posts<'_>,
-    parsed: &Parsed,
-    html: String,
-    markdown: String,
-    now: DateTime<Utc>,
-) -> Result<Imported, PostError> {
+/// One parsed file as the posts wing's import takes it (author, category, redirects and all).
+fn imported_post(parsed: &Parsed, html: String, markdown: String) -> ImportedPost {
     let post = &parsed.post;
     let author_name = post
         .authors
@@ -448,7 +445,7 @@ async fn write_post(
     } else {
         PostStatus::Published
     };
-    let imported = ImportedPost {
+    ImportedPost {
         author: (username, author_name),
         author_email: None,
         category: parsed.category.clone(),
@@ -470,8 +467,7 @@ async fn write_post(
             .collect(),
         tags: post.tags.clone(),
         kind: post.kind,
-    };
-    posts.import(imported, now).await
+    }
 }
 
 /// Why a post could not be imported, in words for the report (field messages by field; a

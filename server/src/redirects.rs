@@ -1,10 +1,11 @@
 //! What a 404 turns into: Django's `RedirectFallbackMiddleware` (old URLs from front matter
-//! `aliases` and imports answer 301 to the post or page; WordPress's `/?p=<id>` and
-//! `/?page_id=<id>`, which are the home page's address with a query, are looked up first), a Django-style unpadded date (`/2024/7/25/slug/`, as
+//! `aliases` and imports answer 301 to the post or page, WordPress attachment pages to their
+//! file; WordPress's `/?p=<id>`, `/?page_id=<id>` and `/?attachment_id=<id>`, which are the home
+//! page's address with a query, are looked up first), a Django-style unpadded date (`/2024/7/25/slug/`, as
 //! Django's `{% url %}` with integer months writes it) answering 301 to the padded address, and
 //! `APPEND_SLASH` (a page URL without its trailing slash answers 301 to the URL with it).
 
-use app::ssr::db::redirects::{find_target, normalize_path};
+use app::ssr::db::redirects::{find_file_target, find_target, normalize_path};
 use app::ssr::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -46,10 +47,14 @@ pub async fn redirect_on_not_found(
     response
 }
 
-/// The address an old path redirects to, if any (a failed lookup is logged and counts as none).
+/// The address an old path redirects to, if any: a public post or page, else a file (an
+/// imported attachment page's image). A failed lookup is logged and counts as none.
 async fn lookup(state: &AppState, old: &str) -> Option<String> {
     let found = match state.db.acquire().await {
-        Ok(mut conn) => find_target(conn.conn(), old, chrono::Utc::now()).await,
+        Ok(mut conn) => match find_target(conn.conn(), old, chrono::Utc::now()).await {
+            Ok(None) => find_file_target(conn.conn(), old).await,
+            other => other,
+        },
         Err(e) => Err(e),
     };
     found.unwrap_or_else(|error| {
@@ -58,12 +63,12 @@ async fn lookup(state: &AppState, old: &str) -> Option<String> {
     })
 }
 
-/// The stored old path of a WordPress id query (`p=12` → `/?p=12`, `page_id=7` → `/?page_id=7`),
-/// when the query is exactly one of those.
+/// The stored old path of a WordPress id query (`p=12` → `/?p=12`, `page_id=7` → `/?page_id=7`,
+/// `attachment_id=30` → `/?attachment_id=30`), when the query is exactly one of those.
 fn wordpress_id_path(query: &str) -> Option<String> {
     let (key, value) = query.split_once('=')?;
     let plain = !value.is_empty() && value.len() <= 20 && value.bytes().all(|b| b.is_ascii_digit());
-    (plain && (key == "p" || key == "page_id")).then(|| format!("/?{key}={value}"))
+    (plain && matches!(key, "p" | "page_id" | "attachment_id")).then(|| format!("/?{key}={value}"))
 }
 
 /// The canonical address of a post path whose month or day is written without its leading zero

@@ -379,6 +379,7 @@ pub fn build_router(
         .nest_service("/pkg", assets)
         .route("/admin/media/upload/", axum::routing::post(crate::media::upload))
         .route(crate::newsletter::EXPORT_PATH, get(crate::newsletter::export_csv))
+        .route(crate::export::download::PATH, get(crate::export::download::download))
         .nest_service("/media", crate::media::files(media))
         .leptos_routes_with_context(&state, routes, provide_csp_nonce, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, shell))

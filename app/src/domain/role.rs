@@ -47,6 +47,9 @@ pub enum Permission {
     /// See background jobs and retry, cancel or delete them (administrators: a job's arguments
     /// can name any user's email address).
     ManageJobs,
+    /// Download the whole site as an export (administrators: it holds every draft and the
+    /// authors' email addresses).
+    ExportSite,
 }
 
 impl Role {
@@ -65,7 +68,7 @@ impl Role {
             Comment | EditOwnAccount => true,
             AccessAdmin | WritePosts => self >= Role::Author,
             EditAllPosts | ManageCategories | ModerateComments => self >= Role::Editor,
-            ManageUsers | ManageJobs => self == Role::Administrator,
+            ManageUsers | ManageJobs | ExportSite => self == Role::Administrator,
         }
     }
 
@@ -131,6 +134,8 @@ mod tests {
         assert!(Role::Editor.can(Permission::ModerateComments));
         assert!(!Role::Editor.can(Permission::ManageUsers));
         assert!(Role::Administrator.can(Permission::ManageUsers));
+        assert!(!Role::Editor.can(Permission::ExportSite));
+        assert!(Role::Administrator.can(Permission::ExportSite));
     }
 
     #[test]

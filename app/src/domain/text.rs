@@ -33,6 +33,21 @@ pub fn split_tag_field(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `text` cut to at most `max_chars` characters: unchanged when it fits; else cut at the last
+/// space before the limit with `…` added (still within `max_chars`), or cut hard when it has
+/// no space there. Used where a stored field has a length limit and losing the end of the text
+/// is better than refusing it (imported names and titles, meta descriptions).
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    match cut.trim_end().rfind(' ') {
+        Some(i) if i > 0 => format!("{}…", cut[..i].trim_end()),
+        _ => cut,
+    }
+}
+
 /// Counts the words (whitespace-separated runs) in plain text.
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
@@ -60,6 +75,15 @@ pub fn escape_markup(text: &str) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn shorten_cuts_at_a_space_within_the_limit() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("one two three", 9), "one two…");
+        assert!(shorten("one two three", 9).chars().count() <= 9);
+        assert_eq!(shorten("abcdefghij", 4), "abcd");
+        assert_eq!(shorten("ééé ééé", 5), "ééé…");
+    }
 
     #[test]
     fn post_path_is_dated_in_utc() {

@@ -368,6 +368,8 @@ pub struct AdminIndex {
     pub areas: Vec<(String, Vec<IndexModel>)>,
     /// The newest audit log entries the caller may see.
     pub recent: Vec<LogEntry>,
+    /// Whether the caller may download the whole site ([`Permission::ExportSite`]).
+    pub can_export: bool,
 }
 
 /// Objects deleted with, or preventing the deletion of, an object.

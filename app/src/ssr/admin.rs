@@ -191,6 +191,7 @@ pub async fn index(
     Ok(AdminIndex {
         areas,
         recent: rows.into_iter().filter_map(|r| r.into_entry()).collect(),
+        can_export: actor.role.can(Permission::ExportSite),
     })
 }
 

@@ -15,17 +15,17 @@
 //!   `posts_meta.meta_description`; the featured image and `/media/` links in bodies → absolute
 //!   URLs on this site, so images keep loading from it until they are moved.
 //!
-//! Posts are streamed to the file in batches; the small tables are written after them.
+//! Posts are streamed in batches; the tables are written one after another (see [`write_ghost`]).
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use app::ssr::db::posts::export::batch;
+use app::ssr::db::posts::export::{batch, ExportRow};
+use app::ssr::db::tags::TagRow;
 use app::ssr::db::Db;
 use serde_json::json;
 
-use super::{ExportError, ExportSummary, BATCH};
+use super::{ExportError, ExportSummary, FileSink, Sink, BATCH};
 
 /// Ghost's limit on `custom_excerpt`, in characters.
 const EXCERPT_CHARS: usize = 300;
@@ -62,56 +62,123 @@ fn iso(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// Writes every post of `db` to `path` as a Ghost 5.x export; `site` is this site's address (for
-/// image URLs).
+/// Writes every post of `db` to `path` (a new file) as a Ghost 5.x export; `site` is this site's
+/// address (for image URLs).
 ///
 /// # Errors
 /// [`ExportError::Exists`] when `path` exists (never overwritten); [`ExportError::Write`];
 /// [`ExportError::Database`].
 pub async fn export_ghost(db: &Db, site: &str, path: &Path) -> Result<ExportSummary, ExportError> {
-    let fail = |source| ExportError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if path.exists() {
-        return Err(ExportError::Exists(path.to_path_buf()));
+    let mut file = FileSink::create(path)?;
+    let summary = write_ghost(db, site, chrono::Utc::now(), &mut file).await?;
+    file.finish()?;
+    Ok(summary)
+}
+
+/// Bytes gathered before they are handed to the sink.
+const CHUNK: usize = 64 * 1024;
+
+/// A JSON array written element by element into a sink, in chunks of about [`CHUNK`] bytes.
+struct Array<'a, S: Sink> {
+    sink: &'a mut S,
+    buffer: Vec<u8>,
+    empty: bool,
+}
+
+impl<'a, S: Sink> Array<'a, S> {
+    /// Starts `"<name>":[` (after `prefix`, written first).
+    fn open(sink: &'a mut S, prefix: &str, name: &str) -> Self {
+        let mut buffer = Vec::with_capacity(CHUNK + 4096);
+        buffer.extend_from_slice(format!("{prefix}\"{name}\":[").as_bytes());
+        Self {
+            sink,
+            buffer,
+            empty: true,
+        }
     }
+
+    async fn push(&mut self, value: &serde_json::Value) -> Result<(), ExportError> {
+        if !self.empty {
+            self.buffer.push(b',');
+        }
+        self.empty = false;
+        // Serialising a `Value` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut self.buffer, value);
+        if self.buffer.len() >= CHUNK {
+            let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK + 4096));
+            self.sink.put(chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn close(mut self) -> Result<(), ExportError> {
+        self.buffer.push(b']');
+        self.sink.put(self.buffer).await
+    }
+}
+
+/// The posts of `db`, batch by batch (with each batch's tags), in id order.
+struct Batches<'a> {
+    db: &'a Db,
+    after: i64,
+}
+
+impl Batches<'_> {
+    async fn next(
+        &mut self,
+    ) -> Result<Option<(Vec<ExportRow>, HashMap<i64, Vec<TagRow>>)>, ExportError> {
+        let mut conn = self.db.acquire().await?;
+        let rows = batch(conn.conn(), self.after, BATCH).await?;
+        let Some(last) = rows.last() else {
+            return Ok(None);
+        };
+        self.after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let tags = app::ssr::db::tags::for_posts(conn.conn(), &ids).await?;
+        Ok(Some((rows, tags)))
+    }
+}
+
+/// The tags of one post as Ghost lists them: its category first (Ghost's primary tag), then its
+/// tags, a slug once, as `(slug, name)`.
+fn ghost_tags(row: &ExportRow, tags: Vec<TagRow>) -> Vec<(String, String)> {
+    let mut out = vec![(row.category_slug.clone(), row.category_name.clone())];
+    for tag in tags {
+        if !out.iter().any(|(slug, _)| *slug == tag.slug) {
+            out.push((tag.slug, tag.name));
+        }
+    }
+    out
+}
+
+/// Writes every post of `db` into `sink` as a Ghost 5.x export, dated `now` (scheduled means
+/// later than `now`); `site` is this site's address (for image URLs). The posts are read four
+/// times (posts, then `posts_meta`, `posts_tags`, `posts_authors`) so that memory holds one
+/// batch and the site's tags and authors, never a list as long as the posts.
+///
+/// # Errors
+/// As [`Sink::put`]; [`ExportError::Database`].
+pub async fn write_ghost(
+    db: &Db,
+    site: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    sink: &mut impl Sink,
+) -> Result<ExportSummary, ExportError> {
     let site = site.trim_end_matches('/');
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(fail)?;
-    let mut out = std::io::BufWriter::new(file);
-    let now = chrono::Utc::now();
     let header = json!({ "exported_on": now.timestamp_millis(), "version": "5.0.0" });
-    write!(out, "{{\"db\":[{{\"meta\":{header},\"data\":{{\"posts\":[").map_err(fail)?;
     let mut summary = ExportSummary::default();
-    let mut meta = Vec::new();
-    let mut posts_tags = Vec::new();
-    let mut posts_authors = Vec::new();
-    // slug → (id, name)
+    // slug → (id, name), numbered in order of first use.
     let mut tags: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut users: BTreeMap<i64, serde_json::Value> = BTreeMap::new();
-    let mut first = true;
-    let mut after = 0;
-    let tag_id = |slug: &str, name: &str, tags: &mut BTreeMap<String, (String, String)>| {
-        let next = tags.len() as i64 + 1;
-        tags.entry(slug.to_string())
-            .or_insert_with(|| (ghost_id(3, next), name.to_string()))
-            .0
-            .clone()
-    };
-    loop {
-        let mut conn = db.acquire().await?;
-        let rows = batch(conn.conn(), after, BATCH).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut post_tags = app::ssr::db::tags::for_posts(conn.conn(), &ids).await?;
-        drop(conn);
+
+    let mut posts = Array::open(
+        sink,
+        &format!("{{\"db\":[{{\"meta\":{header},\"data\":{{"),
+        "posts",
+    );
+    let mut batches = Batches { db, after: 0 };
+    while let Some((rows, mut post_tags)) = batches.next().await? {
         for row in rows {
-            let id = ghost_id(1, row.id);
             let status = match (row.status.as_str(), row.published_at) {
                 ("PUBLISHED", Some(at)) if at > now => "scheduled",
                 ("PUBLISHED", _) => "published",
@@ -121,67 +188,38 @@ pub async fn export_ghost(db: &Db, site: &str, path: &Path) -> Result<ExportSumm
                 .meta_description
                 .as_deref()
                 .map(|d| d.chars().take(EXCERPT_CHARS).collect::<String>());
-            let html = absolute_media(&row.body, site);
-            let post = json!({
-                "id": id,
-                "uuid": uuid(row.id),
-                "title": row.title,
-                "slug": row.slug,
-                "mobiledoc": null,
-                "lexical": null,
-                "html": html,
-                "comment_id": row.id.to_string(),
-                "plaintext": null,
-                "feature_image": row.featured_image.as_ref().map(|f| format!("{site}/media/{f}")),
-                "featured": 0,
-                "type": if row.kind == "page" { "page" } else { "post" },
-                "status": status,
-                "locale": null,
-                "visibility": "public",
-                "email_recipient_filter": "all",
-                "created_at": iso(row.created_at),
-                "updated_at": iso(row.updated_at),
-                "published_at": row.published_at.map(iso),
-                "custom_excerpt": excerpt,
-                "codeinjection_head": null,
-                "codeinjection_foot": null,
-                "custom_template": null,
-                "canonical_url": null,
-            });
-            if !first {
-                out.write_all(b",").map_err(fail)?;
-            }
-            first = false;
-            serde_json::to_writer(&mut out, &post).map_err(|e| fail(e.into()))?;
-            if let Some(description) = &row.meta_description {
-                meta.push(json!({
-                    "id": ghost_id(2, row.id),
-                    "post_id": id,
-                    "meta_title": null,
-                    "meta_description": description,
-                }));
-            }
-            // The category first (Ghost's primary tag), then the tags.
-            let mut order = 0;
-            let mut seen = Vec::new();
-            let mut attach =
-                |slug: &str, name: &str, tags: &mut BTreeMap<String, (String, String)>| {
-                    if seen.iter().any(|s: &String| s == slug) {
-                        return;
-                    }
-                    seen.push(slug.to_string());
-                    let tag = tag_id(slug, name, tags);
-                    posts_tags.push(json!({
-                        "id": ghost_id(4, (row.id << 8) + order),
-                        "post_id": id,
-                        "tag_id": tag,
-                        "sort_order": order,
-                    }));
-                    order += 1;
-                };
-            attach(&row.category_slug, &row.category_name, &mut tags);
-            for tag in post_tags.remove(&row.id).unwrap_or_default() {
-                attach(&tag.slug, &tag.name, &mut tags);
+            posts
+                .push(&json!({
+                    "id": ghost_id(1, row.id),
+                    "uuid": uuid(row.id),
+                    "title": row.title,
+                    "slug": row.slug,
+                    "mobiledoc": null,
+                    "lexical": null,
+                    "html": absolute_media(&row.body, site),
+                    "comment_id": row.id.to_string(),
+                    "plaintext": null,
+                    "feature_image": row.featured_image.as_ref().map(|f| format!("{site}/media/{f}")),
+                    "featured": 0,
+                    "type": if row.kind == "page" { "page" } else { "post" },
+                    "status": status,
+                    "locale": null,
+                    "visibility": "public",
+                    "email_recipient_filter": "all",
+                    "created_at": iso(row.created_at),
+                    "updated_at": iso(row.updated_at),
+                    "published_at": row.published_at.map(iso),
+                    "custom_excerpt": excerpt,
+                    "codeinjection_head": null,
+                    "codeinjection_foot": null,
+                    "custom_template": null,
+                    "canonical_url": null,
+                }))
+                .await?;
+            for (slug, name) in ghost_tags(&row, post_tags.remove(&row.id).unwrap_or_default()) {
+                let next = tags.len() as i64 + 1;
+                tags.entry(slug)
+                    .or_insert_with(|| (ghost_id(3, next), name));
             }
             users.entry(row.author_id).or_insert_with(|| {
                 let name = if row.author_name.trim().is_empty() {
@@ -203,12 +241,6 @@ pub async fn export_ghost(db: &Db, site: &str, path: &Path) -> Result<ExportSumm
                     "updated_at": iso(now),
                 })
             });
-            posts_authors.push(json!({
-                "id": ghost_id(6, row.id),
-                "post_id": id,
-                "author_id": ghost_id(5, row.author_id),
-                "sort_order": 0,
-            }));
             if row.kind == "page" {
                 summary.pages += 1;
             } else if row.published_at.is_none() {
@@ -218,32 +250,84 @@ pub async fn export_ghost(db: &Db, site: &str, path: &Path) -> Result<ExportSumm
             }
         }
     }
-    let tags: Vec<serde_json::Value> = tags
-        .into_iter()
-        .map(|(slug, (id, name))| {
-            json!({
-                "id": id,
-                "name": name,
-                "slug": slug,
-                "description": null,
-                "visibility": "public",
-                "created_at": iso(now),
-                "updated_at": iso(now),
-            })
-        })
-        .collect();
-    let users: Vec<serde_json::Value> = users.into_values().collect();
-    write!(
-        out,
-        "],\"posts_meta\":{},\"tags\":{},\"posts_tags\":{},\"users\":{},\"posts_authors\":{}}}}}]}}",
-        serde_json::Value::from(meta),
-        serde_json::Value::from(tags),
-        serde_json::Value::from(posts_tags),
-        serde_json::Value::from(users),
-        serde_json::Value::from(posts_authors),
-    )
-    .map_err(fail)?;
-    out.flush().map_err(fail)?;
+    posts.close().await?;
+
+    let mut meta = Array::open(sink, ",", "posts_meta");
+    let mut batches = Batches { db, after: 0 };
+    while let Some((rows, _)) = batches.next().await? {
+        for row in rows {
+            if let Some(description) = &row.meta_description {
+                meta.push(&json!({
+                    "id": ghost_id(2, row.id),
+                    "post_id": ghost_id(1, row.id),
+                    "meta_title": null,
+                    "meta_description": description,
+                }))
+                .await?;
+            }
+        }
+    }
+    meta.close().await?;
+
+    let mut list = Array::open(sink, ",", "tags");
+    for (slug, (id, name)) in &tags {
+        list.push(&json!({
+            "id": id,
+            "name": name,
+            "slug": slug,
+            "description": null,
+            "visibility": "public",
+            "created_at": iso(now),
+            "updated_at": iso(now),
+        }))
+        .await?;
+    }
+    list.close().await?;
+
+    let mut posts_tags = Array::open(sink, ",", "posts_tags");
+    let mut batches = Batches { db, after: 0 };
+    while let Some((rows, mut post_tags)) = batches.next().await? {
+        for row in rows {
+            let listed = ghost_tags(&row, post_tags.remove(&row.id).unwrap_or_default());
+            for (order, (slug, _)) in listed.iter().enumerate() {
+                let Some((tag_id, _)) = tags.get(slug) else {
+                    continue;
+                };
+                posts_tags
+                    .push(&json!({
+                        "id": ghost_id(4, (row.id << 8) + order as i64),
+                        "post_id": ghost_id(1, row.id),
+                        "tag_id": tag_id,
+                        "sort_order": order,
+                    }))
+                    .await?;
+            }
+        }
+    }
+    posts_tags.close().await?;
+
+    let mut list = Array::open(sink, ",", "users");
+    for user in users.values() {
+        list.push(user).await?;
+    }
+    list.close().await?;
+
+    let mut posts_authors = Array::open(sink, ",", "posts_authors");
+    let mut batches = Batches { db, after: 0 };
+    while let Some((rows, _)) = batches.next().await? {
+        for row in rows {
+            posts_authors
+                .push(&json!({
+                    "id": ghost_id(6, row.id),
+                    "post_id": ghost_id(1, row.id),
+                    "author_id": ghost_id(5, row.author_id),
+                    "sort_order": 0,
+                }))
+                .await?;
+        }
+    }
+    posts_authors.close().await?;
+    sink.put(b"}}]}".to_vec()).await?;
     Ok(summary)
 }
 

@@ -478,7 +478,7 @@ pub async fn import_ghost(
             }
             aliases.sort();
             aliases.dedup();
-            let imported = ImportedPost {
+            let mut imported = ImportedPost {
                 author: (
                     Some(slugify(&username))
                         .filter(|u| !u.is_empty())
@@ -505,6 +505,9 @@ pub async fn import_ghost(
                 tags: post.tags.clone(),
                 kind,
             };
+            for note in imported.repair() {
+                summary.notes.push((label.clone(), note));
+            }
             match posts.import(imported, Utc::now()).await {
                 Ok(Imported::Created(_)) => summary.created += 1,
                 Ok(Imported::Updated(_)) => summary.updated += 1,

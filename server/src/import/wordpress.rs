@@ -3,10 +3,11 @@
 //! What comes in, and the choices made:
 //! - **Posts and pages** (`post_type` `post` and `page`; a sub-page is reported, as Folio's pages
 //!   are flat and live at `/<slug>/`) with their title, slug (`wp:post_name`,
-//!   percent-decoded, else made from the title), body ([`super::wp_content`]), excerpt
-//!   (`excerpt:encoded`, else the text before `<!--more-->`) as the meta description, tags and
-//!   author. Attachments feed galleries; menu items, revisions, custom post types and the like are
-//!   skipped and counted.
+//!   percent-decoded, else made from the title), body ([`super::wp_content`]), meta description
+//!   (an SEO plug-in's — Yoast, All in One SEO, Rank Math, SEOPress — else `excerpt:encoded`, else
+//!   the text before `<!--more-->`), tags and author. Attachments feed galleries; menu items,
+//!   revisions, custom post types and the like are skipped and reported by kind with the reason;
+//!   an item listed twice under one WordPress id is imported once.
 //! - **Status**: `publish` → published; `future` → published with its future date (scheduled);
 //!   `draft` and `pending` → draft; `private` and password-protected items → draft, and reported
 //!   (Folio has neither); `trash`, `auto-draft` and `inherit` are skipped.
@@ -19,7 +20,9 @@
 //!   password (as the Markdown import does), named by the export's display name; its email is
 //!   recorded when no other account has it.
 //! - **Old URLs** answer 301 to the new ones: the item's `<link>` path (whatever permalink
-//!   structure the site used), `/?p=<id>` and, for pages, `/?page_id=<id>`.
+//!   structure the site used), `/?p=<id>` and, for pages, `/?page_id=<id>`; attachment pages
+//!   (their `<link>` and `/?attachment_id=<id>`) to their file, in the media library when it came
+//!   in with `--media-dir`, else at its old URL.
 //! - **Media**: with `--media-dir` (a copy of the site's `wp-content/uploads`), image attachments
 //!   go into Folio's media library (checked as uploads are, resized copies made) and every post's
 //!   links to them, WordPress's resized copies (`-300x200`) included, point at the library;
@@ -35,7 +38,7 @@
 //! unchanged export changes nothing and a changed one updates. Each post is written in its own
 //! transaction, so a failure leaves no half-imported post, and the rest still imports.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use app::domain::{slugify, PostKind, PostStatus};
@@ -256,6 +259,39 @@ fn old_path(link: &str, site: Option<&str>) -> Option<String> {
     normalize_path(&path)
 }
 
+/// Saves the redirects of the export's attachment pages — `/?attachment_id=<id>` and the page's
+/// `<link>` path — to their files (`attachments`: id → the library's URL, or the old file URL);
+/// the number of old addresses saved.
+async fn attachment_redirects(
+    posts: &Posts<'_>,
+    export: &Export,
+    attachments: &HashMap<i64, String>,
+    site: Option<&str>,
+) -> Result<usize, sqlx::Error> {
+    let mut saved = 0;
+    let now = Utc::now();
+    let mut conn = posts.db().acquire_write().await?;
+    for item in export.items.iter().filter(|i| i.post_type == "attachment") {
+        let Some(id) = item.post_id else { continue };
+        let Some(target) = attachments.get(&id) else {
+            continue;
+        };
+        let usable = target.starts_with("/media/")
+            || target.starts_with("https://")
+            || target.starts_with("http://");
+        if !usable || target.len() > 2000 {
+            continue;
+        }
+        let mut old = vec![format!("/?attachment_id={id}")];
+        old.extend(item.link.as_deref().and_then(|l| old_path(l, site)));
+        for path in old {
+            app::ssr::db::redirects::save_file_redirect(conn.conn(), &path, target, now).await?;
+            saved += 1;
+        }
+    }
+    Ok(saved)
+}
+
 /// The category path of `slug` ("Tech › Rust"), following parents (at most 20 deep).
 fn category_path(
     slug: &str,
@@ -276,6 +312,16 @@ fn category_path(
     path.reverse();
     path
 }
+
+/// Postmeta keys of SEO plug-ins holding a post's meta description, in order of preference:
+/// Yoast SEO, All in One SEO (4.x, then the older `aioseop`), Rank Math, SEOPress.
+const SEO_DESCRIPTION_KEYS: [&str; 5] = [
+    "_yoast_wpseo_metadesc",
+    "_aioseo_description",
+    "_aioseop_description",
+    "rank_math_description",
+    "_seopress_titles_desc",
+];
 
 /// Plain text of some HTML for a meta description (tags dropped, entities decoded).
 fn plain_text(html: &str) -> String {
@@ -378,6 +424,31 @@ async fn import_export(
         .collect();
     let other = export.items.len() - wanted.len();
     summary.skipped += other;
+    // Every skipped item with its reason, one line per kind.
+    let mut skipped_kinds: BTreeMap<String, usize> = BTreeMap::new();
+    for item in export
+        .items
+        .iter()
+        .filter(|i| i.post_type != "post" && i.post_type != "page")
+    {
+        *skipped_kinds.entry(item.post_type.clone()).or_default() += 1;
+    }
+    for (kind, n) in &skipped_kinds {
+        let why = match kind.as_str() {
+            "attachment" => "media library entries: their files come in with --media-dir, their pages are not posts",
+            "nav_menu_item" => "menu entries: Folio's navigation lists its pages",
+            "revision" => "old revisions: the current text is imported",
+            "wp_block" | "wp_template" | "wp_template_part" | "wp_global_styles" | "wp_navigation"
+            | "custom_css" | "customize_changeset" | "oembed_cache" | "user_request" => {
+                "theme and editor settings, not content"
+            }
+            _ => "a custom post type of a theme or plug-in, which Folio has no place for",
+        };
+        summary
+            .notes
+            .push((file.to_path_buf(), format!("skipped {n} × {kind}: {why}")));
+    }
+    let mut seen: HashMap<i64, String> = HashMap::new();
     let mut flattened: Vec<String> = Vec::new();
     let mut counts = CommentCounts::default();
     let bar = super::progress_bar(progress, wanted.len());
@@ -391,9 +462,26 @@ async fn import_export(
                 .map_or_else(|| "without id".to_string(), |id| id.to_string())
         );
         let label = PathBuf::from(label);
-        let (status, why_draft) = match (item.status.as_str(), item.password.is_some()) {
-            ("trash" | "auto-draft" | "inherit", _) => {
+        if let Some(id) = item.post_id {
+            if let Some(first) = seen.get(&id) {
                 summary.skipped += 1;
+                summary.notes.push((
+                    label,
+                    format!("skipped: the export lists WordPress id {id} twice; the first (\"{first}\") was imported"),
+                ));
+                continue;
+            }
+            seen.insert(id, decode_entities(&item.title));
+        }
+        let (status, why_draft) = match (item.status.as_str(), item.password.is_some()) {
+            (gone @ ("trash" | "auto-draft" | "inherit"), _) => {
+                summary.skipped += 1;
+                let why = match gone {
+                    "trash" => "in WordPress's trash",
+                    "auto-draft" => "an auto-draft WordPress made and nobody wrote",
+                    _ => "a revision or attachment status, not a post",
+                };
+                summary.notes.push((label, format!("skipped: {why}")));
                 continue;
             }
             (_, true) => (
@@ -446,10 +534,13 @@ async fn import_export(
         for note in &converted.notes {
             summary.notes.push((label.clone(), note.clone()));
         }
-        let description = item
-            .excerpt
-            .as_deref()
+        // An SEO plug-in's description was written for search results: it comes first.
+        let description = SEO_DESCRIPTION_KEYS
+            .iter()
+            .find_map(|key| item.meta_value(key))
             .map(plain_text)
+            .filter(|d| !d.is_empty())
+            .or_else(|| item.excerpt.as_deref().map(plain_text))
             .filter(|d| !d.is_empty())
             .or_else(|| converted.more_excerpt.as_deref().map(plain_text))
             .filter(|d| !d.is_empty());
@@ -508,7 +599,7 @@ async fn import_export(
                 aliases.push(format!("/?page_id={id}"));
             }
         }
-        let imported = ImportedPost {
+        let mut imported = ImportedPost {
             author: (username, display),
             author_email: author.and_then(|a| a.email.clone()),
             category,
@@ -526,6 +617,9 @@ async fn import_export(
             tags: item.tags.iter().map(|t| decode_entities(t)).collect(),
             kind,
         };
+        for note in imported.repair() {
+            summary.notes.push((label.clone(), note));
+        }
         let outcome = match posts.import(imported, Utc::now()).await {
             Ok(outcome) => outcome,
             Err(e) => {
@@ -551,6 +645,17 @@ async fn import_export(
         }
     }
     bar.finish_and_clear();
+    match attachment_redirects(posts, export, &attachments, site).await {
+        Ok(0) => {}
+        Ok(n) => summary.notes.push((
+            file.to_path_buf(),
+            format!("attachment pages: {n} old addresses answer 301 to their files"),
+        )),
+        Err(error) => summary.failed.push((
+            file.to_path_buf(),
+            format!("the attachment pages' redirects were not saved: {error}"),
+        )),
+    }
     for line in flattened {
         summary.notes.push((file.to_path_buf(), line));
     }

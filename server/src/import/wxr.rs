@@ -161,6 +161,19 @@ pub struct Item {
     pub tags: Vec<String>,
     /// `wp:comment`s.
     pub comments: Vec<Comment>,
+    /// `wp:postmeta` pairs (`wp:meta_key`, `wp:meta_value`), in file order: plug-ins keep their
+    /// data here (Yoast SEO's `_yoast_wpseo_metadesc`, the featured image's `_thumbnail_id`).
+    pub meta: Vec<(String, String)>,
+}
+
+impl Item {
+    /// The first value of postmeta `key`, when it is not blank.
+    pub fn meta_value(&self, key: &str) -> Option<&str> {
+        self.meta
+            .iter()
+            .find(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+    }
 }
 
 /// The whole export.
@@ -303,6 +316,14 @@ pub fn parse(xml: &str) -> Result<Export, WxrError> {
                 categories,
                 tags,
                 comments,
+                meta: children(item, Ns::Wp, "postmeta")
+                    .filter_map(|m| {
+                        Some((
+                            field(m, Ns::Wp, "meta_key")?,
+                            text(m, Ns::Wp, "meta_value").unwrap_or_default(),
+                        ))
+                    })
+                    .collect(),
             }
         })
         .collect();

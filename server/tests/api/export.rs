@@ -295,3 +295,201 @@ async fn a_ghost_export_has_ghosts_shape_and_imports_back() {
         other => panic!("expected Exists, got {other:?}"),
     }
 }
+
+/// The admin's downloads: the same exports as `folio export`, streamed, for administrators
+/// only; the `.tar.gz` unpacks to a tree another Folio imports whole, the JSON is a Ghost export
+/// `folio import ghost` reads back.
+#[tokio::test]
+async fn administrators_download_the_exports_and_they_import_back() {
+    use app::domain::Role;
+    const GOOD: &str = "velvet-orbit-lantern-42";
+    let first = TestApp::spawn().await;
+    let src = tempfile::tempdir().unwrap();
+    source(src.path());
+    let imported = import_markdown(&first.posts(), &options(src.path().to_path_buf()))
+        .await
+        .unwrap();
+    assert_eq!(imported.created, 6, "{imported:?}");
+    MediaStore::folder(first.media_dir())
+        .put("2024/03/chart.png", b"png bytes".to_vec(), "image/png")
+        .await
+        .unwrap();
+
+    // Anonymous: to the sign-in page and back; an editor: refused; an unknown file: 404.
+    let anonymous = first.get("/admin/export/markdown.tar.gz").await;
+    assert_eq!(anonymous.status().as_u16(), 303);
+    assert_eq!(
+        anonymous.headers()["location"].to_str().unwrap(),
+        "/accounts/login/?next=/admin/export/markdown.tar.gz"
+    );
+    first
+        .create_user("editor@example.org", "editor", GOOD, Role::Editor)
+        .await;
+    first.login("editor@example.org", GOOD).await;
+    assert_eq!(first.get("/admin/export/ghost.json").await.status(), 403);
+    let (_, index) = first.get_text("/admin/").await;
+    assert!(
+        !index.contains("/admin/export/"),
+        "editors are not offered the export"
+    );
+    first
+        .create_user("admin@example.org", "admin", GOOD, Role::Administrator)
+        .await;
+    first.login("admin@example.org", GOOD).await;
+    assert_eq!(first.get("/admin/export/site.zip").await.status(), 404);
+    let (_, index) = first.get_text("/admin/").await;
+    assert!(
+        index.contains("href=\"/admin/export/markdown.tar.gz\""),
+        "{index}"
+    );
+
+    // Markdown, as a .tar.gz.
+    let response = first.get("/admin/export/markdown.tar.gz").await;
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| response.headers()[name].to_str().unwrap().to_string();
+    assert_eq!(header("content-type"), "application/gzip");
+    assert_eq!(header("cache-control"), "private, no-store");
+    let disposition = header("content-disposition");
+    assert!(
+        disposition.starts_with("attachment; filename=\"folio-export-")
+            && disposition.ends_with(".tar.gz\""),
+        "{disposition}"
+    );
+    let bytes = response.bytes().await.unwrap();
+    let unpacked = tempfile::tempdir().unwrap();
+    tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]))
+        .unpack(unpacked.path())
+        .expect("a whole archive");
+    let top: Vec<_> = std::fs::read_dir(unpacked.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(top.len(), 1, "one top folder: {top:?}");
+    let root = &top[0];
+    assert!(root.join("content/posts/2024-03-04-first.md").is_file());
+    assert!(root.join("content/pages/about.md").is_file());
+    assert!(root.join("content/drafts/someday.md").is_file());
+    assert_eq!(
+        std::fs::read(root.join("static/media/2024/03/chart.png")).unwrap(),
+        b"png bytes"
+    );
+    let second = TestApp::spawn().await;
+    let back = import_markdown(&second.posts(), &options(root.join("content")))
+        .await
+        .unwrap();
+    assert_eq!(back.failed.len(), 0, "{:?}", back.failed);
+    assert_eq!(back.created, 6, "{back:?}");
+    for path in ["/2024/03/04/first/", "/2024/03/05/second/", "/about/"] {
+        let (one, html_one) = first.get_text(path).await;
+        let (two, html_two) = second.get_text(path).await;
+        assert_eq!((one, two), (200, 200), "{path}");
+        let title = |html: &str| {
+            let start = html.find("<h1").expect("title");
+            html[start..start + html[start..].find("</h1>").unwrap()].to_string()
+        };
+        assert_eq!(title(&html_one), title(&html_two), "{path}");
+    }
+
+    // Ghost JSON.
+    let response = first.get("/admin/export/ghost.json").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let text = response.text().await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).expect("whole JSON");
+    let data = &json["db"][0]["data"];
+    assert_eq!(
+        data["posts"].as_array().unwrap().len(),
+        7,
+        "six and the welcome post"
+    );
+    assert_eq!(data["posts_authors"].as_array().unwrap().len(), 7);
+    assert!(data["posts_tags"].as_array().unwrap().len() >= 9);
+    let file = src.path().join("download.json");
+    std::fs::write(&file, &text).unwrap();
+    let third = TestApp::spawn().await;
+    let back = import_ghost(
+        &third.posts(),
+        &GhostOptions {
+            files: vec![file],
+            ..GhostOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(back.failed.len(), 0, "{:?}", back.failed);
+    assert_eq!(back.created, 6, "{back:?}");
+    let (status, html) = third.get_text("/2024/03/04/first/").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(">Rust<") && html.contains(">Web dev<"),
+        "tags"
+    );
+}
+
+/// Both exports hold one batch of posts at a time: a site larger than several batches comes out
+/// whole and in order, the Ghost tables joined by id (posts_tags and posts_authors name only
+/// exported posts, every post once).
+#[tokio::test]
+async fn exports_larger_than_a_batch_stay_whole() {
+    let app = TestApp::spawn().await;
+    let src = tempfile::tempdir().unwrap();
+    for n in 0..450 {
+        std::fs::write(
+            src.path().join(format!("p{n}.md")),
+            format!(
+                "+++\ntitle = \"Post {n}\"\ndate = 2023-01-01T00:{:02}:{:02}Z\ncategory = \"C{}\"\ntags = [\"t{}\", \"shared\"]\ndescription = \"D {n}\"\n+++\nBody {n}\n",
+                n / 60,
+                n % 60,
+                n % 3,
+                n % 7
+            ),
+        )
+        .unwrap();
+    }
+    let imported = import_markdown(&app.posts(), &options(src.path().to_path_buf()))
+        .await
+        .unwrap();
+    assert_eq!(imported.created, 450, "{:?}", imported.failed);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("ghost.json");
+    let summary = export_ghost(&app.db, "https://blog.example", &file)
+        .await
+        .unwrap();
+    assert_eq!(summary.posts, 451);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let data = &json["db"][0]["data"];
+    let ids: std::collections::BTreeSet<&str> = data["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 451);
+    let authors = data["posts_authors"].as_array().unwrap();
+    assert_eq!(authors.len(), 451);
+    assert!(authors
+        .iter()
+        .all(|a| ids.contains(a["post_id"].as_str().unwrap())));
+    assert_eq!(
+        data["posts_meta"].as_array().unwrap().len(),
+        451,
+        "the welcome post has a description too"
+    );
+    let tag_ids: std::collections::BTreeSet<&str> = data["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    // Three categories, seven numbered tags, "shared", and the welcome post's category.
+    assert_eq!(tag_ids.len(), 12, "{:?}", data["tags"]);
+    let links = data["posts_tags"].as_array().unwrap();
+    assert_eq!(links.len(), 450 * 3 + 1);
+    assert!(links
+        .iter()
+        .all(|l| ids.contains(l["post_id"].as_str().unwrap())
+            && tag_ids.contains(l["tag_id"].as_str().unwrap())));
+}

@@ -111,6 +111,7 @@ After the fold with [gallery ids="30"] and [contact-form id="1"]]]></content:enc
 	</item>
 	<item>
 		<title><![CDATA[cat.jpg]]></title>
+		<link>https://old.example.com/blog/hello-world/cat/</link>
 		<wp:post_id>30</wp:post_id>
 		<wp:status><![CDATA[inherit]]></wp:status>
 		<wp:post_type><![CDATA[attachment]]></wp:post_type>
@@ -252,6 +253,15 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         ("/about-us/", "/about/"),
         ("/?page_id=20", "/about/"),
         ("/about-us/team/", "/team/"),
+        // The attachment page, to its file (not imported here: at its old address).
+        (
+            "/?attachment_id=30",
+            "https://old.example.com/wp-content/uploads/cat.jpg",
+        ),
+        (
+            "/blog/hello-world/cat/",
+            "https://old.example.com/wp-content/uploads/cat.jpg",
+        ),
     ] {
         let response = app.get(old).await;
         assert_eq!(response.status().as_u16(), 301, "{old}");
@@ -315,6 +325,29 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
         again.notes
     );
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM comments").await, 3);
+
+    // The admin's comment list says which comment a reply answers, linked.
+    app.create_user(
+        "admin@example.org",
+        "siteadmin",
+        "velvet-orbit-lantern-42",
+        app::domain::Role::Administrator,
+    )
+    .await;
+    app.login("admin@example.org", "velvet-orbit-lantern-42")
+        .await;
+    let bob = scalar(
+        &app,
+        "SELECT c.id FROM comments c JOIN users u ON u.id = c.author_id WHERE u.username = 'bob'",
+    )
+    .await;
+    let (status, html) = app.get_text("/admin/comments/?o=created_at").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("In reply to"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/admin/comments/{bob}/\">↳ bob</a>")),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -412,8 +445,198 @@ async fn with_the_uploads_folder_images_move_into_the_media_library() {
     let served = app.get(url).await;
     assert_eq!(served.status().as_u16(), 200, "{url}");
     assert_eq!(served.bytes().await.unwrap().to_vec(), png);
+    // The attachment page answers with the file in the library.
+    for old in ["/?attachment_id=30", "/blog/hello-world/cat/"] {
+        let moved = app.get(old).await;
+        assert_eq!(moved.status().as_u16(), 301, "{old}");
+        assert_eq!(location(&moved), url, "{old}");
+    }
     // A second run finds the file again.
     let again = import_wordpress(&app.posts(), &options).await.unwrap();
     assert_eq!((again.created, again.updated), (0, 0), "{again:?}");
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM media").await, 1);
+}
+
+/// The folder of the public WordPress exports `scripts/setup --test` downloads (the fixtures
+/// shipped in PyPI's `wagtail-wordpress-import` 0.3.0), or `FOLIO_WXR_FIXTURES`.
+fn public_fixtures() -> std::path::PathBuf {
+    let dir = std::env::var("FOLIO_WXR_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            let cache = std::env::var("FOLIO_CACHE_DIR").unwrap_or_else(|_| {
+                format!("{}/.cache/folio", std::env::var("HOME").unwrap_or_default())
+            });
+            std::path::PathBuf::from(cache).join("fixtures/wagtail-wordpress-import-0.3.0")
+        });
+    assert!(
+        dir.join("raw_xml.xml").is_file(),
+        "the public WordPress fixtures are missing at {} (scripts/setup --test downloads them)",
+        dir.display()
+    );
+    dir
+}
+
+/// Real public exports written by another project (Wagtail's WordPress importer ships them as
+/// its test data): odd post types, a page draft, an empty category, five items that all claim
+/// WordPress id 1, and Yoast SEO descriptions in postmeta. Every item is accounted for: imported,
+/// or skipped with its reason; a second run changes nothing.
+#[tokio::test]
+async fn public_exports_from_another_project_import_with_every_item_accounted_for() {
+    let dir = public_fixtures();
+    let options = |name: &str| WordPressOptions {
+        files: vec![dir.join(name)],
+        progress: false,
+        media: None,
+    };
+    let notes_of = |summary: &folio_server::import::ImportSummary| -> Vec<String> {
+        summary
+            .notes
+            .iter()
+            .map(|(p, n)| format!("{}: {n}", p.display()))
+            .collect()
+    };
+
+    // raw_xml.xml: a post and a page draft come in; three items of made-up post types are
+    // skipped, each reported with its kind.
+    let app = TestApp::spawn().await;
+    let summary = import_wordpress(&app.posts(), &options("raw_xml.xml"))
+        .await
+        .unwrap();
+    assert_eq!(summary.failed.len(), 0, "{:?}", summary.failed);
+    assert_eq!((summary.created, summary.skipped), (2, 3), "{summary:?}");
+    let notes = notes_of(&summary);
+    for kind in ["testpostmeta", "postmetachanged", "hasnocategories"] {
+        let expected = format!("raw_xml.xml: skipped 1 × {kind}: a custom post type");
+        assert!(
+            notes.iter().any(|n| n.contains(&expected)),
+            "{expected} not in {notes:?}"
+        );
+    }
+    let (status, html) = app.get_text("/2010/07/13/item-one-title/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Item one title"), "{html}");
+    assert!(html.contains("Why Choose a Side Hustle?"), "{html}");
+    let moved = app.get("/item-one-title/").await;
+    assert_eq!(moved.status().as_u16(), 301);
+    assert_eq!(location(&moved), "/2010/07/13/item-one-title/");
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM posts WHERE kind = 'page' AND status = 'DRAFT' AND slug = 'item-two-title'").await,
+        1
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM users WHERE email IN ('author1@example.com', 'author2@example.com')").await,
+        2
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM categories WHERE slug LIKE 'an-empty-category%'"
+        )
+        .await,
+        0,
+        "a category link without a domain is not a category"
+    );
+    let again = import_wordpress(&app.posts(), &options("raw_xml.xml"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.created,
+            again.updated,
+            again.unchanged,
+            again.failed.len()
+        ),
+        (0, 0, 2, 0),
+        "{again:?}"
+    );
+
+    // post_meta.xml: five posts that all claim WordPress id 1 (and one slug and date): the first
+    // comes in, the other four are skipped and named, none overwrites it.
+    let app = TestApp::spawn().await;
+    let summary = import_wordpress(&app.posts(), &options("post_meta.xml"))
+        .await
+        .unwrap();
+    assert_eq!(summary.failed.len(), 0, "{:?}", summary.failed);
+    assert_eq!((summary.created, summary.skipped), (1, 4), "{summary:?}");
+    let notes = notes_of(&summary);
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.contains(
+                "skipped: the export lists WordPress id 1 twice; the first (\"Item with wp:postmeta single\") was imported"
+            ))
+            .count(),
+        4,
+        "{notes:?}"
+    );
+    let (status, html) = app.get_text("/2010/07/13/item-one-title/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Item with wp:postmeta single"), "{html}");
+    let again = import_wordpress(&app.posts(), &options("post_meta.xml"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.created, again.updated, again.unchanged),
+        (0, 0, 1),
+        "{again:?}"
+    );
+}
+
+/// An SEO plug-in's description (Yoast's `_yoast_wpseo_metadesc` here) is the post's meta
+/// description, ahead of its excerpt.
+#[tokio::test]
+async fn an_seo_plugins_description_becomes_the_meta_description() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.xml");
+    let item = |id: u32, slug: &str, meta: &str| {
+        format!(
+            "<item><title>{slug}</title><dc:creator>ann</dc:creator>\
+             <content:encoded><![CDATA[<p>Body</p>]]></content:encoded>\
+             <excerpt:encoded><![CDATA[The excerpt.]]></excerpt:encoded>\
+             <wp:post_id>{id}</wp:post_id><wp:post_date_gmt>2021-05-0{id} 10:00:00</wp:post_date_gmt>\
+             <wp:post_name>{slug}</wp:post_name><wp:status>publish</wp:status>\
+             <wp:post_type>post</wp:post_type>{meta}</item>"
+        )
+    };
+    let postmeta = |key: &str, value: &str| {
+        format!("<wp:postmeta><wp:meta_key>{key}</wp:meta_key><wp:meta_value><![CDATA[{value}]]></wp:meta_value></wp:postmeta>")
+    };
+    std::fs::write(
+        &file,
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:excerpt=\"http://wordpress.org/export/1.2/excerpt/\" \
+             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" \
+             xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><title>T</title><wp:wxr_version>1.2</wp:wxr_version>{}{}{}</channel></rss>",
+            item(1, "yoast", &format!("{}{}", postmeta("_edit_last", "1"), postmeta("_yoast_wpseo_metadesc", "Written for search &amp; results."))),
+            item(2, "aioseo", &postmeta("_aioseo_description", "All in one.")),
+            item(3, "plain", &postmeta("_yoast_wpseo_metadesc", "  ")),
+        ),
+    )
+    .unwrap();
+    let summary = import_wordpress(
+        &app.posts(),
+        &WordPressOptions {
+            files: vec![file],
+            progress: false,
+            media: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.created, 3, "{summary:?}");
+    for (path, expected) in [
+        ("/2021/05/01/yoast/", "Written for search &amp; results."),
+        ("/2021/05/02/aioseo/", "All in one."),
+        ("/2021/05/03/plain/", "The excerpt."),
+    ] {
+        let (status, html) = app.get_text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            html.contains(&format!(
+                "<meta name=\"description\" content=\"{expected}\""
+            )),
+            "{path}: {expected} in {html}"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! `/admin/`: the models grouped by area with their counts, and "Recent actions".
+//! `/admin/`: the models grouped by area with their counts, the site's export downloads (for
+//! administrators), and "Recent actions".
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -44,6 +45,19 @@ pub fn AdminIndexView() -> impl IntoView {
                                             </tbody>
                                         </table>
                                     }).collect_view()}
+                                    {index.can_export.then(|| view! {
+                                        <section class="site-export" aria-labelledby="site-export">
+                                            <h2 id="site-export">"Export the site"</h2>
+                                            <p>"Every post, page and draft with its tags, category and authors, as "
+                                               "folio export writes it."</p>
+                                            <ul>
+                                                <li><a href="/admin/export/markdown.tar.gz" rel="external" download>"Markdown (.tar.gz)"</a>
+                                                    " — one file per post with TOML front matter, and the media it shows; Folio, Zola and Hugo read it"</li>
+                                                <li><a href="/admin/export/ghost.json" rel="external" download>"Ghost (.json)"</a>
+                                                    " — for Ghost's Labs → Import content"</li>
+                                            </ul>
+                                        </section>
+                                    })}
                                 </div>
                                 <section class="recent-actions" aria-labelledby="recent-actions">
                                     <h2 id="recent-actions">"Recent actions"</h2>

@@ -137,6 +137,7 @@ pub fn columns(model: AdminModel) -> Vec<Column> {
             column("post", "Post", true),
             column("author", "Author", true),
             column("body", "Comment", false),
+            column("reply_to", "In reply to", false),
             column("is_approved", "Approved", true),
             column("created_at", "Created", true),
         ],
@@ -313,6 +314,16 @@ fn rows_of(rows: ListRows) -> Vec<Row> {
                     },
                     Cell::Text(r.author),
                     Cell::Text(excerpt(&r.body)),
+                    match r.parent_id {
+                        Some(parent) => Cell::Link {
+                            text: format!(
+                                "↳ {}",
+                                r.parent_author.as_deref().unwrap_or("a comment")
+                            ),
+                            href: AdminModel::Comments.object_path(parent),
+                        },
+                        None => Cell::Text(String::new()),
+                    },
                     Cell::Bool(r.is_approved),
                     Cell::Time(Some(r.created_at)),
                 ],

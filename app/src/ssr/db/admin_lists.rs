@@ -85,7 +85,8 @@ pub fn list_sql(model: AdminModel) -> ListSql {
             repr: "t.name",
         },
         AdminModel::Comments => ListSql {
-            from: "FROM comments t JOIN posts p ON p.id = t.post_id JOIN users u ON u.id = t.author_id",
+            from: "FROM comments t JOIN posts p ON p.id = t.post_id JOIN users u ON u.id = t.author_id \
+                   LEFT JOIN comments pc ON pc.id = t.parent_id LEFT JOIN users pu ON pu.id = pc.author_id",
             sortable: &[
                 ("post", "p.title"),
                 ("author", "u.username"),
@@ -517,6 +518,10 @@ pub struct CommentListRow {
     pub is_approved: bool,
     /// `comments.created_at`.
     pub created_at: DateTime<Utc>,
+    /// `comments.parent_id`: the comment this one replies to.
+    pub parent_id: Option<i64>,
+    /// The username of the parent comment's author.
+    pub parent_author: Option<String>,
 }
 
 /// A user row of the change list.
@@ -646,7 +651,7 @@ pub async fn page(
         AdminModel::Posts => "t.id, t.title, u.username AS author, c.name AS category, t.status, t.published_at, t.view_count",
         AdminModel::Categories => "t.id, t.name, t.slug, (SELECT COUNT(*) FROM posts p WHERE p.category_id = t.id) AS post_count",
         AdminModel::Tags => "t.id, t.name, t.slug, (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag_id = t.id) AS post_count",
-        AdminModel::Comments => "t.id, t.post_id, p.title AS post_title, u.username AS author, t.body, t.is_approved, t.created_at",
+        AdminModel::Comments => "t.id, t.post_id, p.title AS post_title, u.username AS author, t.body, t.is_approved, t.created_at, t.parent_id, pu.username AS parent_author",
         AdminModel::Users => "t.id, t.email, t.username, t.display_name, t.role, t.is_active, t.date_joined, t.last_login",
         AdminModel::Jobs => "t.id, t.kind, t.status, t.attempts, t.max_attempts, t.run_at, t.last_error, t.created_at",
         AdminModel::Subscribers => SUBSCRIBER_COLUMNS,

@@ -93,6 +93,47 @@ pub async fn find_target(
     }))
 }
 
+/// Records that `old_path` answers 301 to the file at `target` (`/media/…` or an absolute
+/// `http(s)://` URL); a second call for the same path replaces the target.
+///
+/// # Errors
+/// The driver's error.
+pub async fn save_file_redirect(
+    conn: Conn<'_>,
+    old_path: &str,
+    target: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO file_redirects (old_path, target, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (old_path) DO UPDATE SET target = excluded.target",
+        )
+        .bind(old_path)
+        .bind(target)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// The file an old path redirects to ([`save_file_redirect`]), if any.
+///
+/// # Errors
+/// The driver's error.
+pub async fn find_file_target(
+    conn: Conn<'_>,
+    old_path: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_scalar::<_, String>("SELECT target FROM file_redirects WHERE old_path = $1")
+            .bind(old_path)
+            .fetch_optional(c)
+            .await
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

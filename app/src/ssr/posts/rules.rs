@@ -165,15 +165,7 @@ pub fn prepare(input: PostInput, now: DateTime<Utc>) -> Result<PostRecord, PostE
 }
 
 fn cut_description(description: &str) -> String {
-    if description.chars().count() <= MAX_DESCRIPTION_CHARS {
-        description.to_string()
-    } else {
-        let cut: String = description.chars().take(MAX_DESCRIPTION_CHARS).collect();
-        match cut.rfind(' ') {
-            Some(i) => format!("{}…", &cut[..i]),
-            None => cut,
-        }
-    }
+    crate::domain::text::shorten(description, MAX_DESCRIPTION_CHARS)
 }
 
 /// The title stored while the writer has not given one (a new post's first autosave).

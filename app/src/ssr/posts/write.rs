@@ -1020,6 +1020,88 @@ pub struct ImportedPost {
     pub kind: PostKind,
 }
 
+impl ImportedPost {
+    /// Repairs fields another platform allowed but Folio's limits refuse, so that one bad field
+    /// does not lose the whole post; returns one sentence per repair for the import report.
+    /// Repairs: an over-long author name, category, tag name or title is shortened (at a word,
+    /// with `…`; [`crate::domain::text::shorten`]) and an over-long username cut; tags past
+    /// [`post_tags::MAX_TAGS`] are left off (named in the report). What cannot be repaired
+    /// without guessing (an empty title, a slug made of nothing) is still refused by
+    /// [`Posts::import`] with the field named.
+    pub fn repair(&mut self) -> Vec<String> {
+        use crate::domain::account::MAX_USERNAME_CHARS;
+        use crate::domain::text::shorten;
+        use crate::ssr::accounts::MAX_DISPLAY_NAME_CHARS;
+        use crate::ssr::admin::categories::MAX_NAME_CHARS as MAX_CATEGORY_CHARS;
+        let mut notes = Vec::new();
+        let mut fit = |what: &str, value: &mut String, max: usize| {
+            let length = value.trim().chars().count();
+            if length > max {
+                *value = shorten(value.trim(), max);
+                notes.push(format!(
+                    "{what} has {length} characters, more than Folio's {max}: shortened to '{value}'"
+                ));
+            }
+        };
+        fit(
+            "the author's name",
+            &mut self.author.1,
+            MAX_DISPLAY_NAME_CHARS,
+        );
+        fit("the category", &mut self.category, MAX_CATEGORY_CHARS);
+        fit("the title", &mut self.title, rules::MAX_TITLE_CHARS);
+        for tag in &mut self.tags {
+            fit("a tag", tag, post_tags::MAX_TAG_NAME_CHARS);
+        }
+        let username = &mut self.author.0;
+        if username.chars().count() > MAX_USERNAME_CHARS {
+            *username = username
+                .chars()
+                .take(MAX_USERNAME_CHARS)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_string();
+            notes.push(format!(
+                "the author's username is longer than {MAX_USERNAME_CHARS} characters: cut to '{username}'"
+            ));
+        }
+        // Tags are one tag per slug (see `post_tags::normalise`): count them that way.
+        let mut slugs: Vec<String> = Vec::new();
+        let mut kept = Vec::new();
+        let mut left_off = Vec::new();
+        for tag in std::mem::take(&mut self.tags) {
+            let slug = crate::domain::slugify(&tag);
+            if slug.is_empty() {
+                if !tag.trim().is_empty() {
+                    notes.push(format!(
+                        "the tag '{}' has nothing to make an address of: left off",
+                        tag.trim()
+                    ));
+                }
+            } else if slugs.contains(&slug) {
+                kept.push(tag);
+            } else if slugs.len() < post_tags::MAX_TAGS {
+                slugs.push(slug);
+                kept.push(tag);
+            } else {
+                left_off.push(tag);
+            }
+        }
+        self.tags = kept;
+        if !left_off.is_empty() {
+            notes.push(format!(
+                "more than {} tags: left off {}",
+                post_tags::MAX_TAGS,
+                left_off.join(", ")
+            ));
+        }
+        notes
+    }
+}
+
+/// The longest category slug, in bytes (ASCII; the `categories.slug` check).
+const MAX_CATEGORY_SLUG_LEN: usize = 120;
+
 /// The id of the category named `name` (by its slug), made when missing.
 ///
 /// # Errors
@@ -1027,7 +1109,10 @@ pub struct ImportedPost {
 /// [`PostError::Database`].
 pub async fn ensure_category(mut conn: Conn<'_>, name: &str) -> Result<i64, PostError> {
     let name = name.trim();
-    let slug = crate::domain::slugify(name);
+    let mut slug = crate::domain::slugify(name);
+    // The `categories.slug` limit: a name within its own limit can still expand (NFKD: `ﬁ` → `fi`).
+    slug.truncate(MAX_CATEGORY_SLUG_LEN);
+    let slug = slug.trim_end_matches(['-', '_']).to_string();
     if slug.is_empty() {
         return Err(PostError::field(
             "category",
