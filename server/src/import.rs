@@ -467,6 +467,7 @@ fn imported_post(parsed: &Parsed, html: String, markdown: String) -> ImportedPos
             .collect(),
         tags: post.tags.clone(),
         kind: post.kind,
+        nav_order: post.nav_order,
     }
 }
 

@@ -44,6 +44,7 @@ pub async fn ensure_welcome_post(db: &Db, events: &PostEvents) -> Result<(), Pos
             aliases: Vec::new(),
             tags: Vec::new(),
             kind: app::domain::PostKind::Post,
+            nav_order: None,
         };
         Posts::new(db, events).import(welcome, now).await?;
         tracing::info!("wrote the welcome post");

@@ -504,6 +504,7 @@ pub async fn import_ghost(
                 aliases,
                 tags: post.tags.clone(),
                 kind,
+                nav_order: None,
             };
             for note in imported.repair() {
                 summary.notes.push((label.clone(), note));

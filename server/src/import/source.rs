@@ -52,6 +52,9 @@ pub struct SourcePost {
     pub archived: bool,
     /// A dated post or a page.
     pub kind: app::domain::PostKind,
+    /// A page's place in the site's navigation: `[extra] nav_order` (as `folio export markdown`
+    /// writes it) or `weight` (Zola, Hugo).
+    pub nav_order: Option<i32>,
 }
 
 /// Why a file cannot become a post.
@@ -302,13 +305,21 @@ pub fn to_source_post(
         .map(Value::as_text_list)
         .unwrap_or_default();
     let draft = matches!(front.get("draft"), Some(Value::Bool(true)));
-    let archived = match front.get("extra") {
-        Some(Value::Table(extra)) => extra
-            .get("status")
-            .and_then(Value::as_text)
-            .is_some_and(|s| s.eq_ignore_ascii_case("archived")),
-        _ => false,
+    let extra = match front.get("extra") {
+        Some(Value::Table(extra)) => Some(extra),
+        _ => None,
     };
+    let archived = extra
+        .and_then(|e| e.get("status"))
+        .and_then(Value::as_text)
+        .is_some_and(|s| s.eq_ignore_ascii_case("archived"));
+    // `[extra] nav_order` (Folio's own export; Zola's `weight` means the same for a page).
+    let nav_order = extra
+        .and_then(|e| e.get("nav_order"))
+        .or_else(|| front.get("weight"))
+        .and_then(Value::as_text)
+        .and_then(|n| n.trim().parse::<i32>().ok())
+        .filter(|n| *n >= 0);
     let kind = if text(front, "kind").is_some_and(|k| k.eq_ignore_ascii_case("page")) {
         app::domain::PostKind::Page
     } else {
@@ -326,6 +337,7 @@ pub fn to_source_post(
         draft,
         archived,
         kind,
+        nav_order,
     })
 }
 

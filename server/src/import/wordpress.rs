@@ -616,6 +616,11 @@ async fn import_export(
             aliases,
             tags: item.tags.iter().map(|t| decode_entities(t)).collect(),
             kind,
+            // WordPress orders pages by `menu_order` (0 for all unless someone set it): an
+            // order set there places the page in the navigation in that order.
+            nav_order: (kind == PostKind::Page && item.menu_order > 0)
+                .then(|| i32::try_from(item.menu_order).ok())
+                .flatten(),
         };
         for note in imported.repair() {
             summary.notes.push((label.clone(), note));

@@ -33,7 +33,7 @@ fn source(dir: &std::path::Path) {
     );
     write(
         "about.md",
-        "+++\ntitle = \"About\"\nkind = \"page\"\ndate = 2024-01-01\ncategory = \"Site\"\n+++\nWho we are.\n",
+        "+++\ntitle = \"About\"\nkind = \"page\"\ndate = 2024-01-01\ncategory = \"Site\"\n[extra]\nnav_order = 2\n+++\nWho we are.\n",
     );
     write(
         "later.md",
@@ -100,6 +100,7 @@ async fn an_exported_site_imports_back_whole_into_another_folio() {
     assert!(!text.contains("draft"), "{text}");
     let page = std::fs::read_to_string(target.join("content/pages/about.md")).unwrap();
     assert!(page.contains("kind = \"page\""), "{page}");
+    assert!(page.contains("nav_order = 2"), "{page}");
     let draft = std::fs::read_to_string(target.join("content/drafts/someday.md")).unwrap();
     assert!(
         draft.contains("draft = true") && !draft.contains("date ="),
@@ -130,6 +131,20 @@ async fn an_exported_site_imports_back_whole_into_another_folio() {
         .unwrap()
     };
     assert_eq!(archived, 1, "archived stays archived");
+    let nav_order = {
+        let mut conn = second.db.acquire().await.unwrap();
+        app::on_conn!(conn.conn(), |c| sqlx::query_scalar::<_, Option<i32>>(
+            "SELECT nav_order FROM posts WHERE slug = 'about'"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap()
+    };
+    assert_eq!(
+        nav_order,
+        Some(2),
+        "the page keeps its place in the navigation"
+    );
     for path in ["/2024/03/04/first/", "/2024/03/05/second/", "/about/"] {
         let (status_one, html_one) = first.get_text(path).await;
         let (status_two, html_two) = second.get_text(path).await;

@@ -310,6 +310,7 @@ impl TestApp {
             aliases: Vec::new(),
             tags: spec.tags.iter().map(|t| t.to_string()).collect(),
             kind: app::domain::PostKind::Post,
+            nav_order: None,
         };
         self.posts()
             .import(post, Utc::now())

@@ -360,6 +360,7 @@ async fn a_worker_killed_half_way_resumes_the_newsletter_and_nobody_gets_it_twic
                 aliases: Vec::new(),
                 tags: Vec::new(),
                 kind: app::domain::PostKind::Post,
+                nav_order: None,
             },
             Utc::now(),
         )

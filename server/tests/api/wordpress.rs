@@ -61,6 +61,7 @@ After the fold with [gallery ids="30"] and [contact-form id="1"]]]></content:enc
 		<wp:post_date_gmt><![CDATA[2019-05-01 08:00:00]]></wp:post_date_gmt>
 		<wp:post_name><![CDATA[about]]></wp:post_name>
 		<wp:status><![CDATA[publish]]></wp:status>
+		<wp:menu_order>3</wp:menu_order>
 		<wp:post_type><![CDATA[page]]></wp:post_type>
 	</item>
 	<item>
@@ -246,6 +247,23 @@ async fn a_wordpress_export_moves_in_whole_and_a_second_run_changes_nothing() {
     let (status, page) = app.get_text("/about/").await;
     assert_eq!(status, 200);
     assert!(page.contains("We write about Rust.") && !page.contains("wp:paragraph"));
+    // Its menu order places it in the navigation; the sub-page without one is not there.
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM posts WHERE slug = 'about' AND nav_order = 3"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM posts WHERE slug = 'team' AND nav_order IS NULL"
+        )
+        .await,
+        1
+    );
     // Old URLs answer 301: the permalink, ?p= and ?page_id=.
     for (old, new) in [
         ("/blog/hello-world/", "/2020/01/02/hello-world/"),

@@ -898,7 +898,7 @@ impl<'a> Posts<'a> {
             status: post.status,
             published_at: post.published_at,
             kind: post.kind,
-            nav_order: None,
+            nav_order: post.nav_order,
         };
         let record = rules::prepare(input, now)?;
         let tags = post_tags::resolve(unit.tx.conn(), &post.tags).await?;
@@ -913,9 +913,10 @@ impl<'a> Posts<'a> {
             Some(stored) => {
                 let tags_before = tag_queries::for_post(unit.tx.conn(), stored.id).await?;
                 let tags_changed = ids(&tags) != ids(&tags_before);
-                // An imported page keeps the navigation order given to it on the site.
+                // An imported page without an order of its own keeps the navigation order
+                // given to it on the site.
                 let mut record = record;
-                if record.kind == PostKind::Page {
+                if record.kind == PostKind::Page && post.nav_order.is_none() {
                     record.nav_order = stored.record.nav_order;
                 }
                 if stored.record == record && !tags_changed {
@@ -1018,6 +1019,9 @@ pub struct ImportedPost {
     pub tags: Vec<String>,
     /// A dated post or a static page.
     pub kind: PostKind,
+    /// A page's place in the site's navigation (`None`: not given, so a page already on the
+    /// site keeps its own, and a new one is not in the navigation).
+    pub nav_order: Option<i32>,
 }
 
 impl ImportedPost {
