@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use app::ssr::db::posts::export::{batch, ExportRow};
+use app::ssr::db::posts::export::{batch, links, ExportLink, ExportRow};
 use app::ssr::db::tags::TagRow;
 use app::ssr::db::Db;
 use serde_json::json;
@@ -117,7 +117,8 @@ impl<'a, S: Sink> Array<'a, S> {
     }
 }
 
-/// The posts of `db`, batch by batch (with each batch's tags), in id order.
+/// The posts of `db`, batch by batch, in id order: whole ([`Batches::next`]) or only what the
+/// join tables need ([`Batches::next_links`]), with each batch's tags.
 struct Batches<'a> {
     db: &'a Db,
     after: i64,
@@ -137,12 +138,34 @@ impl Batches<'_> {
         let tags = app::ssr::db::tags::for_posts(conn.conn(), &ids).await?;
         Ok(Some((rows, tags)))
     }
+
+    async fn next_links(
+        &mut self,
+        with_tags: bool,
+    ) -> Result<Option<(Vec<ExportLink>, HashMap<i64, Vec<TagRow>>)>, ExportError> {
+        let mut conn = self.db.acquire().await?;
+        let rows = links(conn.conn(), self.after, LINK_BATCH).await?;
+        let Some(last) = rows.last() else {
+            return Ok(None);
+        };
+        self.after = last.id;
+        let tags = if with_tags {
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            app::ssr::db::tags::for_posts(conn.conn(), &ids).await?
+        } else {
+            HashMap::new()
+        };
+        Ok(Some((rows, tags)))
+    }
 }
+
+/// How many posts' links are read at once (small rows: more than [`BATCH`]).
+const LINK_BATCH: i64 = 1000;
 
 /// The tags of one post as Ghost lists them: its category first (Ghost's primary tag), then its
 /// tags, a slug once, as `(slug, name)`.
-fn ghost_tags(row: &ExportRow, tags: Vec<TagRow>) -> Vec<(String, String)> {
-    let mut out = vec![(row.category_slug.clone(), row.category_name.clone())];
+fn ghost_tags(category: (&str, &str), tags: Vec<TagRow>) -> Vec<(String, String)> {
+    let mut out = vec![(category.0.to_string(), category.1.to_string())];
     for tag in tags {
         if !out.iter().any(|(slug, _)| *slug == tag.slug) {
             out.push((tag.slug, tag.name));
@@ -216,7 +239,9 @@ pub async fn write_ghost(
                     "canonical_url": null,
                 }))
                 .await?;
-            for (slug, name) in ghost_tags(&row, post_tags.remove(&row.id).unwrap_or_default()) {
+            let category = (row.category_slug.as_str(), row.category_name.as_str());
+            for (slug, name) in ghost_tags(category, post_tags.remove(&row.id).unwrap_or_default())
+            {
                 let next = tags.len() as i64 + 1;
                 tags.entry(slug)
                     .or_insert_with(|| (ghost_id(3, next), name));
@@ -254,7 +279,7 @@ pub async fn write_ghost(
 
     let mut meta = Array::open(sink, ",", "posts_meta");
     let mut batches = Batches { db, after: 0 };
-    while let Some((rows, _)) = batches.next().await? {
+    while let Some((rows, _)) = batches.next_links(false).await? {
         for row in rows {
             if let Some(description) = &row.meta_description {
                 meta.push(&json!({
@@ -286,9 +311,10 @@ pub async fn write_ghost(
 
     let mut posts_tags = Array::open(sink, ",", "posts_tags");
     let mut batches = Batches { db, after: 0 };
-    while let Some((rows, mut post_tags)) = batches.next().await? {
+    while let Some((rows, mut post_tags)) = batches.next_links(true).await? {
         for row in rows {
-            let listed = ghost_tags(&row, post_tags.remove(&row.id).unwrap_or_default());
+            let category = (row.category_slug.as_str(), row.category_name.as_str());
+            let listed = ghost_tags(category, post_tags.remove(&row.id).unwrap_or_default());
             for (order, (slug, _)) in listed.iter().enumerate() {
                 let Some((tag_id, _)) = tags.get(slug) else {
                     continue;
@@ -314,7 +340,7 @@ pub async fn write_ghost(
 
     let mut posts_authors = Array::open(sink, ",", "posts_authors");
     let mut batches = Batches { db, after: 0 };
-    while let Some((rows, _)) = batches.next().await? {
+    while let Some((rows, _)) = batches.next_links(false).await? {
         for row in rows {
             posts_authors
                 .push(&json!({

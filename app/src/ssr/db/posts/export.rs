@@ -74,3 +74,39 @@ pub async fn batch(conn: Conn<'_>, after: i64, limit: i64) -> Result<Vec<ExportR
         .await
     })
 }
+
+/// The few fields of a post that an export's join tables need (Ghost's `posts_meta`,
+/// `posts_tags`, `posts_authors`), without the body: a second pass over a large site reads a
+/// fraction of the first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExportLink {
+    /// `posts.id`.
+    pub id: i64,
+    /// The author's id.
+    pub author_id: i64,
+    /// `posts.meta_description`.
+    pub meta_description: Option<String>,
+    /// The category's name.
+    pub category_name: String,
+    /// The category's slug.
+    pub category_slug: String,
+}
+
+/// Up to `limit` posts' [`ExportLink`]s with an id above `after`, by id (the same posts as
+/// [`batch`]).
+///
+/// # Errors
+/// The driver's error.
+pub async fn links(conn: Conn<'_>, after: i64, limit: i64) -> Result<Vec<ExportLink>, sqlx::Error> {
+    on_conn!(conn, |c| {
+        sqlx::query_as::<_, ExportLink>(
+            "SELECT p.id, p.author_id, p.meta_description, c.name AS category_name, c.slug AS category_slug \
+             FROM posts p JOIN categories c ON c.id = p.category_id \
+             WHERE p.id > $1 ORDER BY p.id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })
+}
