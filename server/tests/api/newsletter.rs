@@ -205,12 +205,25 @@ async fn a_new_post_is_emailed_once_to_each_confirmed_subscriber_and_one_click_u
         .unwrap()
         .is_empty());
     tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert_eq!(
-        app::ssr::newsletter::sweep(&queue, Utc::now())
-            .await
-            .unwrap(),
-        vec![post]
-    );
+    let swept = app::ssr::newsletter::sweep(&queue, Utc::now())
+        .await
+        .unwrap();
+    if swept.is_empty() {
+        // One of the server's own sweeps (the minute's, or the one the old post's publication
+        // queued, when the machine is slow enough to run it after the scheduled time) took
+        // the post first: each post is taken once, whoever sweeps first.
+        assert_eq!(
+            scalar(
+                &app.db,
+                &format!("SELECT COUNT(*) FROM newsletters WHERE post_id = {post}")
+            )
+            .await,
+            1,
+            "the post became public but no sweep took it"
+        );
+    } else {
+        assert_eq!(swept, vec![post]);
+    }
     let mail = app._database.mail_dir();
     wait_until("the newsletter", Duration::from_secs(20), async || {
         text(
