@@ -6,6 +6,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod assets;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -25,8 +26,13 @@ use crate::routes::AppRoutes;
 
 /// The HTML document around the app, rendered on the server only.
 ///
-/// `options` tells where the wasm bundle and stylesheet are served (`/pkg/folio.*`).
+/// `options` tells where the wasm bundle is served (`/pkg/folio.*`, hashed names when the build
+/// has them); the stylesheet's address comes from the [`assets::SiteAssets`] in context (the
+/// plain `/pkg/folio.css` without one).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = use_context::<assets::SiteAssets>()
+        .unwrap_or_default()
+        .stylesheet;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -34,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <link rel="stylesheet" id="leptos" href="/pkg/folio.css"/>
+                <link rel="stylesheet" id="leptos" href=stylesheet.to_string()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="alternate" href="/feed.xml" type="application/atom+xml" title="Atom feed"/>
                 <AutoReload options=options.clone()/>

@@ -179,7 +179,14 @@ async fn finish(State(api): State<ApiState>, request: Request, next: Next) -> Re
         .headers_mut()
         .append(header::VARY, HeaderValue::from_static("Accept"));
     if html {
-        response = browsable::render(&method, &path, response, &api.app.site.base_url).await;
+        response = browsable::render(
+            &method,
+            &path,
+            response,
+            &api.app.site.base_url,
+            &api.app.assets.stylesheet,
+        )
+        .await;
     }
     response
 }

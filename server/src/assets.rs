@@ -3,6 +3,11 @@
 //! at the best ratio, and sent to a browser that accepts them (`Content-Encoding`, RFC 9110
 //! §8.4), so no request compresses anything. Until the copies exist (the first seconds after a
 //! build) or where the folder is read-only, the files go out as they are.
+//!
+//! A build with cargo-leptos' `hash-files` names each file after its content
+//! (`folio.<hash>.wasm`, the lazily loaded chunks after theirs): [`HashedNames`] finds those names
+//! at start-up, and such files are served as `immutable` for a year (a new build has new names,
+//! so nothing stale is ever served); files without a hash in their name keep an hour.
 
 use std::fs;
 use std::io::{self, Write};
@@ -14,9 +19,166 @@ use axum::Router;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// `Cache-Control` of the files under `/pkg/`: an hour (their names do not change between
-/// builds, so they cannot be cached for longer).
+/// `Cache-Control` of the files under `/pkg/` whose names carry no content hash: an hour (their
+/// names do not change between builds, so they cannot be cached for longer).
 pub const ASSET_CACHE_CONTROL: &str = "public, max-age=3600";
+
+/// `Cache-Control` of the files whose names carry their content's hash (see [`is_hashed_name`]):
+/// a year, and `immutable` so browsers do not even revalidate on reload (RFC 8246).
+pub const HASHED_ASSET_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// The length of cargo-leptos' content hashes: an MD5 digest in unpadded base64url (22 characters).
+const HASH_LEN: usize = 22;
+
+/// Whether `segment` looks like a cargo-leptos content hash: [`HASH_LEN`] base64url characters,
+/// not the all-underscore placeholder of an unhashed build (`__wasm_split.______________________.js`).
+fn is_hash(segment: &str) -> bool {
+    segment.len() == HASH_LEN
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && !segment.bytes().all(|b| b == b'_')
+}
+
+/// Whether the file name `name` (no folder) carries its content's hash, so its content can never
+/// change under that name: `stem.<hash>.ext` (`folio.<hash>.wasm`, also with a `.br`/`.gz`
+/// copy's extra suffix) or a chunk named by its hash alone (`<hash>.wasm`). Files in
+/// wasm-bindgen's `snippets/` folders keep their names from build to build and are not hashed.
+pub fn is_hashed_name(name: &str) -> bool {
+    let name = name
+        .strip_suffix(".br")
+        .or_else(|| name.strip_suffix(".gz"))
+        .unwrap_or(name);
+    let Some((rest, _extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    is_hash(rest) || rest.rsplit_once('.').is_some_and(|(_, hash)| is_hash(hash))
+}
+
+/// The hashes in the names of a build made with cargo-leptos' `hash-files`, found in its `pkg/`
+/// folder: the bundle's JavaScript, wasm and stylesheet, and with `--split` the lazy chunks'
+/// manifest and loader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashedNames {
+    /// Hash of `<output>.<hash>.js`.
+    pub js: String,
+    /// Hash of `<output>.<hash>.wasm`.
+    pub wasm: String,
+    /// Hash of `<output>.<hash>.css`.
+    pub css: String,
+    /// Hash of `__wasm_split_manifest.<hash>.json` (a split build).
+    pub manifest: Option<String>,
+    /// Hash of `__wasm_split.<hash>.js` (a split build).
+    pub split: Option<String>,
+}
+
+impl HashedNames {
+    /// Reads the names in `pkg_dir` of the build whose output is named `output` (`folio`).
+    /// `Ok(None)` when the folder has no hashed bundle (a build without `hash-files`, or no build:
+    /// the plain names are then used). cargo-leptos empties the folder before each build, so
+    /// there is one name of each kind; should there be more, the newest file's wins.
+    ///
+    /// # Errors
+    /// The file system's error reading the folder (a missing folder is `Ok(None)`).
+    pub fn find(pkg_dir: &Path, output: &str) -> io::Result<Option<Self>> {
+        let entries = match fs::read_dir(pkg_dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        // (kind, hash, modified) of every candidate.
+        let mut found: Vec<(&'static str, String, std::time::SystemTime)> = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let kinds = [
+                ("js", output, "js"),
+                ("wasm", output, "wasm"),
+                ("css", output, "css"),
+                ("manifest", "__wasm_split_manifest", "json"),
+                ("split", "__wasm_split", "js"),
+            ];
+            for (kind, stem, extension) in kinds {
+                let hash = name
+                    .strip_prefix(stem)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .and_then(|rest| rest.strip_suffix(extension))
+                    .and_then(|rest| rest.strip_suffix('.'));
+                if let Some(hash) = hash.filter(|h| is_hash(h)) {
+                    let modified = entry.metadata()?.modified()?;
+                    found.push((kind, hash.to_owned(), modified));
+                }
+            }
+        }
+        let newest = |kind: &str| {
+            found
+                .iter()
+                .filter(|(k, ..)| *k == kind)
+                .max_by_key(|(.., modified)| *modified)
+                .map(|(_, hash, _)| hash.clone())
+        };
+        let (Some(js), Some(wasm), Some(css)) = (newest("js"), newest("wasm"), newest("css"))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            js,
+            wasm,
+            css,
+            manifest: newest("manifest"),
+            split: newest("split"),
+        }))
+    }
+
+    /// The hash file Leptos' `HydrationScripts` reads (`LeptosOptions::hash_file`, the format
+    /// cargo-leptos writes as `hash.txt`): one `kind: hash` line per file.
+    pub fn hash_file_contents(&self) -> String {
+        let mut contents = format!("js: {}\nwasm: {}\ncss: {}\n", self.js, self.wasm, self.css);
+        if let Some(manifest) = &self.manifest {
+            contents.push_str(&format!("manifest: {manifest}\n"));
+        }
+        if let Some(split) = &self.split {
+            contents.push_str(&format!("split: {split}\n"));
+        }
+        contents
+    }
+
+    /// Writes [`Self::hash_file_contents`] where Leptos will read it and returns that path
+    /// (absolute): `hash.txt` in the site folder (the pkg folder's parent), or where that folder
+    /// is read-only, a file named after it in the temporary folder. Left as it is when it already
+    /// holds these names, so servers sharing a site folder agree without rewriting it.
+    ///
+    /// # Errors
+    /// The file system's error when neither place can be written.
+    pub fn write_hash_file(&self, site_root: &Path) -> io::Result<PathBuf> {
+        let contents = self.hash_file_contents();
+        let site_root = std::path::absolute(site_root)?;
+        let in_site = site_root.join("hash.txt");
+        let fallback = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            site_root.hash(&mut hasher);
+            std::env::temp_dir().join(format!("folio-hash-{:016x}.txt", hasher.finish()))
+        };
+        let mut last_error = None;
+        for path in [in_site, fallback] {
+            if fs::read_to_string(&path).is_ok_and(|existing| existing == contents) {
+                return Ok(path);
+            }
+            match write_atomically(&path, contents.as_bytes()) {
+                Ok(()) => return Ok(path),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| io::Error::other("no place for the hash file")))
+    }
+
+    /// The stylesheet's address under `/pkg/` for the build whose output is named `output`.
+    pub fn stylesheet(&self, output: &str) -> String {
+        format!("/pkg/{output}.{}.css", self.css)
+    }
+}
 
 /// The extensions of files worth compressing (text and wasm; images are compressed already).
 const COMPRESSIBLE: [&str; 6] = ["wasm", "js", "css", "svg", "json", "txt"];
@@ -166,19 +328,43 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// The service of `/pkg/`: the files of `dir`, their brotli or gzip copy when the request accepts
-/// it and [`precompress`] made one, with [`ASSET_CACHE_CONTROL`] and `Vary: Accept-Encoding`
-/// (caches must keep one response per encoding).
+/// it and [`precompress`] made one, with `Vary: Accept-Encoding` (caches must keep one response
+/// per encoding) and a `Cache-Control` by name: [`HASHED_ASSET_CACHE_CONTROL`] for names with a
+/// content hash, [`ASSET_CACHE_CONTROL`] for the others. Errors (404) get no `Cache-Control`.
 pub fn router<S: Clone + Send + Sync + 'static>(dir: PathBuf) -> Router<S> {
     Router::new()
         .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(ASSET_CACHE_CONTROL),
-        ))
+        .layer(axum::middleware::from_fn(cache_control))
         .layer(SetResponseHeaderLayer::overriding(
             header::VARY,
             HeaderValue::from_static("accept-encoding"),
         ))
+}
+
+/// Sets the `Cache-Control` of a successful (2xx or 304) answer for a file under `/pkg/`.
+async fn cache_control(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let hashed = request
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .is_some_and(is_hashed_name);
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED {
+        let value = if hashed {
+            HASHED_ASSET_CACHE_CONTROL
+        } else {
+            ASSET_CACHE_CONTROL
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// Brings the compressed copies of `dir` up to date: removes outdated ones now, before the
@@ -248,6 +434,92 @@ pub fn precompress_in_background(dir: PathBuf) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_names_are_told_from_plain_ones() {
+        let hash = "Ab3_x-9ZqLmN0pQrStUvWx";
+        assert_eq!(hash.len(), HASH_LEN);
+        for name in [
+            format!("folio.{hash}.wasm"),
+            format!("folio.{hash}.wasm.br"),
+            format!("folio.{hash}.js.gz"),
+            format!("__wasm_split.{hash}.js"),
+            format!("{hash}.wasm"),
+        ] {
+            assert!(is_hashed_name(&name), "{name}");
+        }
+        for name in [
+            "folio.wasm",
+            "folio.js",
+            "folio.css.br",
+            "__wasm_split.______________________.js",
+            "inline0.js",
+            "folio.short.wasm",
+            "",
+            "wasm",
+        ] {
+            assert!(!is_hashed_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_hashed_build_is_found_and_its_hash_file_written() {
+        let root = std::env::temp_dir().join(format!("folio-hashed-{}", std::process::id()));
+        let pkg = root.join("pkg");
+        fs::create_dir_all(&pkg).unwrap();
+        assert_eq!(
+            HashedNames::find(&pkg, "folio").unwrap(),
+            None,
+            "empty folder"
+        );
+        assert_eq!(
+            HashedNames::find(&root.join("missing"), "folio").unwrap(),
+            None
+        );
+
+        let (js, wasm, css) = ("J".repeat(22), "W".repeat(22), "C-s_s".repeat(4) + "ab");
+        let (manifest, split) = ("M".repeat(22), "S".repeat(22));
+        for name in [
+            format!("folio.{js}.js"),
+            format!("folio.{wasm}.wasm"),
+            format!("folio.{wasm}.wasm.br"),
+            format!("folio.{css}.css"),
+            format!("__wasm_split_manifest.{manifest}.json"),
+            format!("__wasm_split.{split}.js"),
+            format!("{}.wasm", "X".repeat(22)),
+            "folio.js".to_owned(),
+        ] {
+            fs::write(pkg.join(name), b"x").unwrap();
+        }
+        let names = HashedNames::find(&pkg, "folio")
+            .unwrap()
+            .expect("a hashed build");
+        assert_eq!(
+            names,
+            HashedNames {
+                js: js.clone(),
+                wasm: wasm.clone(),
+                css: css.clone(),
+                manifest: Some(manifest.clone()),
+                split: Some(split.clone()),
+            }
+        );
+        assert_eq!(names.stylesheet("folio"), format!("/pkg/folio.{css}.css"));
+
+        let path = names.write_hash_file(&root).unwrap();
+        assert!(path.is_absolute());
+        assert_eq!(path, std::path::absolute(root.join("hash.txt")).unwrap());
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("js: {js}\nwasm: {wasm}\ncss: {css}\nmanifest: {manifest}\nsplit: {split}\n")
+        );
+        // Written once: a second server with the same names leaves the file alone.
+        let modified = fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(names.write_hash_file(&root).unwrap(), path);
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), modified);
+        fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn copies_are_made_once_and_decompress_to_the_file() {

@@ -283,18 +283,26 @@ pub fn build_router(
     events: PostEvents,
     views: Arc<ViewCounter>,
 ) -> Router {
-    let leptos_options = LeptosOptions::builder()
-        .output_name(Arc::<str>::from("folio"))
+    let mut leptos_options = LeptosOptions::builder()
+        .output_name(Arc::<str>::from(OUTPUT_NAME))
         .site_root(Arc::<str>::from(
             config.site_root.to_string_lossy().as_ref(),
         ))
         .site_pkg_dir(Arc::<str>::from("pkg"))
         .site_addr(local)
         .build();
+    let pkg_dir = config.site_root.join("pkg");
+    let mut site_assets = app::assets::SiteAssets::default();
+    if let Some((names, hash_file)) = hashed_site_files(&config.site_root, &pkg_dir) {
+        leptos_options.hash_files = true;
+        leptos_options.hash_file = Arc::from(hash_file.to_string_lossy().as_ref());
+        site_assets.stylesheet = Arc::from(names.stylesheet(OUTPUT_NAME));
+    }
     let state = AppState {
         db: jobs.db().clone(),
         site: site_info(config),
         leptos_options: leptos_options.clone(),
+        assets: site_assets.clone(),
         auth: auth.clone(),
         jobs,
         media: app::ssr::media::MediaSettings {
@@ -340,10 +348,13 @@ pub fn build_router(
             auth.session_age.as_secs().min(i64::MAX as u64) as i64,
         )));
     let routes = route_list();
-    let pkg_dir = config.site_root.join("pkg");
     crate::assets::precompress_in_background(pkg_dir.clone());
     let assets = crate::assets::router(pkg_dir);
     let shell_options = leptos_options.clone();
+    let page_context = move || {
+        provide_csp_nonce();
+        leptos::prelude::provide_context(site_assets.clone());
+    };
     let page_cache = crate::page_cache::PageCache::new(
         state.db.clone(),
         &state.events,
@@ -381,8 +392,8 @@ pub fn build_router(
         .route(crate::newsletter::EXPORT_PATH, get(crate::newsletter::export_csv))
         .route(crate::export::download::PATH, get(crate::export::download::download))
         .nest_service("/media", crate::media::files(media))
-        .leptos_routes_with_context(&state, routes, provide_csp_nonce, move || shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, shell))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::redirects::redirect_on_not_found))
         .layer(axum::middleware::from_fn(crate::server_fn_errors::server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(
@@ -405,6 +416,31 @@ pub fn build_router(
         )
         .layer(axum::middleware::from_fn_with_state(config.trusted_proxies, crate::request_id::assign_request_id))
         .with_state(state)
+}
+
+/// The name cargo-leptos gives the site's bundle (`output-name` in Cargo.toml): `folio.js`,
+/// `folio.wasm`, `folio.css`, with a content hash before the extension in a hashed build.
+const OUTPUT_NAME: &str = "folio";
+
+/// The hashed names of the built site in `pkg_dir` and the hash file written for Leptos (see
+/// [`crate::assets::HashedNames`]), or `None` for a build without hashes. A folder that cannot be
+/// read or a hash file that cannot be written is logged and the plain names are used.
+fn hashed_site_files(
+    site_root: &std::path::Path,
+    pkg_dir: &std::path::Path,
+) -> Option<(crate::assets::HashedNames, std::path::PathBuf)> {
+    let names = crate::assets::HashedNames::find(pkg_dir, OUTPUT_NAME)
+        .inspect_err(|error| {
+            tracing::warn!(folder = %pkg_dir.display(), %error, "cannot read the built site's files");
+        })
+        .ok()??;
+    match names.write_hash_file(site_root) {
+        Ok(path) => Some((names, path)),
+        Err(error) => {
+            tracing::warn!(%error, "cannot write the hash file of the built site's file names");
+            None
+        }
+    }
 }
 
 /// The app's route list, generated once per process.

@@ -16,8 +16,11 @@ pub struct AppState {
     pub db: Db,
     /// Site name, description and base URL.
     pub site: SiteInfo,
-    /// Leptos' own options (site root, output name, address).
+    /// Leptos' own options (site root, output name, address, the hash file of a build with
+    /// hashed file names).
     pub leptos_options: LeptosOptions,
+    /// The addresses of the built site's stylesheet (hashed or plain names).
+    pub assets: crate::assets::SiteAssets,
     /// Secret key, cookie security, session lifetime, throttling.
     pub auth: crate::ssr::auth::AuthSettings,
     /// The background job queue (email goes out through it).

@@ -52,13 +52,15 @@ fn linked_json(pretty: &str, base_url: &str) -> String {
     out
 }
 
-/// The page for a JSON answer of `status` to `method path`.
+/// The page for a JSON answer of `status` to `method path`, styled by the site's `stylesheet`
+/// (its path under `/pkg/`).
 pub fn page(
     method: &Method,
     path: &str,
     status: StatusCode,
     json: &[u8],
     base_url: &str,
+    stylesheet: &str,
 ) -> String {
     let pretty = serde_json::from_slice::<serde_json::Value>(json)
         .and_then(|v| serde_json::to_string_pretty(&v))
@@ -68,21 +70,29 @@ pub fn page(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{path} · Folio API</title><link rel=\"stylesheet\" href=\"/pkg/folio.css\"></head>\
+         <title>{path} · Folio API</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
          <body><main id=\"main\" class=\"api-browser\"><nav aria-label=\"API\"><a href=\"/api/\">API root</a> · \
          <a href=\"/api/docs/\">Documentation</a> · <a href=\"/api/schema/\">OpenAPI schema</a> · \
          <a href=\"{path}?format=json\">JSON</a></nav>\
          <h1>{method} {path}</h1><p class=\"api-status\">HTTP {code} {reason}</p>\
          <pre><code>{body}</code></pre></main></body></html>",
         path = escape_markup(path),
+        stylesheet = escape_markup(stylesheet),
         method = escape_markup(method.as_str()),
         code = status.as_u16(),
         body = linked_json(&pretty, base_url),
     )
 }
 
-/// Turns a JSON `response` into its page (others are returned as they are).
-pub async fn render(method: &Method, path: &str, response: Response, base_url: &str) -> Response {
+/// Turns a JSON `response` into its page (others are returned as they are); `stylesheet` as in
+/// [`page`].
+pub async fn render(
+    method: &Method,
+    path: &str,
+    response: Response,
+    base_url: &str,
+    stylesheet: &str,
+) -> Response {
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -97,7 +107,7 @@ pub async fn render(method: &Method, path: &str, response: Response, base_url: &
         parts.status = StatusCode::INTERNAL_SERVER_ERROR;
         return Response::from_parts(parts, Body::empty());
     };
-    let html = page(method, path, parts.status, &bytes, base_url);
+    let html = page(method, path, parts.status, &bytes, base_url, stylesheet);
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
@@ -137,7 +147,9 @@ mod tests {
             StatusCode::OK,
             json,
             "https://b.example",
+            "/pkg/folio.Css-hash_of_the_style0.css",
         );
+        assert!(html.contains("href=\"/pkg/folio.Css-hash_of_the_style0.css\""));
         assert!(html.contains("<a href=\"https://b.example/api/posts/?page=2&amp;x=1\">"));
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<script>"));

@@ -399,3 +399,76 @@ async fn site_files_are_served_precompressed() {
     let (encoding, _, _, body) = get("identity").await;
     assert_eq!((encoding.as_str(), body), ("", wasm));
 }
+
+/// A build with hashed file names (cargo-leptos `hash-files`): the pages name the hashed
+/// bundle, glue and stylesheet (also the browsable API's page), those files are immutable for a
+/// year, and a name the build does not have is a 404 that nothing may cache.
+#[tokio::test]
+async fn hashed_site_files_are_named_by_the_pages_and_cached_for_a_year() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let (js, wasm, css) = (
+        "Js0-hash_of_the_bundle",
+        "Wasm-hash_of_bundle012",
+        "Css-hash_of_the_style0",
+    );
+    std::fs::write(pkg.join(format!("folio.{js}.js")), "export default 1;").unwrap();
+    std::fs::write(pkg.join(format!("folio.{wasm}.wasm")), [0u8, 97, 115, 109]).unwrap();
+    std::fs::write(
+        pkg.join(format!("folio.{css}.css")),
+        "body { color: black }",
+    )
+    .unwrap();
+    let site_root = site.path().display().to_string();
+    let app = TestApp::spawn_with(
+        crate::helpers::backend(),
+        &[("FOLIO_SITE_ROOT", site_root.as_str())],
+    )
+    .await;
+
+    let (status, _, html) = fetch(&app, "/").await;
+    assert_eq!(status, 200);
+    for name in [
+        format!("/pkg/folio.{js}.js"),
+        format!("/pkg/folio.{wasm}.wasm"),
+        format!("/pkg/folio.{css}.css"),
+    ] {
+        assert!(html.contains(&name), "{name} in {html}");
+    }
+    assert!(!html.contains("/pkg/folio.css"), "no plain stylesheet name");
+    let api_page = anonymous()
+        .get(format!("{}/api/", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        api_page.contains(&format!("/pkg/folio.{css}.css")),
+        "{api_page}"
+    );
+
+    for name in [format!("folio.{wasm}.wasm"), format!("folio.{css}.css")] {
+        let response = anonymous()
+            .get(format!("{}/pkg/{name}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{name}");
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{name}"
+        );
+    }
+    let missing = anonymous()
+        .get(format!("{}/pkg/folio.wasm", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers().get("cache-control").is_none());
+}
