@@ -19,7 +19,8 @@ export async function logIn(page: Page, email: string, password: string) {
 
 export async function logOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  // The site navigation's link (the comment box, where there is one, has its own).
+  await expect(page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Sign in" })).toBeVisible();
 }
 
 /**
