@@ -16,17 +16,49 @@ use crate::routes::newsletter::CategoryChoice;
 use crate::server_fns::accounts::{ResendVerification, UpdateProfile};
 use crate::server_fns::newsletter::{my_subscription, newsletter_choices, SubscribeMe};
 
+/// The reader's newsletter subscription and the site's categories, loaded again after each
+/// subscribe.
+type NewsletterData = Resource<
+    Result<
+        (
+            Option<crate::model::newsletter::Subscription>,
+            Vec<crate::model::CategoryRef>,
+        ),
+        crate::error::AppError,
+    >,
+>;
+
 /// The account page.
+///
+/// The newsletter section's resource is made here, before anything is awaited: made inside the
+/// section (after `RequireUser` awaited the user), hydration under load now and then took
+/// another resource's place for it and panicked at the section ("expected a marker node",
+/// reproduced in the browser tests with the CPU busy).
 #[component]
 pub fn ProfileView() -> impl IntoView {
+    let subscribe = ServerAction::<SubscribeMe>::new();
+    let newsletter: NewsletterData = Resource::new(
+        move || subscribe.version().get(),
+        |_| async move {
+            let mine = my_subscription().await?;
+            let choices = newsletter_choices().await?;
+            Ok::<_, crate::error::AppError>((mine, choices.categories))
+        },
+    );
     view! {
         <PageMeta title="Your account" description="Your profile and account settings." path="/accounts/profile/"/>
-        <RequireUser path="/accounts/profile/" let:user><ProfileForms user/></RequireUser>
+        <RequireUser path="/accounts/profile/" let:user>
+            <ProfileForms user subscribe newsletter/>
+        </RequireUser>
     }
 }
 
 #[component]
-fn ProfileForms(user: CurrentUser) -> impl IntoView {
+fn ProfileForms(
+    user: CurrentUser,
+    subscribe: ServerAction<SubscribeMe>,
+    newsletter: NewsletterData,
+) -> impl IntoView {
     let save = ServerAction::<UpdateProfile>::new();
     refresh_user_on_success(save);
     let resend = ServerAction::<ResendVerification>::new();
@@ -90,7 +122,7 @@ fn ProfileForms(user: CurrentUser) -> impl IntoView {
             </ActionForm>
             <h2>"Password"</h2>
             <p><A href="/accounts/password/change/">"Change your password"</A></p>
-            <NewsletterSection/>
+            <NewsletterSection subscribe data=newsletter/>
         </section>
     }
 }
@@ -98,17 +130,8 @@ fn ProfileForms(user: CurrentUser) -> impl IntoView {
 /// "New posts by email": the reader's subscription with a link to change it, or a form to
 /// subscribe their account's address.
 #[component]
-fn NewsletterSection() -> impl IntoView {
-    let subscribe = ServerAction::<SubscribeMe>::new();
+fn NewsletterSection(subscribe: ServerAction<SubscribeMe>, data: NewsletterData) -> impl IntoView {
     let error = action_error(subscribe);
-    let data = Resource::new(
-        move || subscribe.version().get(),
-        |_| async move {
-            let mine = my_subscription().await?;
-            let choices = newsletter_choices().await?;
-            Ok::<_, crate::error::AppError>((mine, choices.categories))
-        },
-    );
     view! {
         <h2>"New posts by email"</h2>
         <Suspense fallback=|| ()>
